@@ -1,0 +1,204 @@
+//! WebSocket frames: one JSON object per text frame, tagged by `type`.
+//!
+//! Every client request may carry `rid` (a number the client picks); the reply to it (or the
+//! error) carries the same `rid`. Frames the server pushes on its own carry no `rid`.
+
+use crate::codes::ErrorCode;
+use crate::content::Content;
+use crate::ids::{ConvId, SessionId};
+use crate::model::{ConversationSummary, Event, Limits, UserProfile};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Frames a client sends.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientFrame {
+    /// Send a message. Idempotent by `cmid`: resending returns the original `ack`.
+    Send {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rid: Option<u64>,
+        conv: ConvId,
+        /// Client message id, 1 to 64 characters, unique per sender (a UUID is ideal).
+        cmid: String,
+        content: Content,
+    },
+    /// Ask which conversations changed since `since` (omit it for all of them).
+    Sync {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rid: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since: Option<String>,
+    },
+    /// Events with seq greater than `after`, oldest first (catch-up).
+    Fetch {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rid: Option<u64>,
+        conv: ConvId,
+        after: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit: Option<u32>,
+    },
+    /// Events with seq less than `before` (or the newest, without it), returned oldest first.
+    History {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rid: Option<u64>,
+        conv: ConvId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        before: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit: Option<u32>,
+    },
+    /// Mark everything up to `seq` as read.
+    Read {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rid: Option<u64>,
+        conv: ConvId,
+        seq: u64,
+    },
+    /// Application-level keepalive; answered with `pong`.
+    Ping {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rid: Option<u64>,
+    },
+}
+
+/// Frames the server sends.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// First frame of every authenticated connection.
+    Hello {
+        user: UserProfile,
+        session: SessionId,
+        server_time: i64,
+        /// The server pings at this interval; a connection silent for `idle_timeout_ms` is dropped.
+        heartbeat_ms: u64,
+        idle_timeout_ms: u64,
+        limits: Limits,
+    },
+    /// A message is durably stored. Stands, on the sending connection, in the place of the
+    /// `event` every other connection receives.
+    Ack {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rid: Option<u64>,
+        conv: ConvId,
+        cmid: String,
+        seq: u64,
+        id: Uuid,
+        ts: i64,
+        /// True when this `cmid` had been stored before and nothing new was stored.
+        duplicate: bool,
+    },
+    /// A new event in a conversation you are a member of.
+    Event(Event),
+    /// Reply to `sync`.
+    Sync {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rid: Option<u64>,
+        /// Opaque; pass it as `since` next time.
+        token: String,
+        conversations: Vec<ConversationSummary>,
+    },
+    /// Reply to `fetch` and `history`: a contiguous run of events, oldest first.
+    Events {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rid: Option<u64>,
+        conv: ConvId,
+        events: Vec<Event>,
+        /// More events exist beyond this page in the direction asked.
+        has_more: bool,
+    },
+    /// Your read position in a conversation moved (from this or another of your devices).
+    Read {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rid: Option<u64>,
+        conv: ConvId,
+        read_seq: u64,
+        unread: u64,
+    },
+    Pong {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rid: Option<u64>,
+    },
+    /// A request failed; the connection stays usable.
+    Error {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rid: Option<u64>,
+        code: ErrorCode,
+        message: String,
+        retryable: bool,
+    },
+}
+
+impl ServerFrame {
+    pub fn error(rid: Option<u64>, code: ErrorCode, message: impl Into<String>) -> Self {
+        ServerFrame::Error {
+            rid,
+            code,
+            message: message.into(),
+            retryable: code.retryable(),
+        }
+    }
+}
+
+/// The two fields every client frame may have, read on their own when a frame fails to parse so
+/// the error can say whether the type was unknown and echo the `rid`.
+#[derive(Debug, Deserialize)]
+pub struct FrameEnvelope {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub rid: Option<u64>,
+}
+
+impl FrameEnvelope {
+    pub const KNOWN_TYPES: &'static [&'static str] =
+        &["send", "sync", "fetch", "history", "read", "ping"];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{ConvId, UserId};
+
+    #[test]
+    fn send_frame_wire_format() {
+        let f: ClientFrame = serde_json::from_str(
+            r#"{"type":"send","rid":1,"conv":5,"cmid":"a","content":{"type":"text","text":"hi"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            f,
+            ClientFrame::Send {
+                rid: Some(1),
+                conv: ConvId(5),
+                cmid: "a".into(),
+                content: Content::Text { text: "hi".into() }
+            }
+        );
+    }
+
+    #[test]
+    fn unknown_fields_are_rejected() {
+        let r = serde_json::from_str::<ClientFrame>(r#"{"type":"ping","bogus":1}"#);
+        assert!(r.is_err());
+    }
+
+    #[test]
+    fn event_frame_is_flat() {
+        let e = ServerFrame::Event(Event {
+            conv: ConvId(1),
+            seq: 2,
+            id: Uuid::nil(),
+            sender: UserId(3),
+            ts: 4,
+            cmid: None,
+            content: Content::Text { text: "x".into() },
+        });
+        let json = serde_json::to_string(&e).unwrap();
+        assert_eq!(
+            json,
+            r#"{"type":"event","conv":1,"seq":2,"id":"00000000-0000-0000-0000-000000000000","sender":3,"ts":4,"content":{"type":"text","text":"x"}}"#
+        );
+    }
+}

@@ -1,0 +1,32 @@
+//! Identifier newtypes, so a user id can never be passed where a conversation id is expected.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A registered account.
+    UserId
+);
+id_type!(
+    /// A direct (1:1) or group conversation.
+    ConvId
+);
+id_type!(
+    /// One login: a bearer token held by one device.
+    SessionId
+);

@@ -1,0 +1,18 @@
+//! tern's wire types: everything a client and the server say to each other, and nothing else.
+//!
+//! The crate has no runtime dependencies beyond serde so that every client (the Rust SDK, the
+//! load generator, a CLI) can share the exact types the server speaks. docs/PROTOCOL.md is the
+//! prose version of this crate; keep them in step.
+
+pub mod codes;
+pub mod content;
+pub mod frames;
+pub mod ids;
+pub mod model;
+pub mod rest;
+
+pub use codes::{CloseCode, ErrorCode};
+pub use content::{Content, SystemEvent};
+pub use frames::{ClientFrame, FrameEnvelope, ServerFrame};
+pub use ids::{ConvId, SessionId, UserId};
+pub use model::{ConversationKind, ConversationSummary, Event, Limits, MemberRole, UserProfile};

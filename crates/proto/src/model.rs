@@ -1,0 +1,81 @@
+//! Records that appear on the wire, over WebSocket and HTTP alike.
+
+use crate::content::Content;
+use crate::ids::{ConvId, UserId};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A public view of an account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserProfile {
+    pub id: UserId,
+    /// Lowercase ASCII handle, unique; see docs/PROTOCOL.md for the rules.
+    pub username: String,
+    /// Any Unicode, chosen by the user.
+    pub display_name: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+/// One event of a conversation: a message or a system event, with its place in the order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub conv: ConvId,
+    /// Position in the conversation: 1, 2, 3, ... with no gaps.
+    pub seq: u64,
+    /// Globally unique, time-ordered (UUIDv7); for references (replies, reactions), not order.
+    pub id: Uuid,
+    pub sender: UserId,
+    /// Server time of the commit, Unix milliseconds.
+    pub ts: i64,
+    /// The sender's client message id, for messages sent by clients.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cmid: Option<String>,
+    pub content: Content,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationKind {
+    Direct,
+    Group,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberRole {
+    Owner,
+    Member,
+}
+
+/// A conversation as one member sees it: where it stands and where that member stands in it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationSummary {
+    pub id: ConvId,
+    pub kind: ConversationKind,
+    /// Group name; `null` for direct conversations (show the peer's display name instead).
+    pub name: Option<String>,
+    /// The other member of a direct conversation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer: Option<UserProfile>,
+    /// Highest seq this member can see (the conversation's last seq while a member, the seq of
+    /// the removal after leaving).
+    pub last_seq: u64,
+    /// Everything up to and including this seq has been read by this member.
+    pub read_seq: u64,
+    /// Messages from others after `read_seq`: exact, the same on every device.
+    pub unread: u64,
+    /// False after the member left or was removed; history up to `last_seq` stays readable.
+    pub active: bool,
+    /// The event at `last_seq`, as a preview.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_event: Option<Event>,
+}
+
+/// Limits the server enforces, announced in `hello` so clients can check before sending.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    pub max_text_chars: u32,
+    pub max_frame_bytes: u32,
+    pub max_page: u32,
+}

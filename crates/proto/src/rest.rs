@@ -1,0 +1,131 @@
+//! HTTP request and response bodies (JSON) for the REST API under `/api/v1`.
+
+use crate::codes::ErrorCode;
+use crate::content::Content;
+use crate::ids::{SessionId, UserId};
+use crate::model::{ConversationSummary, MemberRole, UserProfile};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    pub username: String,
+    pub password: String,
+    /// Defaults to the username.
+    #[serde(default)]
+    pub display_name: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+    /// A label for this device shown in the session list ("Firefox on Linux").
+    #[serde(default)]
+    pub device: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LoginResponse {
+    /// Bearer token for `Authorization: Bearer …` and the WebSocket `?token=`. Shown only once.
+    pub token: String,
+    pub session: SessionInfo,
+    pub user: UserProfile,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub id: SessionId,
+    pub device: String,
+    pub created_at: i64,
+    /// Whether this is the session making the request.
+    pub current: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateProfileRequest {
+    pub display_name: String,
+}
+
+/// Open (or find) the direct conversation with one other user, named by id or by username.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDirectRequest {
+    #[serde(default)]
+    pub user: Option<UserId>,
+    #[serde(default)]
+    pub username: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateGroupRequest {
+    pub name: String,
+    /// Initial members besides the creator.
+    #[serde(default)]
+    pub members: Vec<UserId>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddMembersRequest {
+    pub users: Vec<UserId>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct MemberInfo {
+    pub user: UserProfile,
+    pub role: MemberRole,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ConversationDetail {
+    #[serde(flatten)]
+    pub summary: ConversationSummary,
+    /// Current members (empty after you left).
+    pub members: Vec<MemberInfo>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendMessageRequest {
+    pub cmid: String,
+    pub content: Content,
+}
+
+/// Body of every HTTP error response.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub code: ErrorCode,
+    pub message: String,
+    pub retryable: bool,
+}
+
+/// Reply to `POST /api/v1/conversations/{id}/messages`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SentMessage {
+    pub event: crate::model::Event,
+    /// True when this `cmid` had been stored before and nothing new was stored.
+    pub duplicate: bool,
+}
+
+/// A page of events, oldest first.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EventPage {
+    pub events: Vec<crate::model::Event>,
+    pub has_more: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadRequest {
+    pub seq: u64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ReadPosition {
+    pub read_seq: u64,
+    pub unread: u64,
+}

@@ -1,0 +1,188 @@
+//! Startup and shutdown: `App::build` opens storage and binds the listener (so tests can bind
+//! port 0 and read `local_addr`), `App::run` serves until the shutdown signal, then drains.
+
+use crate::accounts::Accounts;
+use crate::auth::Passwords;
+use crate::chat::Chat;
+use crate::committer::Committer;
+use crate::config::Config;
+use crate::gateway::Gateway;
+use crate::http::{self, AppState};
+use crate::hub::Hub;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tern_proto::Limits;
+use tern_store::Store;
+use tern_store::sqlite::SqliteStore;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot create data directory {path}: {source}")]
+    DataDir {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot open the database: {0}")]
+    Store(#[from] tern_store::StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Setup(String),
+}
+
+pub struct App {
+    listener: TcpListener,
+    state: AppState,
+    sqlite: Arc<SqliteStore>,
+    committer_task: JoinHandle<()>,
+    ticker_task: JoinHandle<()>,
+    shutdown: CancellationToken,
+    shutdown_grace: Duration,
+}
+
+impl App {
+    pub async fn build(config: Config) -> Result<App, StartError> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::DataDir {
+            path: config.data_dir.clone(),
+            source,
+        })?;
+        let sqlite = Arc::new(SqliteStore::open(&config.database_path(), config.durability).await?);
+        let store: Arc<dyn Store> = sqlite.clone();
+        let hub = Arc::new(Hub::default());
+        let (committer, committer_task) =
+            Committer::start(store.clone(), hub.clone(), config.write_batch);
+        let passwords = Passwords::new(config.argon2_memory_kib)
+            .map_err(|e| StartError::Setup(e.to_string()))?;
+        let shutdown = CancellationToken::new();
+        let (ticker_task, ticks) = start_ticker(config.heartbeat, shutdown.clone());
+        let limits = Limits {
+            max_text_chars: config.max_text_chars,
+            max_frame_bytes: config.max_frame_bytes,
+            max_page: config.max_page,
+        };
+        let gateway = Arc::new(Gateway {
+            hub: hub.clone(),
+            ticks,
+            shutdown: shutdown.clone(),
+            tracker: TaskTracker::new(),
+            heartbeat: config.heartbeat,
+            idle_timeout: config.idle_timeout,
+            outgoing_queue: config.outgoing_queue,
+            max_frame_bytes: config.max_frame_bytes as usize,
+        });
+        let state = AppState {
+            accounts: Accounts::new(store.clone(), passwords, hub),
+            chat: Chat::new(store.clone(), committer, limits),
+            store,
+            gateway,
+        };
+        let listener =
+            TcpListener::bind(config.listen)
+                .await
+                .map_err(|source| StartError::Bind {
+                    addr: config.listen,
+                    source,
+                })?;
+        Ok(App {
+            listener,
+            state,
+            sqlite,
+            committer_task,
+            ticker_task,
+            shutdown,
+            shutdown_grace: config.shutdown_grace,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        // A bound TCP listener always has a local address.
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)))
+    }
+
+    /// Serves until `signal` resolves, then: stops accepting, closes every WebSocket with 1012,
+    /// waits for in-flight writes to commit, and closes the database.
+    pub async fn run(
+        self,
+        signal: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let App {
+            listener,
+            state,
+            sqlite,
+            committer_task,
+            ticker_task,
+            shutdown,
+            shutdown_grace,
+        } = self;
+        let tracker = state.gateway.tracker.clone();
+        let router = http::router(state);
+        let stop = shutdown.clone();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async move { stop.cancelled().await })
+                .await
+        });
+        signal.await;
+        tracing::info!("shutting down");
+        shutdown.cancel();
+        tracker.close();
+        if tokio::time::timeout(shutdown_grace, tracker.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("some connections did not close within the grace period");
+        }
+        let served = match tokio::time::timeout(shutdown_grace, server).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(join)) => Err(std::io::Error::other(join)),
+            Err(_) => {
+                tracing::warn!("HTTP requests still running after the grace period");
+                Ok(())
+            }
+        };
+        // Every Committer handle lived in the router's state; with the router gone the committer
+        // drains what is queued and stops.
+        if tokio::time::timeout(shutdown_grace, committer_task)
+            .await
+            .is_err()
+        {
+            tracing::warn!("pending writes did not finish within the grace period");
+        }
+        ticker_task.abort();
+        sqlite.close().await;
+        tracing::info!("stopped");
+        served
+    }
+}
+
+/// One interval for the whole process; connections watch its counter.
+fn start_ticker(
+    period: Duration,
+    shutdown: CancellationToken,
+) -> (JoinHandle<()>, watch::Receiver<u64>) {
+    let (tx, rx) = watch::channel(0u64);
+    let task = tokio::spawn(async move {
+        let mut interval = tokio::time::interval(period);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        interval.tick().await;
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = interval.tick() => tx.send_modify(|t| *t += 1),
+            }
+        }
+    });
+    (task, rx)
+}

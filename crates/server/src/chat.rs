@@ -1,0 +1,351 @@
+//! The chat service: the one place that validates, authorizes, stores and publishes
+//! conversation state, for the HTTP API and the WebSocket gateway alike.
+
+use crate::accounts::Caller;
+use crate::committer::{Committer, Reply};
+use crate::error::{AppError, AppResult};
+use crate::hub::ConnHandle;
+use std::sync::Arc;
+use tern_proto::rest::{ConversationDetail, MemberInfo};
+use tern_proto::{Content, ConvId, ConversationSummary, ErrorCode, Event, Limits, UserId};
+use tern_store::{ChangePos, MemberRecord, Store, WriteOp, WriteOutcome};
+
+/// Longest accepted client message id, in bytes.
+pub const CMID_MAX: usize = 64;
+/// Page size when a fetch or history request names none.
+pub const DEFAULT_PAGE: u32 = 100;
+/// Longest group name, in characters.
+pub const GROUP_NAME_MAX: usize = 128;
+
+#[derive(Clone)]
+pub struct Chat {
+    store: Arc<dyn Store>,
+    committer: Committer,
+    limits: Limits,
+}
+
+/// A page of events and whether more exist beyond it.
+pub struct Page {
+    pub events: Vec<Event>,
+    pub has_more: bool,
+}
+
+impl Chat {
+    pub fn new(store: Arc<dyn Store>, committer: Committer, limits: Limits) -> Self {
+        Chat {
+            store,
+            committer,
+            limits,
+        }
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    // --- conversations ----------------------------------------------------------------------
+
+    pub async fn open_direct(&self, caller: Caller, peer: UserId) -> AppResult<ConversationDetail> {
+        match self
+            .committer
+            .write(WriteOp::OpenDirect {
+                a: caller.user,
+                b: peer,
+            })
+            .await?
+        {
+            WriteOutcome::DirectOpened { conv, .. } => self.detail(caller, conv).await,
+            other => Err(unexpected(other)),
+        }
+    }
+
+    pub async fn create_group(
+        &self,
+        caller: Caller,
+        name: &str,
+        members: Vec<UserId>,
+    ) -> AppResult<ConversationDetail> {
+        let name = name.trim();
+        let len = name.chars().count();
+        if len == 0 || len > GROUP_NAME_MAX || name.chars().any(char::is_control) {
+            return Err(AppError::bad_request(format!(
+                "group names are 1 to {GROUP_NAME_MAX} characters, without control characters"
+            )));
+        }
+        let outcome = self
+            .committer
+            .write(WriteOp::CreateGroup {
+                owner: caller.user,
+                name: name.to_owned(),
+                members,
+            })
+            .await?;
+        match outcome {
+            WriteOutcome::MembershipChanged { event, .. } => self.detail(caller, event.conv).await,
+            other => Err(unexpected(other)),
+        }
+    }
+
+    pub async fn add_members(
+        &self,
+        caller: Caller,
+        conv: ConvId,
+        users: Vec<UserId>,
+    ) -> AppResult<ConversationDetail> {
+        self.committer
+            .write(WriteOp::AddMembers {
+                conv,
+                by: caller.user,
+                users,
+            })
+            .await?;
+        self.detail(caller, conv).await
+    }
+
+    /// Removes `user` (owner only), or leaves when `user` is the caller.
+    pub async fn remove_member(&self, caller: Caller, conv: ConvId, user: UserId) -> AppResult<()> {
+        self.committer
+            .write(WriteOp::RemoveMember {
+                conv,
+                by: caller.user,
+                user,
+            })
+            .await?;
+        Ok(())
+    }
+
+    pub async fn list(&self, caller: Caller) -> AppResult<Vec<ConversationSummary>> {
+        Ok(self.store.summaries(caller.user, None).await?.0)
+    }
+
+    pub async fn detail(&self, caller: Caller, conv: ConvId) -> AppResult<ConversationDetail> {
+        let summary = self
+            .store
+            .summary(caller.user, conv)
+            .await?
+            .ok_or_else(not_member)?;
+        let members = if summary.active {
+            self.member_profiles(conv).await?
+        } else {
+            Vec::new()
+        };
+        Ok(ConversationDetail { summary, members })
+    }
+
+    async fn member_profiles(&self, conv: ConvId) -> AppResult<Vec<MemberInfo>> {
+        let records = self.store.members(conv).await?;
+        let mut out = Vec::with_capacity(records.len());
+        for MemberRecord { user, role, .. } in records {
+            if let Some(profile) = self.store.user(user).await? {
+                out.push(MemberInfo {
+                    user: profile,
+                    role,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    // --- messages ---------------------------------------------------------------------------
+
+    /// Checks a client's message before it goes anywhere near storage.
+    pub fn check_message(&self, cmid: &str, content: &Content) -> AppResult<()> {
+        if cmid.is_empty() || cmid.len() > CMID_MAX {
+            return Err(AppError::bad_request(format!(
+                "cmid must be 1 to {CMID_MAX} bytes"
+            )));
+        }
+        match content {
+            Content::Text { text } => {
+                if text.trim().is_empty() {
+                    return Err(AppError::client(
+                        ErrorCode::InvalidContent,
+                        "text must not be empty",
+                    ));
+                }
+                let max = self.limits.max_text_chars as usize;
+                if text.chars().count() > max {
+                    return Err(AppError::client(
+                        ErrorCode::TextTooLong,
+                        format!("text is limited to {max} characters"),
+                    ));
+                }
+                Ok(())
+            }
+            other => Err(AppError::client(
+                ErrorCode::UnsupportedContent,
+                format!("clients cannot send content of type {:?}", other.kind()),
+            )),
+        }
+    }
+
+    /// Sends from a WebSocket connection: the ack (or error) arrives in that connection's
+    /// queue, in commit order. Returns once the write is queued, not committed.
+    pub async fn send_from(
+        &self,
+        conn: &ConnHandle,
+        rid: Option<u64>,
+        conv: ConvId,
+        cmid: String,
+        content: Content,
+    ) -> AppResult<()> {
+        self.check_message(&cmid, &content)?;
+        let op = WriteOp::Append {
+            conv,
+            sender: conn.user,
+            cmid,
+            content,
+        };
+        let reply = Reply::Connection {
+            conn: conn.clone(),
+            rid,
+        };
+        self.committer.submit(op, reply).await
+    }
+
+    /// Sends and waits for the commit (HTTP). Returns the stored event and whether it was a
+    /// resend of an earlier one.
+    pub async fn send(
+        &self,
+        caller: Caller,
+        conv: ConvId,
+        cmid: String,
+        content: Content,
+    ) -> AppResult<(Event, bool)> {
+        self.check_message(&cmid, &content)?;
+        let op = WriteOp::Append {
+            conv,
+            sender: caller.user,
+            cmid,
+            content,
+        };
+        match self.committer.write(op).await? {
+            WriteOutcome::Appended { event, duplicate } => Ok((event, duplicate)),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Conversations changed since `since` (an opaque token from an earlier sync).
+    pub async fn sync(
+        &self,
+        user: UserId,
+        since: Option<&str>,
+    ) -> AppResult<(String, Vec<ConversationSummary>)> {
+        let since = since.map(parse_sync_token).transpose()?;
+        let (summaries, pos) = self.store.summaries(user, since).await?;
+        Ok((format_sync_token(pos), summaries))
+    }
+
+    /// Events after `after`, oldest first, up to what `user` may see.
+    pub async fn fetch(
+        &self,
+        user: UserId,
+        conv: ConvId,
+        after: u64,
+        limit: Option<u32>,
+    ) -> AppResult<Page> {
+        let visible = self.visible_last_seq(user, conv).await?;
+        let limit = self.page_limit(limit)?;
+        let mut events = self
+            .store
+            .events_after(conv, after, visible, limit + 1)
+            .await?;
+        let has_more = events.len() > limit as usize;
+        events.truncate(limit as usize);
+        Ok(Page { events, has_more })
+    }
+
+    /// The newest events before `before` (or the newest of all), returned oldest first.
+    pub async fn history(
+        &self,
+        user: UserId,
+        conv: ConvId,
+        before: Option<u64>,
+        limit: Option<u32>,
+    ) -> AppResult<Page> {
+        let visible = self.visible_last_seq(user, conv).await?;
+        let limit = self.page_limit(limit)?;
+        let before = before.unwrap_or(u64::MAX).min(visible.saturating_add(1));
+        let events = self.store.events_before(conv, before, limit).await?;
+        // Seqs start at 1 with no gaps, so anything older exists exactly when the page's
+        // oldest seq is above 1.
+        let has_more = events.first().is_some_and(|e| e.seq > 1);
+        Ok(Page { events, has_more })
+    }
+
+    /// Moves the read position; the user's other connections hear of it (not `origin`).
+    pub async fn mark_read(
+        &self,
+        user: UserId,
+        conv: ConvId,
+        seq: u64,
+        origin: Option<&ConnHandle>,
+    ) -> AppResult<(u64, u64)> {
+        let op = WriteOp::MarkRead { conv, user, seq };
+        let outcome = self.committer.write_from(origin.map(|c| c.id), op).await?;
+        match outcome {
+            WriteOutcome::ReadMoved {
+                read_seq, unread, ..
+            } => Ok((read_seq, unread)),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Highest seq `user` may read in `conv`: the last one while a member, the removal after.
+    async fn visible_last_seq(&self, user: UserId, conv: ConvId) -> AppResult<u64> {
+        let summary = self
+            .store
+            .summary(user, conv)
+            .await?
+            .ok_or_else(not_member)?;
+        Ok(summary.last_seq)
+    }
+
+    fn page_limit(&self, limit: Option<u32>) -> AppResult<u32> {
+        match limit.unwrap_or(DEFAULT_PAGE.min(self.limits.max_page)) {
+            0 => Err(AppError::bad_request("limit must be at least 1")),
+            n if n > self.limits.max_page => Err(AppError::bad_request(format!(
+                "limit is at most {}",
+                self.limits.max_page
+            ))),
+            n => Ok(n),
+        }
+    }
+}
+
+fn not_member() -> AppError {
+    AppError::client(
+        ErrorCode::NotMember,
+        "not a member of this conversation (or it does not exist)",
+    )
+}
+
+fn unexpected(outcome: WriteOutcome) -> AppError {
+    AppError::Internal(format!("unexpected write outcome {outcome:?}"))
+}
+
+/// Sync tokens are opaque to clients; today a change position in decimal with a version prefix
+/// so the format can change without breaking stored tokens.
+fn format_sync_token(pos: ChangePos) -> String {
+    format!("v1.{pos}")
+}
+
+fn parse_sync_token(token: &str) -> AppResult<ChangePos> {
+    token
+        .strip_prefix("v1.")
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| AppError::bad_request("sync token is not one this server issued"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sync_tokens_round_trip_and_reject_garbage() {
+        assert_eq!(parse_sync_token(&format_sync_token(42)).unwrap(), 42);
+        for bad in ["", "42", "v1.", "v1.x", "v2.3"] {
+            assert!(parse_sync_token(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! The Committer: the one task per node that writes conversation state. It gathers whatever
+//! writes are waiting into one batch (group commit), commits it, and then, in commit order,
+//! publishes the new events to the Hub and answers the writers.
+//!
+//! Publishing from this one task is what keeps live delivery in seq order per conversation:
+//! two messages committed in one batch can never overtake each other on the way out.
+
+use crate::error::{AppError, AppResult};
+use crate::hub::{ConnHandle, Hub};
+use axum::extract::ws::Utf8Bytes;
+use std::collections::HashMap;
+use std::sync::Arc;
+use tern_proto::{ConvId, ServerFrame, UserId};
+use tern_store::{Store, WriteOp, WriteOutcome, WriteResult};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+/// Cached member lists are dropped wholesale past this many conversations.
+const MEMBER_CACHE_MAX: usize = 100_000;
+/// Writes waiting for the committer; senders wait (backpressure) when it is full.
+const QUEUE_CAPACITY: usize = 4096;
+
+/// Where the result of a write goes.
+pub enum Reply {
+    /// An `ack` (or `error`) frame into this connection's queue, in commit order; this
+    /// connection does not also receive the event.
+    Connection { conn: ConnHandle, rid: Option<u64> },
+    /// The outcome handed back to an awaiting caller (HTTP handlers, non-send frames).
+    Caller(oneshot::Sender<AppResult<WriteOutcome>>),
+}
+
+struct Job {
+    op: WriteOp,
+    reply: Reply,
+    /// The connection the write came from: it is answered directly, so publishing skips it.
+    origin: Option<u64>,
+}
+
+#[derive(Clone)]
+pub struct Committer {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Committer {
+    pub fn start(
+        store: Arc<dyn Store>,
+        hub: Arc<Hub>,
+        batch_max: usize,
+    ) -> (Committer, JoinHandle<()>) {
+        let (jobs, rx) = mpsc::channel(QUEUE_CAPACITY);
+        let task = CommitTask {
+            store,
+            hub,
+            batch_max,
+            members: HashMap::new(),
+        };
+        (Committer { jobs }, tokio::spawn(task.run(rx)))
+    }
+
+    /// Queues a write whose result goes to `reply`.
+    pub async fn submit(&self, op: WriteOp, reply: Reply) -> AppResult<()> {
+        let origin = match &reply {
+            Reply::Connection { conn, .. } => Some(conn.id),
+            Reply::Caller(_) => None,
+        };
+        self.enqueue(Job { op, reply, origin }).await
+    }
+
+    /// Queues a write and waits for its outcome.
+    pub async fn write(&self, op: WriteOp) -> AppResult<WriteOutcome> {
+        self.write_from(None, op).await
+    }
+
+    /// Like `write`, for a write made on connection `origin`, which publishing then skips.
+    pub async fn write_from(&self, origin: Option<u64>, op: WriteOp) -> AppResult<WriteOutcome> {
+        let (tx, rx) = oneshot::channel();
+        let reply = Reply::Caller(tx);
+        self.enqueue(Job { op, reply, origin }).await?;
+        rx.await
+            .map_err(|_| AppError::Unavailable("the committer has stopped".into()))?
+    }
+
+    async fn enqueue(&self, job: Job) -> AppResult<()> {
+        self.jobs
+            .send(job)
+            .await
+            .map_err(|_| AppError::Unavailable("the committer has stopped".into()))
+    }
+}
+
+struct CommitTask {
+    store: Arc<dyn Store>,
+    hub: Arc<Hub>,
+    batch_max: usize,
+    /// Active members per conversation. Only this task changes membership, so it invalidates
+    /// entries exactly when they change.
+    members: HashMap<ConvId, Arc<[UserId]>>,
+}
+
+impl CommitTask {
+    async fn run(mut self, mut rx: mpsc::Receiver<Job>) {
+        let mut jobs = Vec::with_capacity(self.batch_max);
+        while rx.recv_many(&mut jobs, self.batch_max).await > 0 {
+            let mut ops = Vec::with_capacity(jobs.len());
+            let mut replies = Vec::with_capacity(jobs.len());
+            for job in jobs.drain(..) {
+                ops.push(job.op);
+                replies.push((job.reply, job.origin));
+            }
+            match self.store.write(ops).await {
+                Ok(results) => {
+                    for (result, (reply, origin)) in results.into_iter().zip(replies) {
+                        self.publish(&result, origin).await;
+                        answer(reply, result.map_err(AppError::from));
+                    }
+                }
+                Err(e) => {
+                    let error = AppError::from(e);
+                    let (code, message) = error.public();
+                    for (reply, _) in replies {
+                        answer(reply, Err(AppError::Client(code, message.clone())));
+                    }
+                }
+            }
+        }
+        tracing::debug!("committer stopped");
+    }
+
+    async fn publish(&mut self, result: &WriteResult, skip: Option<u64>) {
+        match result {
+            Ok(WriteOutcome::Appended {
+                event,
+                duplicate: false,
+            }) => {
+                let Some(members) = self.members_of(event.conv).await else {
+                    return;
+                };
+                let frame = encode(&ServerFrame::Event(event.clone()));
+                self.hub.deliver(&members, &frame, skip);
+            }
+            Ok(WriteOutcome::MembershipChanged { event, notify }) => {
+                self.members.remove(&event.conv);
+                let frame = encode(&ServerFrame::Event(event.clone()));
+                self.hub.deliver(notify, &frame, skip);
+            }
+            Ok(WriteOutcome::ReadMoved {
+                conv,
+                user,
+                read_seq,
+                unread,
+                moved: true,
+            }) => {
+                let frame = encode(&ServerFrame::Read {
+                    rid: None,
+                    conv: *conv,
+                    read_seq: *read_seq,
+                    unread: *unread,
+                });
+                self.hub.deliver(&[*user], &frame, skip);
+            }
+            _ => {}
+        }
+    }
+
+    /// Members from the cache, loaded from the store on a miss. A load failure skips live
+    /// delivery of this event; recipients will catch up by seq.
+    async fn members_of(&mut self, conv: ConvId) -> Option<Arc<[UserId]>> {
+        if let Some(m) = self.members.get(&conv) {
+            return Some(m.clone());
+        }
+        match self.store.members(conv).await {
+            Ok(records) => {
+                if self.members.len() >= MEMBER_CACHE_MAX {
+                    self.members.clear();
+                }
+                let ids: Arc<[UserId]> = records.iter().map(|m| m.user).collect();
+                self.members.insert(conv, ids.clone());
+                Some(ids)
+            }
+            Err(e) => {
+                tracing::warn!(%conv, error = %e, "cannot load members; live delivery skipped");
+                None
+            }
+        }
+    }
+}
+
+fn answer(reply: Reply, result: AppResult<WriteOutcome>) {
+    match reply {
+        Reply::Caller(tx) => {
+            // The caller may have gone away (connection closed); nothing to do then.
+            let _ = tx.send(result);
+        }
+        Reply::Connection { conn, rid } => {
+            let frame = match result {
+                Ok(WriteOutcome::Appended { event, duplicate }) => ServerFrame::Ack {
+                    rid,
+                    conv: event.conv,
+                    cmid: event.cmid.unwrap_or_default(),
+                    seq: event.seq,
+                    id: event.id,
+                    ts: event.ts,
+                    duplicate,
+                },
+                Ok(other) => {
+                    tracing::error!(?other, "connection reply for a write that is not a send");
+                    return;
+                }
+                Err(e) => e.into_frame(rid),
+            };
+            conn.push(encode(&frame));
+        }
+    }
+}
+
+/// Serializes a frame once; the bytes are shared by every recipient.
+pub fn encode(frame: &ServerFrame) -> Utf8Bytes {
+    match serde_json::to_string(frame) {
+        Ok(s) => s.into(),
+        // Our own frame types always serialize; if that ever breaks, say so loudly.
+        Err(e) => {
+            tracing::error!(error = %e, "cannot serialize a server frame");
+            r#"{"type":"error","code":"internal","message":"serialization failed","retryable":true}"#
+                .into()
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! The server's one error type, mapped once to HTTP responses and once to protocol error frames.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use tern_proto::rest::ErrorBody;
+use tern_proto::{ErrorCode, ServerFrame};
+use tern_store::{Refusal, StoreError};
+
+pub type AppResult<T> = Result<T, AppError>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The client's mistake, explained to it.
+    #[error("{1}")]
+    Client(ErrorCode, String),
+    /// Temporarily unable to serve (storage down, shutting down); safe to retry.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    /// A fault of ours. Logged with an incident id; the client sees only the id.
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn client(code: ErrorCode, message: impl Into<String>) -> Self {
+        AppError::Client(code, message.into())
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::client(ErrorCode::BadRequest, message)
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::client(
+            ErrorCode::Unauthorized,
+            "missing, unknown or revoked token; log in again",
+        )
+    }
+
+    /// The code and the message a client may see; internal details are logged here, once.
+    pub fn public(&self) -> (ErrorCode, String) {
+        match self {
+            AppError::Client(code, message) => (*code, message.clone()),
+            AppError::Unavailable(detail) => {
+                tracing::warn!(%detail, "request failed: service unavailable");
+                (
+                    ErrorCode::Unavailable,
+                    "the server cannot serve this right now; retry shortly".into(),
+                )
+            }
+            AppError::Internal(detail) => {
+                let incident = uuid::Uuid::now_v7().simple().to_string();
+                tracing::error!(%detail, %incident, "request failed: internal error");
+                (
+                    ErrorCode::Internal,
+                    format!("internal error (incident {incident})"),
+                )
+            }
+        }
+    }
+
+    pub fn into_frame(self, rid: Option<u64>) -> ServerFrame {
+        let (code, message) = self.public();
+        ServerFrame::error(rid, code, message)
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::UsernameTaken => {
+                AppError::client(ErrorCode::UsernameTaken, "this username is taken")
+            }
+            StoreError::Unavailable(detail) => AppError::Unavailable(detail),
+            StoreError::Internal(detail) => AppError::Internal(detail),
+        }
+    }
+}
+
+impl From<Refusal> for AppError {
+    fn from(r: Refusal) -> Self {
+        let code = match r {
+            Refusal::ConversationNotFound | Refusal::UserNotFound(_) => ErrorCode::NotFound,
+            Refusal::NotMember => ErrorCode::NotMember,
+            Refusal::NotOwner => ErrorCode::Forbidden,
+            Refusal::NotGroup | Refusal::DirectWithSelf => ErrorCode::BadRequest,
+            Refusal::ClientIdReused => ErrorCode::ClientIdReused,
+        };
+        AppError::client(code, r.to_string())
+    }
+}
+
+fn status_of(code: ErrorCode) -> StatusCode {
+    use ErrorCode::*;
+    match code {
+        BadFrame | UnknownType | BadRequest | TextTooLong | InvalidContent | UnsupportedContent
+        | InvalidUsername | InvalidPassword | InvalidDisplayName | BinaryNotSupported => {
+            StatusCode::BAD_REQUEST
+        }
+        FrameTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        Unauthorized | InvalidCredentials => StatusCode::UNAUTHORIZED,
+        Forbidden | NotMember => StatusCode::FORBIDDEN,
+        NotFound => StatusCode::NOT_FOUND,
+        UsernameTaken | ClientIdReused => StatusCode::CONFLICT,
+        Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (code, message) = self.public();
+        let body = ErrorBody {
+            code,
+            message,
+            retryable: code.retryable(),
+        };
+        (status_of(code), axum::Json(body)).into_response()
+    }
+}

@@ -1,0 +1,123 @@
+//! The HTTP side: the router, shared state, and the extractors that turn a request's token and
+//! body into typed values (rejecting bad ones with our error body).
+
+mod accounts;
+mod conversations;
+mod health;
+
+use crate::accounts::{Accounts, Caller};
+use crate::chat::Chat;
+use crate::error::AppError;
+use crate::gateway::{self, Gateway};
+use axum::Router;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::request::Parts;
+use axum::routing::{delete, get, post};
+use std::sync::Arc;
+use tern_proto::ErrorCode;
+use tern_store::Store;
+
+/// Everything a request handler may need; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub accounts: Accounts,
+    pub chat: Chat,
+    pub store: Arc<dyn Store>,
+    pub gateway: Arc<Gateway>,
+}
+
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/register", post(accounts::register))
+        .route("/login", post(accounts::login))
+        .route("/logout", post(accounts::logout))
+        .route("/me", get(accounts::me).patch(accounts::update_me))
+        .route("/sessions", get(accounts::sessions))
+        .route("/sessions/{id}", delete(accounts::revoke))
+        .route("/users/{username}", get(accounts::user_by_username))
+        .route("/conversations", get(conversations::list))
+        .route("/conversations/direct", post(conversations::open_direct))
+        .route("/conversations/group", post(conversations::create_group))
+        .route("/conversations/{id}", get(conversations::detail))
+        .route(
+            "/conversations/{id}/members",
+            post(conversations::add_members),
+        )
+        .route(
+            "/conversations/{id}/members/{user}",
+            delete(conversations::remove_member),
+        )
+        .route("/conversations/{id}/leave", post(conversations::leave))
+        .route(
+            "/conversations/{id}/messages",
+            get(conversations::history).post(conversations::send),
+        )
+        .route("/conversations/{id}/read", post(conversations::mark_read));
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/ws", get(gateway::upgrade))
+        .nest("/api/v1", api)
+        .fallback(|| async { AppError::client(ErrorCode::NotFound, "no such endpoint") })
+        .with_state(state)
+}
+
+/// `axum::Json` with our error body on rejection.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(AppError))]
+pub struct Json<T>(pub T);
+
+impl<T: serde::Serialize> axum::response::IntoResponse for Json<T> {
+    fn into_response(self) -> axum::response::Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+/// `axum::extract::Path` with our error body on rejection.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(AppError))]
+pub struct Path<T>(pub T);
+
+/// `axum::extract::Query` with our error body on rejection.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(AppError))]
+pub struct Query<T>(pub T);
+
+impl From<JsonRejection> for AppError {
+    fn from(r: JsonRejection) -> Self {
+        AppError::bad_request(r.body_text())
+    }
+}
+
+impl From<PathRejection> for AppError {
+    fn from(r: PathRejection) -> Self {
+        AppError::bad_request(r.body_text())
+    }
+}
+
+impl From<QueryRejection> for AppError {
+    fn from(r: QueryRejection) -> Self {
+        AppError::bad_request(r.body_text())
+    }
+}
+
+/// The bearer token from `Authorization: Bearer <token>`.
+pub fn bearer_token(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let token = bearer_token(parts).ok_or_else(AppError::unauthorized)?;
+        state.accounts.authenticate(token).await
+    }
+}

@@ -1,0 +1,97 @@
+//! tern's storage: the `Store` interface the server talks to, the records and errors it uses,
+//! and the backends behind it (SQLite today).
+//!
+//! Nothing from sqlx leaves this crate: the server sees our records and `StoreError` only.
+
+mod error;
+mod migrate;
+mod records;
+pub mod sqlite;
+mod write;
+
+pub use error::{StoreError, StoreResult};
+pub use migrate::Migration;
+pub use records::{MemberRecord, SessionRecord, UserCredentials};
+pub use write::{Refusal, WriteOp, WriteOutcome, WriteResult};
+
+use async_trait::async_trait;
+use tern_proto::{ConvId, ConversationSummary, Event, SessionId, UserId, UserProfile};
+
+/// Where a member's changes are read from on catch-up: everything that changed after this
+/// position. Opaque to clients (they see it as a string token).
+pub type ChangePos = u64;
+
+/// Everything the server persists, grouped by aggregate. One implementation per database.
+///
+/// Conversation state changes all go through [`Store::write`], in batches, so that seq allocation
+/// and the change counter are assigned in one transaction with the data they describe.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Answers when the database does.
+    async fn ping(&self) -> StoreResult<()>;
+
+    // --- users and sessions -------------------------------------------------------------
+    /// Fails with `UsernameTaken` if the (already normalised) username exists.
+    async fn create_user(
+        &self,
+        username: &str,
+        display_name: &str,
+        password_hash: &str,
+    ) -> StoreResult<UserProfile>;
+    async fn user(&self, id: UserId) -> StoreResult<Option<UserProfile>>;
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserProfile>>;
+    async fn credentials(&self, username: &str) -> StoreResult<Option<UserCredentials>>;
+    async fn set_display_name(&self, id: UserId, display_name: &str) -> StoreResult<UserProfile>;
+    async fn create_session(
+        &self,
+        user: UserId,
+        token_hash: &[u8],
+        device: &str,
+    ) -> StoreResult<SessionRecord>;
+    async fn session_by_token(&self, token_hash: &[u8]) -> StoreResult<Option<SessionRecord>>;
+    async fn sessions(&self, user: UserId) -> StoreResult<Vec<SessionRecord>>;
+    /// Deletes the session if it belongs to `user`; false if there was none.
+    async fn revoke_session(&self, user: UserId, session: SessionId) -> StoreResult<bool>;
+
+    // --- conversations and members ------------------------------------------------------
+    /// Current members (not those who left).
+    async fn members(&self, conv: ConvId) -> StoreResult<Vec<MemberRecord>>;
+    /// The member row of `user`, including one that has left; `None` if never a member.
+    async fn membership(&self, conv: ConvId, user: UserId) -> StoreResult<Option<MemberRecord>>;
+    /// Conversations of `user` that changed after `since` (all of them for `None`), most
+    /// recently active first, and the position to pass as `since` next time.
+    async fn summaries(
+        &self,
+        user: UserId,
+        since: Option<ChangePos>,
+    ) -> StoreResult<(Vec<ConversationSummary>, ChangePos)>;
+
+    /// One conversation as `user` sees it; `None` if they were never a member.
+    async fn summary(&self, user: UserId, conv: ConvId)
+    -> StoreResult<Option<ConversationSummary>>;
+
+    // --- events -------------------------------------------------------------------------
+    /// Applies `ops` in order in one transaction and returns one result per op. A refused op
+    /// changes nothing and does not affect the others; a `StoreError` means nothing was stored.
+    async fn write(&self, ops: Vec<WriteOp>) -> StoreResult<Vec<WriteResult>>;
+    /// Up to `limit` events with seq in (`after`, `up_to`], oldest first.
+    async fn events_after(
+        &self,
+        conv: ConvId,
+        after: u64,
+        up_to: u64,
+        limit: u32,
+    ) -> StoreResult<Vec<Event>>;
+    /// Up to `limit` events with seq < `before`, the newest of them, returned oldest first.
+    async fn events_before(&self, conv: ConvId, before: u64, limit: u32)
+    -> StoreResult<Vec<Event>>;
+}
+
+/// Milliseconds since the Unix epoch, the time unit of every stored timestamp.
+pub fn now_ms() -> i64 {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,156 @@
+//! The SQLite backend: WAL mode, one file under the data directory, readers on a pool and
+//! conversation writes in batched `BEGIN IMMEDIATE` transactions.
+
+mod conversations;
+mod events;
+mod migrations;
+mod users;
+mod writer;
+
+pub use migrations::MIGRATIONS;
+
+use crate::{
+    ChangePos, MemberRecord, SessionRecord, Store, StoreResult, UserCredentials, WriteOp,
+    WriteResult,
+};
+use async_trait::async_trait;
+use sqlx::sqlite::SqliteSynchronous;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use std::path::Path;
+use std::time::Duration;
+use tern_proto::{ConvId, ConversationSummary, Event, SessionId, UserId, UserProfile};
+
+/// How much a committed write survives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Durability {
+    /// Survives a crash or kill -9 of the tern process (WAL, `synchronous=NORMAL`). Default.
+    Process,
+    /// Also survives power loss or an OS crash (`synchronous=FULL`: an fsync per commit, shared
+    /// by every message in the batch).
+    Power,
+}
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and applies pending migrations.
+    pub async fn open(path: &Path, durability: Durability) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(match durability {
+                Durability::Process => SqliteSynchronous::Normal,
+                Durability::Power => SqliteSynchronous::Full,
+            })
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await?;
+        migrations::apply(&pool).await?;
+        Ok(SqliteStore { pool })
+    }
+
+    /// Closes the pool, waiting for connections to be returned (checkpointing the WAL).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn create_user(
+        &self,
+        username: &str,
+        display_name: &str,
+        password_hash: &str,
+    ) -> StoreResult<UserProfile> {
+        users::create(&self.pool, username, display_name, password_hash).await
+    }
+    async fn user(&self, id: UserId) -> StoreResult<Option<UserProfile>> {
+        users::by_id(&self.pool, id).await
+    }
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserProfile>> {
+        users::by_username(&self.pool, username).await
+    }
+    async fn credentials(&self, username: &str) -> StoreResult<Option<UserCredentials>> {
+        users::credentials(&self.pool, username).await
+    }
+    async fn set_display_name(&self, id: UserId, display_name: &str) -> StoreResult<UserProfile> {
+        users::set_display_name(&self.pool, id, display_name).await
+    }
+    async fn create_session(
+        &self,
+        user: UserId,
+        token_hash: &[u8],
+        device: &str,
+    ) -> StoreResult<SessionRecord> {
+        users::create_session(&self.pool, user, token_hash, device).await
+    }
+    async fn session_by_token(&self, token_hash: &[u8]) -> StoreResult<Option<SessionRecord>> {
+        users::session_by_token(&self.pool, token_hash).await
+    }
+    async fn sessions(&self, user: UserId) -> StoreResult<Vec<SessionRecord>> {
+        users::sessions(&self.pool, user).await
+    }
+    async fn revoke_session(&self, user: UserId, session: SessionId) -> StoreResult<bool> {
+        users::revoke_session(&self.pool, user, session).await
+    }
+
+    async fn members(&self, conv: ConvId) -> StoreResult<Vec<MemberRecord>> {
+        conversations::members(&self.pool, conv).await
+    }
+    async fn membership(&self, conv: ConvId, user: UserId) -> StoreResult<Option<MemberRecord>> {
+        let mut conn = self.pool.acquire().await?;
+        conversations::membership(&mut conn, conv, user).await
+    }
+    async fn summaries(
+        &self,
+        user: UserId,
+        since: Option<ChangePos>,
+    ) -> StoreResult<(Vec<ConversationSummary>, ChangePos)> {
+        conversations::summaries(&self.pool, user, since).await
+    }
+
+    async fn summary(
+        &self,
+        user: UserId,
+        conv: ConvId,
+    ) -> StoreResult<Option<ConversationSummary>> {
+        let (mut found, _) =
+            conversations::summaries_where(&self.pool, user, None, Some(conv)).await?;
+        Ok(found.pop())
+    }
+
+    async fn write(&self, ops: Vec<WriteOp>) -> StoreResult<Vec<WriteResult>> {
+        writer::write(&self.pool, ops).await
+    }
+    async fn events_after(
+        &self,
+        conv: ConvId,
+        after: u64,
+        up_to: u64,
+        limit: u32,
+    ) -> StoreResult<Vec<Event>> {
+        events::after(&self.pool, conv, after, up_to, limit).await
+    }
+    async fn events_before(
+        &self,
+        conv: ConvId,
+        before: u64,
+        limit: u32,
+    ) -> StoreResult<Vec<Event>> {
+        events::before(&self.pool, conv, before, limit).await
+    }
+}

@@ -1,0 +1,92 @@
+//! The operations that change conversation state, applied in batches by `Store::write`.
+
+use tern_proto::{Content, ConvId, Event, UserId};
+
+/// One state change. Every op that adds an event assigns it the conversation's next seq.
+#[derive(Clone, Debug)]
+pub enum WriteOp {
+    /// A message from a member. Idempotent on (`sender`, `cmid`).
+    Append {
+        conv: ConvId,
+        sender: UserId,
+        cmid: String,
+        content: Content,
+    },
+    /// Find or create the one direct conversation between two users.
+    OpenDirect { a: UserId, b: UserId },
+    /// A new group owned by `owner`, with `members` (the owner is added if missing).
+    CreateGroup {
+        owner: UserId,
+        name: String,
+        members: Vec<UserId>,
+    },
+    /// Any active member of a group may add users.
+    AddMembers {
+        conv: ConvId,
+        by: UserId,
+        users: Vec<UserId>,
+    },
+    /// The owner removes `user`; when `by == user` the member leaves.
+    RemoveMember {
+        conv: ConvId,
+        by: UserId,
+        user: UserId,
+    },
+    /// Move `user`'s read position forward to `seq` (capped at the last visible seq).
+    MarkRead {
+        conv: ConvId,
+        user: UserId,
+        seq: u64,
+    },
+}
+
+/// What an op did.
+#[derive(Clone, Debug)]
+pub enum WriteOutcome {
+    /// `duplicate` means the (sender, cmid) was stored before: `event` is that original.
+    Appended {
+        event: Event,
+        duplicate: bool,
+    },
+    DirectOpened {
+        conv: ConvId,
+        created: bool,
+    },
+    /// A membership event was appended. `notify` are the users to deliver it to: the members
+    /// after the change plus anyone it removed.
+    MembershipChanged {
+        event: Event,
+        notify: Vec<UserId>,
+    },
+    /// `moved` is false when the position was already at or past the requested seq.
+    ReadMoved {
+        conv: ConvId,
+        user: UserId,
+        read_seq: u64,
+        unread: u64,
+        moved: bool,
+    },
+    /// Nothing to do (e.g. every user to add was a member already).
+    Unchanged,
+}
+
+/// Why an op was refused. Nothing of a refused op is stored.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("no such conversation")]
+    ConversationNotFound,
+    #[error("not a member of this conversation")]
+    NotMember,
+    #[error("only the group owner may do this")]
+    NotOwner,
+    #[error("this is not a group conversation")]
+    NotGroup,
+    #[error("no such user: {0}")]
+    UserNotFound(UserId),
+    #[error("a direct conversation needs two different users")]
+    DirectWithSelf,
+    #[error("this client message id was already used in another conversation")]
+    ClientIdReused,
+}
+
+pub type WriteResult = Result<WriteOutcome, Refusal>;
