@@ -14,6 +14,9 @@ use tern_store::{ChangePos, MemberRecord, Store, WriteOp, WriteOutcome};
 pub const CMID_MAX: usize = 64;
 /// Page size when a fetch or history request names none.
 pub const DEFAULT_PAGE: u32 = 100;
+/// Rough upper bound on the JSON size of one page of events; a page stops growing past it (but
+/// always holds at least one event) and says `has_more`.
+pub const PAGE_BYTES: usize = 1024 * 1024;
 /// Longest group name, in characters.
 pub const GROUP_NAME_MAX: usize = 128;
 
@@ -250,8 +253,11 @@ impl Chat {
             .store
             .events_after(conv, after, visible, limit + 1)
             .await?;
-        let has_more = events.len() > limit as usize;
+        let mut has_more = events.len() > limit as usize;
         events.truncate(limit as usize);
+        let fit = events_within_budget(events.iter());
+        has_more |= fit < events.len();
+        events.truncate(fit);
         Ok(Page { events, has_more })
     }
 
@@ -266,7 +272,10 @@ impl Chat {
         let visible = self.visible_last_seq(user, conv).await?;
         let limit = self.page_limit(limit)?;
         let before = before.unwrap_or(u64::MAX).min(visible.saturating_add(1));
-        let events = self.store.events_before(conv, before, limit).await?;
+        let mut events = self.store.events_before(conv, before, limit).await?;
+        // Keep the newest events that fit; the dropped older ones are the next page.
+        let fit = events_within_budget(events.iter().rev());
+        events.drain(..events.len() - fit);
         // Seqs start at 1 with no gaps, so anything older exists exactly when the page's
         // oldest seq is above 1.
         let has_more = events.first().is_some_and(|e| e.seq > 1);
@@ -311,6 +320,28 @@ impl Chat {
             n => Ok(n),
         }
     }
+}
+
+/// How many of `events`, taken in order, fit in `PAGE_BYTES` (at least one).
+fn events_within_budget<'a>(events: impl Iterator<Item = &'a Event>) -> usize {
+    let mut used = 0;
+    let mut count = 0;
+    for event in events {
+        used += approx_json_size(event);
+        if count > 0 && used > PAGE_BYTES {
+            break;
+        }
+        count += 1;
+    }
+    count
+}
+
+fn approx_json_size(event: &Event) -> usize {
+    let content = match &event.content {
+        Content::Text { text } => text.len(),
+        _ => 128,
+    };
+    192 + event.cmid.as_ref().map_or(0, String::len) + content
 }
 
 fn not_member() -> AppError {

@@ -93,7 +93,8 @@ pub async fn upgrade(
     let in_flight = gateway.tracker.token();
     ws.read_buffer_size(READ_BUFFER)
         .write_buffer_size(WRITE_BUFFER)
-        .max_write_buffer_size(WRITE_BUFFER + cap)
+        // Outgoing volume is bounded by the queue (frames) and the page budget (replies), not here.
+        .max_write_buffer_size(usize::MAX)
         .max_message_size(cap)
         .max_frame_size(cap)
         .on_upgrade(move |socket| async move {

@@ -5,6 +5,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
+use std::time::Duration;
+use tern_store::Store;
+
+/// A readiness check that takes longer than this counts as "not answering".
+const READY_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The process is up and serving HTTP.
 pub async fn healthz() -> Json<Value> {
@@ -13,22 +18,46 @@ pub async fn healthz() -> Json<Value> {
 
 /// The database answers; 503 when it does not.
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    let ping = tokio::time::timeout(std::time::Duration::from_secs(2), state.store.ping()).await;
-    match ping {
-        Ok(Ok(())) => (
-            StatusCode::OK,
-            Json(json!({ "status": "ready", "database": "ok" })),
-        ),
+    readiness(state.store.as_ref()).await
+}
+
+async fn readiness(store: &dyn Store) -> (StatusCode, Json<Value>) {
+    let (status, database) = match tokio::time::timeout(READY_TIMEOUT, store.ping()).await {
+        Ok(Ok(())) => (StatusCode::OK, "ok"),
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "readiness check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "status": "unavailable", "database": "error" })),
-            )
+            (StatusCode::SERVICE_UNAVAILABLE, "error")
         }
-        Err(_) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "unavailable", "database": "timeout" })),
-        ),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "timeout"),
+    };
+    let word = if status == StatusCode::OK {
+        "ready"
+    } else {
+        "unavailable"
+    };
+    (
+        status,
+        Json(json!({ "status": word, "database": database })),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tern_store::sqlite::{Durability, SqliteStore};
+
+    #[tokio::test]
+    async fn ready_while_the_database_answers_and_503_once_it_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("t.db"), Durability::Process)
+            .await
+            .unwrap();
+        let (status, body) = readiness(&store).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body.0["database"], "ok");
+        store.close().await;
+        let (status, body) = readiness(&store).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body.0["status"], "unavailable");
     }
 }

@@ -1,0 +1,258 @@
+//! The HTTP API, one method per endpoint.
+
+use crate::error::{SdkError, SdkResult};
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tern_proto::rest::{
+    AddMembersRequest, ConversationDetail, CreateDirectRequest, CreateGroupRequest, ErrorBody,
+    EventPage, LoginRequest, LoginResponse, ReadPosition, ReadRequest, RegisterRequest,
+    SendMessageRequest, SentMessage, SessionInfo, UpdateProfileRequest,
+};
+use tern_proto::{Content, ConvId, ConversationSummary, SessionId, UserId, UserProfile};
+
+/// An HTTP client for one server, optionally with a bearer token.
+#[derive(Clone, Debug)]
+pub struct Api {
+    base: String,
+    token: Option<String>,
+    http: reqwest::Client,
+}
+
+impl Api {
+    /// `base` is the server's URL, e.g. `http://127.0.0.1:8080`.
+    pub fn new(base: impl Into<String>) -> Self {
+        Api {
+            base: base.into().trim_end_matches('/').to_owned(),
+            token: None,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// The same server, acting with `token`.
+    pub fn with_token(&self, token: impl Into<String>) -> Self {
+        Api {
+            token: Some(token.into()),
+            ..self.clone()
+        }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    pub async fn register(
+        &self,
+        username: &str,
+        password: &str,
+        display_name: Option<&str>,
+    ) -> SdkResult<UserProfile> {
+        let body = RegisterRequest {
+            username: username.into(),
+            password: password.into(),
+            display_name: display_name.map(Into::into),
+        };
+        self.call(Method::POST, "/register", Some(&body)).await
+    }
+
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        device: Option<&str>,
+    ) -> SdkResult<LoginResponse> {
+        let body = LoginRequest {
+            username: username.into(),
+            password: password.into(),
+            device: device.map(Into::into),
+        };
+        self.call(Method::POST, "/login", Some(&body)).await
+    }
+
+    pub async fn logout(&self) -> SdkResult<()> {
+        self.call_empty(Method::POST, "/logout").await
+    }
+
+    pub async fn me(&self) -> SdkResult<UserProfile> {
+        self.call(Method::GET, "/me", None::<&()>).await
+    }
+
+    pub async fn set_display_name(&self, display_name: &str) -> SdkResult<UserProfile> {
+        let body = UpdateProfileRequest {
+            display_name: display_name.into(),
+        };
+        self.call(Method::PATCH, "/me", Some(&body)).await
+    }
+
+    pub async fn sessions(&self) -> SdkResult<Vec<SessionInfo>> {
+        self.call(Method::GET, "/sessions", None::<&()>).await
+    }
+
+    pub async fn revoke_session(&self, session: SessionId) -> SdkResult<()> {
+        self.call_empty(Method::DELETE, &format!("/sessions/{session}"))
+            .await
+    }
+
+    pub async fn user_by_username(&self, username: &str) -> SdkResult<UserProfile> {
+        self.call(Method::GET, &format!("/users/{username}"), None::<&()>)
+            .await
+    }
+
+    pub async fn open_direct(&self, user: UserId) -> SdkResult<ConversationDetail> {
+        let body = CreateDirectRequest {
+            user: Some(user),
+            username: None,
+        };
+        self.call(Method::POST, "/conversations/direct", Some(&body))
+            .await
+    }
+
+    pub async fn open_direct_by_username(&self, username: &str) -> SdkResult<ConversationDetail> {
+        let body = CreateDirectRequest {
+            user: None,
+            username: Some(username.into()),
+        };
+        self.call(Method::POST, "/conversations/direct", Some(&body))
+            .await
+    }
+
+    pub async fn create_group(
+        &self,
+        name: &str,
+        members: &[UserId],
+    ) -> SdkResult<ConversationDetail> {
+        let body = CreateGroupRequest {
+            name: name.into(),
+            members: members.to_vec(),
+        };
+        self.call(Method::POST, "/conversations/group", Some(&body))
+            .await
+    }
+
+    pub async fn conversations(&self) -> SdkResult<Vec<ConversationSummary>> {
+        self.call(Method::GET, "/conversations", None::<&()>).await
+    }
+
+    pub async fn conversation(&self, conv: ConvId) -> SdkResult<ConversationDetail> {
+        self.call(Method::GET, &format!("/conversations/{conv}"), None::<&()>)
+            .await
+    }
+
+    pub async fn add_members(
+        &self,
+        conv: ConvId,
+        users: &[UserId],
+    ) -> SdkResult<ConversationDetail> {
+        let body = AddMembersRequest {
+            users: users.to_vec(),
+        };
+        self.call(
+            Method::POST,
+            &format!("/conversations/{conv}/members"),
+            Some(&body),
+        )
+        .await
+    }
+
+    pub async fn remove_member(&self, conv: ConvId, user: UserId) -> SdkResult<()> {
+        self.call_empty(
+            Method::DELETE,
+            &format!("/conversations/{conv}/members/{user}"),
+        )
+        .await
+    }
+
+    pub async fn leave(&self, conv: ConvId) -> SdkResult<()> {
+        self.call_empty(Method::POST, &format!("/conversations/{conv}/leave"))
+            .await
+    }
+
+    pub async fn history(
+        &self,
+        conv: ConvId,
+        before: Option<u64>,
+        limit: Option<u32>,
+    ) -> SdkResult<EventPage> {
+        let mut path = format!("/conversations/{conv}/messages?");
+        if let Some(b) = before {
+            path.push_str(&format!("before={b}&"));
+        }
+        if let Some(l) = limit {
+            path.push_str(&format!("limit={l}"));
+        }
+        self.call(Method::GET, &path, None::<&()>).await
+    }
+
+    pub async fn send(&self, conv: ConvId, cmid: &str, content: Content) -> SdkResult<SentMessage> {
+        let body = SendMessageRequest {
+            cmid: cmid.into(),
+            content,
+        };
+        self.call(
+            Method::POST,
+            &format!("/conversations/{conv}/messages"),
+            Some(&body),
+        )
+        .await
+    }
+
+    pub async fn mark_read(&self, conv: ConvId, seq: u64) -> SdkResult<ReadPosition> {
+        self.call(
+            Method::POST,
+            &format!("/conversations/{conv}/read"),
+            Some(&ReadRequest { seq }),
+        )
+        .await
+    }
+
+    fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let req = self
+            .http
+            .request(method, format!("{}/api/v1{path}", self.base));
+        match &self.token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        }
+    }
+
+    async fn call<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> SdkResult<T> {
+        let mut req = self.request(method, path);
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let resp = check(req.send().await?).await?;
+        Ok(resp.json().await?)
+    }
+
+    async fn call_empty(&self, method: Method, path: &str) -> SdkResult<()> {
+        check(self.request(method, path).send().await?).await?;
+        Ok(())
+    }
+}
+
+/// Turns an error status into the server's error code and message.
+async fn check(resp: reqwest::Response) -> SdkResult<reqwest::Response> {
+    let status = resp.status();
+    if status.is_success() {
+        return Ok(resp);
+    }
+    let text = resp.text().await.unwrap_or_default();
+    let body: ErrorBody = serde_json::from_str(&text)
+        .map_err(|_| SdkError::Protocol(format!("HTTP {status} with body {text:?}")))?;
+    if status == StatusCode::UNAUTHORIZED && body.code == tern_proto::ErrorCode::Unauthorized {
+        return Err(SdkError::Unauthorized(body.message));
+    }
+    Err(SdkError::Server {
+        code: body.code,
+        message: body.message,
+    })
+}

@@ -1,0 +1,11 @@
+//! tern's integration tests: one binary, each test against a real `tern` process on port 0
+//! with its own temporary data directory.
+
+mod accounts;
+mod bad_input;
+mod chaos;
+mod connection;
+mod conversations;
+mod delivery;
+mod support;
+mod wire;

@@ -1,0 +1,151 @@
+//! Raw frames that pin the wire format of docs/PROTOCOL.md.
+
+use crate::support::{RawWs, TestServer};
+use serde_json::{Value, json};
+
+fn keys(v: &Value) -> Vec<&str> {
+    let mut k: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    k.sort();
+    k
+}
+
+#[tokio::test]
+async fn hello_ack_event_and_replies_have_the_documented_shape() {
+    let server = TestServer::start().await;
+    let (alice, bob) = (server.user("alice").await, server.user("bob").await);
+    let conv = alice.direct_with(&bob).await;
+    let (mut a, hello) = RawWs::connect(&server, &alice.token).await;
+    assert_eq!(
+        keys(&hello),
+        [
+            "heartbeat_ms",
+            "idle_timeout_ms",
+            "limits",
+            "server_time",
+            "session",
+            "type",
+            "user"
+        ]
+    );
+    assert_eq!(
+        keys(&hello["user"]),
+        ["created_at", "display_name", "id", "username"]
+    );
+    assert_eq!(hello["user"]["username"], "alice");
+    assert_eq!(
+        keys(&hello["limits"]),
+        ["max_frame_bytes", "max_page", "max_text_chars"]
+    );
+    assert_eq!(hello["limits"]["max_text_chars"], 8000);
+
+    let (mut b, _) = RawWs::connect(&server, &bob.token).await;
+    let ack = a
+        .request(
+            json!({"type": "send", "conv": conv, "cmid": "c-1", "content": {"type": "text", "text": "hi 👋"}}),
+            7,
+        )
+        .await;
+    assert_eq!(
+        keys(&ack),
+        [
+            "cmid",
+            "conv",
+            "duplicate",
+            "id",
+            "rid",
+            "seq",
+            "ts",
+            "type"
+        ]
+    );
+    assert_eq!(
+        (
+            ack["type"].as_str(),
+            ack["seq"].as_u64(),
+            ack["rid"].as_u64()
+        ),
+        (Some("ack"), Some(1), Some(7))
+    );
+    assert_eq!(ack["cmid"], "c-1");
+
+    let event = b.recv_type("event").await;
+    assert_eq!(
+        keys(&event),
+        [
+            "cmid", "content", "conv", "id", "sender", "seq", "ts", "type"
+        ]
+    );
+    assert_eq!(event["content"], json!({"type": "text", "text": "hi 👋"}));
+    assert_eq!(event["sender"], alice.id().0);
+    assert_eq!(event["id"], ack["id"]);
+    assert_eq!(event["ts"], ack["ts"]);
+
+    let sync = b.request(json!({"type": "sync"}), 1).await;
+    assert_eq!(keys(&sync), ["conversations", "rid", "token", "type"]);
+    let summary = &sync["conversations"][0];
+    assert_eq!(
+        keys(summary),
+        [
+            "active",
+            "id",
+            "kind",
+            "last_event",
+            "last_seq",
+            "name",
+            "peer",
+            "read_seq",
+            "unread"
+        ]
+    );
+    assert_eq!(
+        (summary["kind"].as_str(), summary["unread"].as_u64()),
+        (Some("direct"), Some(1))
+    );
+
+    let events = b
+        .request(json!({"type": "fetch", "conv": conv, "after": 0}), 2)
+        .await;
+    assert_eq!(keys(&events), ["conv", "events", "has_more", "rid", "type"]);
+    assert_eq!(events["events"][0]["seq"], 1);
+    let history = b
+        .request(json!({"type": "history", "conv": conv, "limit": 1}), 3)
+        .await;
+    assert_eq!(history["type"], "events");
+    assert_eq!(history["has_more"], false);
+
+    let read = b
+        .request(json!({"type": "read", "conv": conv, "seq": 1}), 4)
+        .await;
+    assert_eq!(
+        read,
+        json!({"type": "read", "rid": 4, "conv": conv, "read_seq": 1, "unread": 0})
+    );
+    let pong = b.request(json!({"type": "ping"}), 5).await;
+    assert_eq!(pong, json!({"type": "pong", "rid": 5}));
+
+    let error = b
+        .request(json!({"type": "fetch", "conv": 999, "after": 0}), 6)
+        .await;
+    assert_eq!(
+        keys(&error),
+        ["code", "message", "retryable", "rid", "type"]
+    );
+    assert_eq!(
+        (error["code"].as_str(), error["retryable"].as_bool()),
+        (Some("not_member"), Some(false))
+    );
+}
+
+#[tokio::test]
+async fn http_errors_have_a_code_a_message_and_a_retry_hint() {
+    let server = TestServer::start().await;
+    let resp = reqwest::Client::new()
+        .get(format!("{}/api/v1/me", server.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(keys(&body), ["code", "message", "retryable"]);
+    assert_eq!(body["code"], "unauthorized");
+}
