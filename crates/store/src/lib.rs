@@ -3,6 +3,8 @@
 //!
 //! Nothing from sqlx leaves this crate: the server sees our records and `StoreError` only.
 
+#[cfg(test)]
+mod conformance;
 mod error;
 mod migrate;
 mod records;

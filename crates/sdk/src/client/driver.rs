@@ -517,12 +517,13 @@ impl Driver {
     }
 
     async fn check_synced(&mut self) {
-        if self.sync_rid.is_none() && self.sync_pending.is_empty() {
-            if let Some(token) = self.pending_token.take() {
-                self.token = Some(token);
-                self.healthy = true;
-                self.emit(ClientEvent::Synced).await;
-            }
+        if self.sync_rid.is_none()
+            && self.sync_pending.is_empty()
+            && let Some(token) = self.pending_token.take()
+        {
+            self.token = Some(token);
+            self.healthy = true;
+            self.emit(ClientEvent::Synced).await;
         }
     }
 

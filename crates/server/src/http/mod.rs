@@ -86,7 +86,11 @@ pub struct Query<T>(pub T);
 
 impl From<JsonRejection> for AppError {
     fn from(r: JsonRejection) -> Self {
-        AppError::bad_request(r.body_text())
+        if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::client(ErrorCode::FrameTooLarge, "the request body is too large")
+        } else {
+            AppError::bad_request(r.body_text())
+        }
     }
 }
 

@@ -164,6 +164,15 @@ async fn conversations_of_others_stay_closed() {
         let reply = ws.request(frame.clone(), i as u64 + 1).await;
         assert_eq!(reply["code"], "not_member", "{frame}");
     }
+    // Positions past any real seq are valid numbers and simply find nothing.
+    let (mut bobs, _) = RawWs::connect(&server, &bob.token).await;
+    let far = bobs
+        .request(
+            json!({"type": "fetch", "conv": private, "after": u64::MAX}),
+            1,
+        )
+        .await;
+    assert_eq!(far["events"], json!([]));
     let err = eve.api.history(private, None, None).await.unwrap_err();
     assert_eq!(err.code(), Some(tern_sdk::proto::ErrorCode::NotMember));
     assert_eq!(
@@ -294,6 +303,13 @@ async fn bad_http_requests_get_json_errors() {
             404,
             "not_found",
         ),
+        (
+            http.post(format!("{base}/register"))
+                .header("content-type", "application/json")
+                .body(vec![b' '; 3 << 20]),
+            413,
+            "frame_too_large",
+        ),
     ];
     for (req, status, code) in cases {
         let resp = req.send().await.unwrap();
@@ -301,9 +317,8 @@ async fn bad_http_requests_get_json_errors() {
         let body: Value = resp.json().await.unwrap();
         assert_eq!(body["code"], code, "{body}");
     }
-    let health = http
-        .get(format!("{}/healthz", server.url))
-        .send()
+    // A fresh client: hyper closes a connection whose oversized body it did not read.
+    let health = reqwest::get(format!("{}/healthz", server.url))
         .await
         .unwrap();
     assert_eq!(health.status(), 200);

@@ -88,7 +88,7 @@ pub(super) async fn summaries_where(
     let pos: i64 = sqlx::query_scalar("SELECT value FROM counters WHERE name = 'change_pos'")
         .fetch_one(&mut *tx)
         .await?;
-    let since = since.map(|s| s.min(i64::MAX as u64) as i64);
+    let since = since.map(super::sql_int);
     let rows = sqlx::query(
         "SELECT c.id, c.kind, c.name, c.last_seq, m.read_seq, m.left_seq,
                 CASE WHEN c.kind = 'direct' THEN

@@ -1,5 +1,6 @@
 //! Reading a conversation's events: catch-up ranges and history pages.
 
+use super::sql_int;
 use crate::StoreResult;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection, SqlitePool};
@@ -33,8 +34,8 @@ pub async fn after(
          WHERE conv_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
     )
     .bind(conv.0)
-    .bind(after as i64)
-    .bind(up_to as i64)
+    .bind(sql_int(after))
+    .bind(sql_int(up_to))
     .bind(limit)
     .fetch_all(pool)
     .await?
@@ -54,7 +55,7 @@ pub async fn before(
          WHERE conv_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
     )
     .bind(conv.0)
-    .bind(before.min(i64::MAX as u64) as i64)
+    .bind(sql_int(before))
     .bind(limit)
     .fetch_all(pool)
     .await?
@@ -75,7 +76,7 @@ pub(super) async fn at(
          WHERE conv_id = ? AND seq = ?",
     )
     .bind(conv.0)
-    .bind(seq as i64)
+    .bind(sql_int(seq))
     .fetch_optional(conn)
     .await?
     .as_ref()
@@ -99,8 +100,8 @@ pub(super) async fn count_unread(
          WHERE conv_id = ? AND seq > ? AND seq <= ? AND counts_unread = 1 AND sender_id != ?",
     )
     .bind(conv.0)
-    .bind(read_seq as i64)
-    .bind(last_seq as i64)
+    .bind(sql_int(read_seq))
+    .bind(sql_int(last_seq))
     .bind(user.0)
     .fetch_one(conn)
     .await?;

@@ -1,0 +1,296 @@
+//! Behaviours every `Store` backend must have. Each backend's tests run every case here through
+//! `conformance_tests!`, so the backends cannot drift apart.
+
+use crate::{Refusal, Store, StoreError, WriteOp, WriteOutcome};
+use tern_proto::{Content, ConvId, Event, SessionId, UserId};
+
+fn text(t: &str) -> Content {
+    Content::Text { text: t.into() }
+}
+
+async fn users(store: &dyn Store, names: &[&str]) -> Vec<UserId> {
+    let mut ids = Vec::new();
+    for n in names {
+        ids.push(store.create_user(n, n, "hash").await.unwrap().id);
+    }
+    ids
+}
+
+async fn group(store: &dyn Store, owner: UserId, members: &[UserId]) -> ConvId {
+    let op = WriteOp::CreateGroup {
+        owner,
+        name: "g".into(),
+        members: members.to_vec(),
+    };
+    match store.write(vec![op]).await.unwrap().remove(0) {
+        Ok(WriteOutcome::MembershipChanged { event, .. }) => event.conv,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn append(conv: ConvId, sender: UserId, cmid: &str) -> WriteOp {
+    WriteOp::Append {
+        conv,
+        sender,
+        cmid: cmid.into(),
+        content: text(cmid),
+    }
+}
+
+fn appended(result: &crate::WriteResult) -> (&Event, bool) {
+    match result {
+        Ok(WriteOutcome::Appended { event, duplicate }) => (event, *duplicate),
+        other => panic!("expected an append, got {other:?}"),
+    }
+}
+
+pub async fn users_and_sessions(store: &dyn Store) {
+    let [a, b] = users(store, &["alice", "bob"]).await[..] else {
+        unreachable!()
+    };
+    assert!(matches!(
+        store.create_user("alice", "x", "h").await,
+        Err(StoreError::UsernameTaken)
+    ));
+    assert_eq!(store.user_by_username("bob").await.unwrap().unwrap().id, b);
+    assert_eq!(
+        store
+            .credentials("alice")
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash,
+        "hash"
+    );
+    let renamed = store.set_display_name(a, "爱丽丝").await.unwrap();
+    assert_eq!(store.user(a).await.unwrap().unwrap(), renamed);
+
+    let s1 = store.create_session(a, b"h1", "laptop").await.unwrap();
+    store.create_session(a, b"h2", "phone").await.unwrap();
+    assert_eq!(
+        store.session_by_token(b"h1").await.unwrap().unwrap().id,
+        s1.id
+    );
+    assert_eq!(store.sessions(a).await.unwrap().len(), 2);
+    assert!(!store.revoke_session(b, s1.id).await.unwrap(), "not bob's");
+    assert!(store.revoke_session(a, s1.id).await.unwrap());
+    assert!(store.session_by_token(b"h1").await.unwrap().is_none());
+    assert!(!store.revoke_session(a, SessionId(999)).await.unwrap());
+}
+
+pub async fn seqs_are_gapless_within_and_across_batches(store: &dyn Store) {
+    let [a, b] = users(store, &["alice", "bob"]).await[..] else {
+        unreachable!()
+    };
+    let g1 = group(store, a, &[b]).await;
+    let g2 = group(store, b, &[a]).await;
+    let batch = vec![
+        append(g1, a, "1"),
+        append(g2, a, "2"),
+        append(g1, b, "3"),
+        append(g1, a, "4"),
+    ];
+    let results = store.write(batch).await.unwrap();
+    let seqs: Vec<_> = results.iter().map(|r| appended(r).0.seq).collect();
+    assert_eq!(seqs, vec![2, 2, 3, 4]);
+    let next = store.write(vec![append(g1, b, "5")]).await.unwrap();
+    assert_eq!(appended(&next[0]).0.seq, 5);
+    let stored: Vec<_> = store
+        .events_after(g1, 0, u64::MAX, 100)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.seq)
+        .collect();
+    assert_eq!(stored, vec![1, 2, 3, 4, 5]);
+}
+
+pub async fn appends_are_idempotent_per_sender_and_client_id(store: &dyn Store) {
+    let [a, b] = users(store, &["alice", "bob"]).await[..] else {
+        unreachable!()
+    };
+    let g = group(store, a, &[b]).await;
+    let other = group(store, a, &[]).await;
+    let first = store.write(vec![append(g, a, "m")]).await.unwrap();
+    // Same batch, twice more; then again later; then another sender with the same id.
+    let again = store
+        .write(vec![
+            append(g, a, "m"),
+            append(g, a, "m"),
+            append(g, b, "m"),
+        ])
+        .await
+        .unwrap();
+    let (original, dup) = appended(&first[0]);
+    assert!(!dup);
+    for r in &again[..2] {
+        let (event, dup) = appended(r);
+        assert!(dup);
+        assert_eq!(event, original);
+    }
+    let (bobs, dup) = appended(&again[2]);
+    assert!(!dup, "client ids are per sender");
+    assert_eq!(bobs.seq, original.seq + 1);
+    let reused = store.write(vec![append(other, a, "m")]).await.unwrap();
+    assert_eq!(reused[0].as_ref().unwrap_err(), &Refusal::ClientIdReused);
+}
+
+pub async fn a_refused_op_leaves_no_trace_and_spares_the_batch(store: &dyn Store) {
+    let [a, b, c] = users(store, &["alice", "bob", "carol"]).await[..] else {
+        unreachable!()
+    };
+    let g = group(store, a, &[b]).await;
+    let results = store
+        .write(vec![
+            append(g, a, "ok1"),
+            append(g, c, "intruder"),
+            WriteOp::RemoveMember {
+                conv: g,
+                by: b,
+                user: a,
+            },
+            append(g, b, "ok2"),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(results[1].as_ref().unwrap_err(), &Refusal::NotMember);
+    assert_eq!(results[2].as_ref().unwrap_err(), &Refusal::NotOwner);
+    assert_eq!(appended(&results[3]).0.seq, 3);
+    let stored = store.events_after(g, 0, u64::MAX, 100).await.unwrap();
+    assert_eq!(stored.len(), 3);
+}
+
+pub async fn summaries_report_only_what_changed(store: &dyn Store) {
+    let [a, b] = users(store, &["alice", "bob"]).await[..] else {
+        unreachable!()
+    };
+    let busy = group(store, a, &[b]).await;
+    let quiet = group(store, a, &[b]).await;
+    let (all, pos) = store.summaries(b, None).await.unwrap();
+    assert_eq!(all.len(), 2);
+    store.write(vec![append(busy, a, "x")]).await.unwrap();
+    let (changed, pos2) = store.summaries(b, Some(pos)).await.unwrap();
+    assert_eq!(changed.iter().map(|c| c.id).collect::<Vec<_>>(), vec![busy]);
+    assert_eq!((changed[0].last_seq, changed[0].unread), (2, 1));
+    assert!(pos2 > pos);
+    // A read position is a change too (for the reader only).
+    let op = WriteOp::MarkRead {
+        conv: busy,
+        user: b,
+        seq: 2,
+    };
+    store.write(vec![op]).await.unwrap();
+    let (changed, _) = store.summaries(b, Some(pos2)).await.unwrap();
+    assert_eq!((changed.len(), changed[0].unread), (1, 0));
+    assert!(store.summaries(a, Some(pos2)).await.unwrap().0.is_empty());
+    let _ = quiet;
+}
+
+pub async fn unread_counts_only_messages_from_others(store: &dyn Store) {
+    let [a, b, c] = users(store, &["alice", "bob", "carol"]).await[..] else {
+        unreachable!()
+    };
+    let g = group(store, a, &[b]).await;
+    store
+        .write(vec![
+            append(g, a, "1"),
+            WriteOp::AddMembers {
+                conv: g,
+                by: a,
+                users: vec![c],
+            },
+            append(g, b, "own"),
+            append(g, a, "2"),
+        ])
+        .await
+        .unwrap();
+    // Bob sent seq 4, which marks everything before it read; alice's seq 5 is unread.
+    let bob = store.summary(b, g).await.unwrap().unwrap();
+    assert_eq!((bob.read_seq, bob.unread), (4, 1));
+    // Carol joined at seq 3: later messages only.
+    let carol = store.summary(c, g).await.unwrap().unwrap();
+    assert_eq!((carol.read_seq, carol.unread), (3, 2));
+}
+
+pub async fn leaving_caps_what_a_member_sees(store: &dyn Store) {
+    let [a, b] = users(store, &["alice", "bob"]).await[..] else {
+        unreachable!()
+    };
+    let g = group(store, a, &[b]).await;
+    let op = WriteOp::RemoveMember {
+        conv: g,
+        by: b,
+        user: b,
+    };
+    store.write(vec![op]).await.unwrap();
+    store.write(vec![append(g, a, "after")]).await.unwrap();
+    let bob = store.summary(b, g).await.unwrap().unwrap();
+    assert!(!bob.active);
+    assert_eq!(bob.last_seq, 2);
+    let member = store.membership(g, b).await.unwrap().unwrap();
+    assert_eq!(member.left_seq, Some(2));
+    assert_eq!(store.members(g).await.unwrap().len(), 1);
+}
+
+pub async fn direct_conversations_are_one_per_pair(store: &dyn Store) {
+    let [a, b] = users(store, &["alice", "bob"]).await[..] else {
+        unreachable!()
+    };
+    let open = |x, y| WriteOp::OpenDirect { a: x, b: y };
+    let results = store.write(vec![open(a, b), open(b, a)]).await.unwrap();
+    let convs: Vec<_> = results
+        .iter()
+        .map(|r| match r {
+            Ok(WriteOutcome::DirectOpened { conv, created }) => (*conv, *created),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(convs[0].0, convs[1].0);
+    assert_eq!((convs[0].1, convs[1].1), (true, false));
+    let refused = store
+        .write(vec![open(a, a), open(a, UserId(99))])
+        .await
+        .unwrap();
+    assert_eq!(refused[0].as_ref().unwrap_err(), &Refusal::DirectWithSelf);
+    assert_eq!(
+        refused[1].as_ref().unwrap_err(),
+        &Refusal::UserNotFound(UserId(99))
+    );
+}
+
+pub async fn history_pages_are_bounded(store: &dyn Store) {
+    let [a] = users(store, &["alice"]).await[..] else {
+        unreachable!()
+    };
+    let g = group(store, a, &[]).await;
+    let ops = (0..9).map(|i| append(g, a, &i.to_string())).collect();
+    store.write(ops).await.unwrap();
+    let seqs = |v: Vec<Event>| v.iter().map(|e| e.seq).collect::<Vec<_>>();
+    assert_eq!(
+        seqs(store.events_before(g, 11, 3).await.unwrap()),
+        vec![8, 9, 10]
+    );
+    assert_eq!(
+        seqs(store.events_before(g, 3, 5).await.unwrap()),
+        vec![1, 2]
+    );
+    assert_eq!(
+        seqs(store.events_after(g, 4, 6, 10).await.unwrap()),
+        vec![5, 6]
+    );
+}
+
+/// Generates one `#[tokio::test]` per conformance case for a backend. `$open` is an async
+/// expression yielding `(guard, store)`, where the guard keeps the backend's resources alive.
+#[macro_export]
+macro_rules! conformance_tests {
+    ($open:expr; $($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $case() {
+                let (_guard, store) = $open.await;
+                $crate::conformance::$case(&store).await;
+            }
+        )*
+    };
+}
