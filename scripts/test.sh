@@ -17,4 +17,10 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 echo "==> cargo test"
 # Every test bounds its own waits; the outer limit only guards against a hung build or runner.
-timeout 45m cargo test --workspace
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+timeout 45m cargo test --workspace 2>&1 | tee "$log"
+
+# One closing line for the whole run, summed over every test binary.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed;?$/) p += $i; if ($(i+1) ~ /^failed;?$/) f += $i; if ($(i+1) ~ /^ignored;?$/) s += $i } }
+     END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"

@@ -1,8 +1,9 @@
 //! Turns one client text frame into the server's answer.
 
+use crate::chat::Page;
 use crate::http::AppState;
 use crate::hub::ConnHandle;
-use tern_proto::{ClientFrame, ErrorCode, FrameEnvelope, ServerFrame};
+use tern_proto::{ClientFrame, ConvId, ErrorCode, FrameEnvelope, ServerFrame};
 
 /// Handles a text frame. `None` means the answer (an `ack`) will come through the connection's
 /// queue once the write commits.
@@ -49,12 +50,7 @@ pub async fn handle_text(state: &AppState, conn: &ConnHandle, text: &str) -> Opt
         } => chat
             .fetch(user, conv, after, limit)
             .await
-            .map(|page| ServerFrame::Events {
-                rid,
-                conv,
-                events: page.events,
-                has_more: page.has_more,
-            })
+            .map(|page| events_frame(rid, conv, page))
             .map_err(|e| (rid, e)),
         ClientFrame::History {
             rid,
@@ -64,12 +60,7 @@ pub async fn handle_text(state: &AppState, conn: &ConnHandle, text: &str) -> Opt
         } => chat
             .history(user, conv, before, limit)
             .await
-            .map(|page| ServerFrame::Events {
-                rid,
-                conv,
-                events: page.events,
-                has_more: page.has_more,
-            })
+            .map(|page| events_frame(rid, conv, page))
             .map_err(|e| (rid, e)),
         ClientFrame::Read { rid, conv, seq } => chat
             .mark_read(user, conv, seq, Some(conn))
@@ -84,6 +75,15 @@ pub async fn handle_text(state: &AppState, conn: &ConnHandle, text: &str) -> Opt
         ClientFrame::Ping { rid } => Ok(ServerFrame::Pong { rid }),
     };
     Some(result.unwrap_or_else(|(rid, e)| e.into_frame(rid)))
+}
+
+fn events_frame(rid: Option<u64>, conv: ConvId, page: Page) -> ServerFrame {
+    ServerFrame::Events {
+        rid,
+        conv,
+        events: page.events,
+        has_more: page.has_more,
+    }
 }
 
 fn envelope(text: &str) -> Option<FrameEnvelope> {

@@ -135,11 +135,7 @@ async fn missing_wrong_and_revoked_tokens_are_refused_with_4001() {
 #[tokio::test]
 async fn conversations_of_others_stay_closed() {
     let server = TestServer::start().await;
-    let (alice, bob, eve) = (
-        server.user("alice").await,
-        server.user("bob").await,
-        server.user("eve").await,
-    );
+    let [alice, bob, eve] = server.users(["alice", "bob", "eve"]).await;
     let private = alice.direct_with(&bob).await;
     alice
         .api
@@ -189,7 +185,7 @@ async fn conversations_of_others_stay_closed() {
 #[tokio::test]
 async fn content_is_checked_before_it_is_stored() {
     let server = TestServer::start_with(&[("TERN_MAX_TEXT_CHARS", "10")]).await;
-    let (alice, bob) = (server.user("alice").await, server.user("bob").await);
+    let [alice, bob] = server.users(["alice", "bob"]).await;
     let conv = alice.direct_with(&bob).await;
     let (mut ws, _) = RawWs::connect(&server, &alice.token).await;
     let send = |cmid: &str, content: Value| json!({"type": "send", "conv": conv, "cmid": cmid, "content": content});

@@ -70,7 +70,7 @@ async fn a_consumer_that_cannot_keep_up_is_closed_with_4008_and_then_catches_up(
         ("TERN_MAX_TEXT_CHARS", "60000"),
     ])
     .await;
-    let (alice, bob) = (server.user("alice").await, server.user("bob").await);
+    let [alice, bob] = server.users(["alice", "bob"]).await;
     let conv = alice.direct_with(&bob).await;
     // Bob's connection reads nothing while Alice sends ~12 MB.
     let (mut stalled, _) = RawWs::connect(&server, &bob.token).await;
@@ -100,7 +100,7 @@ async fn a_consumer_that_cannot_keep_up_is_closed_with_4008_and_then_catches_up(
 #[tokio::test]
 async fn sigterm_closes_connections_with_1012_and_clients_come_back() {
     let mut server = TestServer::start().await;
-    let (alice, bob) = (server.user("alice").await, server.user("bob").await);
+    let [alice, bob] = server.users(["alice", "bob"]).await;
     let conv = alice.direct_with(&bob).await;
     let (mut raw, _) = RawWs::connect(&server, &bob.token).await;
     let mut device = alice.connect().await;

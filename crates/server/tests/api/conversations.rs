@@ -1,16 +1,12 @@
 //! Conversations: one direct conversation per pair, groups and their administration, the list.
 
-use crate::support::{TestServer, cmid};
+use crate::support::{TestServer, cmid, text};
 use tern_sdk::proto::{Content, ConversationKind, ErrorCode, MemberRole, SystemEvent, UserId};
-
-fn text(t: &str) -> Content {
-    Content::Text { text: t.into() }
-}
 
 #[tokio::test]
 async fn a_pair_has_one_direct_conversation_whichever_side_opens_it() {
     let server = TestServer::start().await;
-    let (alice, bob) = (server.user("alice").await, server.user("bob").await);
+    let [alice, bob] = server.users(["alice", "bob"]).await;
     let from_alice = alice.api.open_direct(bob.id()).await.unwrap();
     let from_bob = bob.api.open_direct_by_username("alice").await.unwrap();
     assert_eq!(from_alice.summary.id, from_bob.summary.id);
@@ -34,11 +30,7 @@ async fn a_pair_has_one_direct_conversation_whichever_side_opens_it() {
 #[tokio::test]
 async fn groups_start_with_a_created_event_and_the_creator_as_owner() {
     let server = TestServer::start().await;
-    let (alice, bob, carol) = (
-        server.user("alice").await,
-        server.user("bob").await,
-        server.user("carol").await,
-    );
+    let [alice, bob, carol] = server.users(["alice", "bob", "carol"]).await;
     let group = alice
         .api
         .create_group("项目组 🚀", &[bob.id(), carol.id()])
@@ -77,12 +69,7 @@ async fn groups_start_with_a_created_event_and_the_creator_as_owner() {
 #[tokio::test]
 async fn members_add_others_but_only_the_owner_removes() {
     let server = TestServer::start().await;
-    let (alice, bob, carol, dave) = (
-        server.user("alice").await,
-        server.user("bob").await,
-        server.user("carol").await,
-        server.user("dave").await,
-    );
+    let [alice, bob, carol, dave] = server.users(["alice", "bob", "carol", "dave"]).await;
     let conv = alice
         .api
         .create_group("g", &[bob.id()])
@@ -141,11 +128,7 @@ async fn members_add_others_but_only_the_owner_removes() {
 #[tokio::test]
 async fn leaving_passes_ownership_on() {
     let server = TestServer::start().await;
-    let (alice, bob, carol) = (
-        server.user("alice").await,
-        server.user("bob").await,
-        server.user("carol").await,
-    );
+    let [alice, bob, carol] = server.users(["alice", "bob", "carol"]).await;
     let conv = alice
         .api
         .create_group("g", &[bob.id(), carol.id()])
@@ -175,11 +158,7 @@ async fn leaving_passes_ownership_on() {
 #[tokio::test]
 async fn the_list_shows_previews_positions_and_unread_by_activity() {
     let server = TestServer::start().await;
-    let (alice, bob, carol) = (
-        server.user("alice").await,
-        server.user("bob").await,
-        server.user("carol").await,
-    );
+    let [alice, bob, carol] = server.users(["alice", "bob", "carol"]).await;
     let with_bob = alice.direct_with(&bob).await;
     let with_carol = alice.direct_with(&carol).await;
     bob.api.send(with_bob, &cmid(), text("one")).await.unwrap();

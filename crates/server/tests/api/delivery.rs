@@ -1,20 +1,16 @@
 //! The delivery contract of docs/PROTOCOL.md, clause by clause, through the Rust SDK.
 
-use crate::support::{Device, RawWs, TestServer, cmid};
+use crate::support::{Device, RawWs, TestServer, cmid, text};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
 use tern_sdk::ClientEvent;
 use tern_sdk::proto::{Content, ErrorCode};
 
-fn text(t: &str) -> Content {
-    Content::Text { text: t.into() }
-}
-
 /// Clause 1: seq = previous + 1 per conversation, whoever sends; ids are unique UUIDv7s.
 #[tokio::test]
 async fn seqs_are_gapless_per_conversation_under_concurrent_senders() {
     let server = TestServer::start().await;
-    let (alice, bob) = (server.user("alice").await, server.user("bob").await);
+    let [alice, bob] = server.users(["alice", "bob"]).await;
     let group = alice
         .api
         .create_group("g", &[bob.id()])
@@ -60,7 +56,7 @@ async fn seqs_are_gapless_per_conversation_under_concurrent_senders() {
 #[tokio::test]
 async fn a_resend_returns_the_original_ack_and_stores_nothing_new() {
     let mut server = TestServer::start().await;
-    let (alice, bob) = (server.user("alice").await, server.user("bob").await);
+    let [alice, bob] = server.users(["alice", "bob"]).await;
     let conv = alice.direct_with(&bob).await;
     let id = cmid();
     let send = json!({"type": "send", "conv": conv, "cmid": id, "content": {"type": "text", "text": "once"}});
@@ -100,7 +96,7 @@ async fn a_resend_returns_the_original_ack_and_stores_nothing_new() {
 #[tokio::test]
 async fn an_acked_message_survives_kill_9() {
     let mut server = TestServer::start().await;
-    let (alice, bob) = (server.user("alice").await, server.user("bob").await);
+    let [alice, bob] = server.users(["alice", "bob"]).await;
     let conv = alice.direct_with(&bob).await;
     let device = alice.connect().await;
     let mut acks = Vec::new();
@@ -126,11 +122,7 @@ async fn an_acked_message_survives_kill_9() {
 #[tokio::test]
 async fn every_device_of_every_member_receives_in_order() {
     let server = TestServer::start().await;
-    let (alice, bob, carol) = (
-        server.user("alice").await,
-        server.user("bob").await,
-        server.user("carol").await,
-    );
+    let [alice, bob, carol] = server.users(["alice", "bob", "carol"]).await;
     let conv = alice
         .api
         .create_group("g", &[bob.id(), carol.id()])
@@ -172,7 +164,7 @@ async fn every_device_of_every_member_receives_in_order() {
 #[tokio::test]
 async fn catch_up_after_offline_delivers_exactly_what_was_missed() {
     let server = TestServer::start().await;
-    let (alice, bob) = (server.user("alice").await, server.user("bob").await);
+    let [alice, bob] = server.users(["alice", "bob"]).await;
     let busy = alice.direct_with(&bob).await;
     let mut quiet = Vec::new();
     for i in 0..10 {
@@ -227,7 +219,7 @@ async fn catch_up_after_offline_delivers_exactly_what_was_missed() {
 #[tokio::test]
 async fn sync_tokens_taken_during_concurrent_writes_never_skip_a_change() {
     let server = TestServer::start().await;
-    let (alice, bob) = (server.user("alice").await, server.user("bob").await);
+    let [alice, bob] = server.users(["alice", "bob"]).await;
     let mut convs = Vec::new();
     for i in 0..6 {
         convs.push(
@@ -301,7 +293,7 @@ async fn sync_tokens_taken_during_concurrent_writes_never_skip_a_change() {
 #[tokio::test]
 async fn a_gap_in_live_events_is_repaired() {
     let server = TestServer::start().await;
-    let (alice, carol) = (server.user("alice").await, server.user("carol").await);
+    let [alice, carol] = server.users(["alice", "carol"]).await;
     let conv = alice
         .api
         .create_group("g", &[carol.id()])
@@ -332,7 +324,7 @@ async fn a_gap_in_live_events_is_repaired() {
 #[tokio::test]
 async fn history_pages_backwards() {
     let server = TestServer::start().await;
-    let (alice, bob) = (server.user("alice").await, server.user("bob").await);
+    let [alice, bob] = server.users(["alice", "bob"]).await;
     let conv = alice.direct_with(&bob).await;
     for i in 1..=25 {
         alice
@@ -379,11 +371,7 @@ async fn history_pages_backwards() {
 #[tokio::test]
 async fn read_positions_and_unread_counts_are_exact_on_every_device() {
     let server = TestServer::start().await;
-    let (alice, bob, carol) = (
-        server.user("alice").await,
-        server.user("bob").await,
-        server.user("carol").await,
-    );
+    let [alice, bob, carol] = server.users(["alice", "bob", "carol"]).await;
     let conv = alice
         .api
         .create_group("g", &[bob.id()])
@@ -436,7 +424,7 @@ async fn read_positions_and_unread_counts_are_exact_on_every_device() {
 #[tokio::test]
 async fn sends_made_offline_are_delivered_after_reconnect() {
     let server = TestServer::start().await;
-    let (alice, bob) = (server.user("alice").await, server.user("bob").await);
+    let [alice, bob] = server.users(["alice", "bob"]).await;
     let conv = alice.direct_with(&bob).await;
     let mut device: Device = alice.connect().await;
     device.client.go_offline().await.unwrap();

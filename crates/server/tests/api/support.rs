@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 use tern_sdk::proto::rest::LoginResponse;
-use tern_sdk::proto::{ConvId, Event, UserId, UserProfile};
+use tern_sdk::proto::{Content, ConvId, Event, UserId, UserProfile};
 use tern_sdk::{Api, Client, ClientEvent, ClientOptions};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::TcpStream;
@@ -91,6 +91,18 @@ impl TestServer {
         assert_eq!(addr, self.addr);
         self.child = Some(child);
         self._stdout = Some(stdout);
+    }
+
+    /// Registers and logs in several users at once.
+    pub async fn users<const N: usize>(&self, names: [&str; N]) -> [TestUser; N] {
+        let mut users = Vec::with_capacity(N);
+        for name in names {
+            users.push(self.user(name).await);
+        }
+        match users.try_into() {
+            Ok(users) => users,
+            Err(_) => unreachable!("exactly N users were made"),
+        }
     }
 
     /// Registers `username` and logs in one device.
@@ -404,6 +416,11 @@ impl RawWs {
             }
         }
     }
+}
+
+/// Text content.
+pub fn text(t: &str) -> Content {
+    Content::Text { text: t.into() }
 }
 
 /// A fresh client message id.

@@ -12,7 +12,7 @@ fn keys(v: &Value) -> Vec<&str> {
 #[tokio::test]
 async fn hello_ack_event_and_replies_have_the_documented_shape() {
     let server = TestServer::start().await;
-    let (alice, bob) = (server.user("alice").await, server.user("bob").await);
+    let [alice, bob] = server.users(["alice", "bob"]).await;
     let conv = alice.direct_with(&bob).await;
     let (mut a, hello) = RawWs::connect(&server, &alice.token).await;
     assert_eq!(
