@@ -7,5 +7,6 @@ mod chaos;
 mod connection;
 mod conversations;
 mod delivery;
+mod startup;
 mod support;
 mod wire;
