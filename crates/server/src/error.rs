@@ -71,7 +71,12 @@ impl From<StoreError> for AppError {
             StoreError::UsernameTaken => {
                 AppError::client(ErrorCode::UsernameTaken, "this username is taken")
             }
-            StoreError::Unavailable(detail) => AppError::Unavailable(detail),
+            StoreError::BadPosition => {
+                AppError::bad_request("sync token is not one this server issued")
+            }
+            StoreError::Unavailable(detail) | StoreError::Conflict(detail) => {
+                AppError::Unavailable(detail)
+            }
             StoreError::Internal(detail) => AppError::Internal(detail),
         }
     }

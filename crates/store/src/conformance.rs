@@ -172,7 +172,10 @@ pub async fn summaries_report_only_what_changed(store: &dyn Store) {
     let (changed, pos2) = store.summaries(b, Some(pos)).await.unwrap();
     assert_eq!(changed.iter().map(|c| c.id).collect::<Vec<_>>(), vec![busy]);
     assert_eq!((changed[0].last_seq, changed[0].unread), (2, 1));
-    assert!(pos2 > pos);
+    assert!(matches!(
+        store.summaries(b, Some("garbage".into())).await,
+        Err(StoreError::BadPosition)
+    ));
     // A read position is a change too (for the reader only).
     let op = WriteOp::MarkRead {
         conv: busy,
@@ -180,7 +183,7 @@ pub async fn summaries_report_only_what_changed(store: &dyn Store) {
         seq: 2,
     };
     store.write(vec![op]).await.unwrap();
-    let (changed, _) = store.summaries(b, Some(pos2)).await.unwrap();
+    let (changed, _) = store.summaries(b, Some(pos2.clone())).await.unwrap();
     assert_eq!((changed.len(), changed[0].unread), (1, 0));
     assert!(store.summaries(a, Some(pos2)).await.unwrap().0.is_empty());
     let _ = quiet;
@@ -280,15 +283,50 @@ pub async fn history_pages_are_bounded(store: &dyn Store) {
     );
 }
 
+/// Writers racing on one conversation (as several nodes' committers do) still get unique,
+/// gapless seqs, and every write lands exactly once.
+pub async fn concurrent_writers_get_unique_gapless_seqs(store: &dyn Store) {
+    let [a, b] = users(store, &["alice", "bob"]).await[..] else {
+        unreachable!()
+    };
+    let g = group(store, a, &[b]).await;
+    let other = group(store, b, &[a]).await;
+    let writers = (0..6).map(|w| async move {
+        let mut seqs = Vec::new();
+        for i in 0..10 {
+            let sender = if w % 2 == 0 { a } else { b };
+            let batch = vec![
+                append(g, sender, &format!("{w}-{i}")),
+                append(other, sender, &format!("{w}-{i}-o")),
+            ];
+            let results = store.write(batch).await.unwrap();
+            seqs.push(appended(&results[0]).0.seq);
+        }
+        seqs
+    });
+    let mut seqs: Vec<u64> = futures_util::future::join_all(writers)
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
+    seqs.sort_unstable();
+    assert_eq!(seqs, (2..62).collect::<Vec<u64>>());
+    let stored = store.events_after(g, 0, u64::MAX, 100).await.unwrap();
+    assert_eq!(stored.len(), 61);
+}
+
 /// Generates one `#[tokio::test]` per conformance case for a backend. `$open` is an async
-/// expression yielding `(guard, store)`, where the guard keeps the backend's resources alive.
+/// expression yielding `Some((guard, store))`, where the guard keeps the backend's resources
+/// alive, or `None` when the backend's server is unreachable (the test is then skipped loudly).
 #[macro_export]
 macro_rules! conformance_tests {
     ($open:expr; $($case:ident),* $(,)?) => {
         $(
             #[tokio::test]
             async fn $case() {
-                let (_guard, store) = $open.await;
+                let Some((_guard, store)) = $open.await else {
+                    return;
+                };
                 $crate::conformance::$case(&store).await;
             }
         )*

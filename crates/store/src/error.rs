@@ -9,9 +9,16 @@ pub enum StoreError {
     /// A user with this username exists already.
     #[error("username is taken")]
     UsernameTaken,
+    /// A change position (sync token) that this backend never issued.
+    #[error("not a change position this server issued")]
+    BadPosition,
     /// The database cannot be reached or is busy; the operation may succeed if retried.
     #[error("storage unavailable: {0}")]
     Unavailable(String),
+    /// A concurrent writer got in the way (deadlock, serialization failure, a unique key taken
+    /// by a concurrent insert). Nothing was stored; retrying the same write can succeed.
+    #[error("write conflict: {0}")]
+    Conflict(String),
     /// Anything else: a bug or a corrupt database. Logged by the server, never shown to clients.
     #[error("storage fault: {0}")]
     Internal(String),
@@ -27,9 +34,18 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(db) if is_busy(db.code().as_deref()) => {
                 StoreError::Unavailable(e.to_string())
             }
+            sqlx::Error::Database(db) if is_conflict(db.code().as_deref()) => {
+                StoreError::Conflict(e.to_string())
+            }
             _ => StoreError::Internal(e.to_string()),
         }
     }
+}
+
+/// PostgreSQL's deadlock (40P01), serialization failure (40001) and unique violation (23505);
+/// SQLite's unique constraint (2067).
+fn is_conflict(code: Option<&str>) -> bool {
+    matches!(code, Some("40P01" | "40001" | "23505" | "2067"))
 }
 
 /// SQLite's SQLITE_BUSY (5) and SQLITE_LOCKED (6), and their extended codes.

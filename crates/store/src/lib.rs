@@ -7,8 +7,11 @@
 mod conformance;
 mod error;
 mod migrate;
+pub mod postgres;
 mod records;
 pub mod sqlite;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 mod write;
 
 pub use error::{StoreError, StoreResult};
@@ -19,9 +22,10 @@ pub use write::{Refusal, WriteOp, WriteOutcome, WriteResult};
 use async_trait::async_trait;
 use tern_proto::{ConvId, ConversationSummary, Event, SessionId, UserId, UserProfile};
 
-/// Where a member's changes are read from on catch-up: everything that changed after this
-/// position. Opaque to clients (they see it as a string token).
-pub type ChangePos = u64;
+/// Where a member's changes are read from on catch-up: everything that changed at or after this
+/// position. Its meaning is the backend's own (a counter in SQLite, a transaction id watermark
+/// in PostgreSQL); clients see it as an opaque token.
+pub type ChangePos = String;
 
 /// Everything the server persists, grouped by aggregate. One implementation per database.
 ///
@@ -60,8 +64,9 @@ pub trait Store: Send + Sync + 'static {
     async fn members(&self, conv: ConvId) -> StoreResult<Vec<MemberRecord>>;
     /// The member row of `user`, including one that has left; `None` if never a member.
     async fn membership(&self, conv: ConvId, user: UserId) -> StoreResult<Option<MemberRecord>>;
-    /// Conversations of `user` that changed after `since` (all of them for `None`), most
-    /// recently active first, and the position to pass as `since` next time.
+    /// Conversations of `user` that changed at or after `since` (all of them for `None`), most
+    /// recently active first, and the position to pass as `since` next time. A change committed
+    /// after this call is never below the returned position, whichever node commits it.
     async fn summaries(
         &self,
         user: UserId,

@@ -1,5 +1,7 @@
-//! A small embedded-migration runner shared by the backends: numbered SQL files compiled into
-//! the binary, applied in order at start, each once, each checked against edits afterwards.
+//! The embedded-migration rules shared by the backends: numbered SQL files compiled into the
+//! binary, applied in order at start, each once, and checked against edits afterwards.
+
+use crate::{StoreError, StoreResult};
 
 /// One migration file: `NNNN_name.sql`.
 #[derive(Clone, Copy, Debug)]
@@ -18,5 +20,70 @@ impl Migration {
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
         h as i64
+    }
+}
+
+/// Which of `all` still need applying, given the (version, checksum) pairs a database records.
+/// Refuses a database that has a migration this build does not know or whose text changed.
+pub(crate) fn pending<'a>(
+    all: &'a [Migration],
+    applied: &[(i64, i64)],
+) -> StoreResult<Vec<&'a Migration>> {
+    for &(version, checksum) in applied {
+        match all.iter().find(|m| m.version == version) {
+            None => {
+                return Err(StoreError::Internal(format!(
+                    "database has migration {version}, unknown to this tern build; \
+                     it was written by a newer version"
+                )));
+            }
+            Some(m) if m.checksum() != checksum => {
+                return Err(StoreError::Internal(format!(
+                    "migration {version} ({}) differs from the one applied to this database",
+                    m.name
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(all
+        .iter()
+        .filter(|m| !applied.iter().any(|(v, _)| *v == m.version))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_dialects_carry_the_same_migrations() {
+        let names = |ms: &[Migration]| -> Vec<(i64, &str)> {
+            ms.iter().map(|m| (m.version, m.name)).collect()
+        };
+        assert_eq!(
+            names(crate::sqlite::MIGRATIONS),
+            names(crate::postgres::MIGRATIONS)
+        );
+        for (i, m) in crate::sqlite::MIGRATIONS.iter().enumerate() {
+            assert_eq!(
+                m.version,
+                i as i64 + 1,
+                "versions are 1, 2, 3, ... in order"
+            );
+        }
+    }
+
+    #[test]
+    fn edited_or_unknown_migrations_are_refused() {
+        let all = [Migration {
+            version: 1,
+            name: "a",
+            sql: "SELECT 1",
+        }];
+        assert_eq!(pending(&all, &[]).unwrap().len(), 1);
+        assert!(pending(&all, &[(1, all[0].checksum())]).unwrap().is_empty());
+        assert!(pending(&all, &[(1, 42)]).is_err());
+        assert!(pending(&all, &[(2, 0)]).is_err());
     }
 }

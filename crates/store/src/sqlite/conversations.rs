@@ -67,8 +67,8 @@ pub(super) async fn membership(
 }
 
 /// Reads in one transaction so the returned position matches exactly the state returned: the
-/// single writer commits batches in counter order, so nothing below the position can still
-/// appear later (the commit-order trap cannot happen with one writer; see ARCHITECTURE.md).
+/// single writer commits batches in counter order, so no change below the returned position can
+/// still appear later (the commit-order trap cannot happen with one writer; see ARCHITECTURE.md).
 pub async fn summaries(
     pool: &SqlitePool,
     user: UserId,
@@ -88,7 +88,10 @@ pub(super) async fn summaries_where(
     let pos: i64 = sqlx::query_scalar("SELECT value FROM counters WHERE name = 'change_pos'")
         .fetch_one(&mut *tx)
         .await?;
-    let since = since.map(super::sql_int);
+    let since = since
+        .map(|s| s.parse::<u64>().map(super::sql_int))
+        .transpose()
+        .map_err(|_| StoreError::BadPosition)?;
     let rows = sqlx::query(
         "SELECT c.id, c.kind, c.name, c.last_seq, m.read_seq, m.left_seq,
                 CASE WHEN c.kind = 'direct' THEN
@@ -96,7 +99,7 @@ pub(super) async fn summaries_where(
                 END AS peer_id
          FROM members m JOIN conversations c ON c.id = m.conv_id
          WHERE m.user_id = ?1
-           AND (?2 IS NULL OR m.change_pos > ?2 OR (m.left_seq IS NULL AND c.change_pos > ?2))
+           AND (?2 IS NULL OR m.change_pos >= ?2 OR (m.left_seq IS NULL AND c.change_pos >= ?2))
            AND (?3 IS NULL OR c.id = ?3)
          ORDER BY c.last_ts DESC, c.id DESC",
     )
@@ -110,7 +113,8 @@ pub(super) async fn summaries_where(
         out.push(summary_from_row(&mut tx, user, row).await?);
     }
     tx.commit().await?;
-    Ok((out, pos as u64))
+    // Everything up to `pos` is in this snapshot; the next change gets a higher position.
+    Ok((out, (pos + 1).to_string()))
 }
 
 async fn summary_from_row(

@@ -1,7 +1,8 @@
-//! SQLite's embedded migrations and the runner that applies them at start.
+//! SQLite's embedded migrations and their application at start.
 
-use crate::{Migration, StoreError, StoreResult, now_ms};
-use sqlx::{Row, SqlitePool};
+use crate::migrate::pending;
+use crate::{Migration, StoreResult, now_ms};
+use sqlx::SqlitePool;
 
 /// Every SQLite migration, in order. Never edit one that has shipped: add the next number.
 pub const MIGRATIONS: &[Migration] = &[Migration {
@@ -18,33 +19,11 @@ pub async fn apply(pool: &SqlitePool) -> StoreResult<()> {
     )
     .execute(pool)
     .await?;
-    let applied = sqlx::query("SELECT version, checksum FROM schema_migrations ORDER BY version")
-        .fetch_all(pool)
-        .await?;
-    let mut applied_versions = Vec::with_capacity(applied.len());
-    for row in &applied {
-        let version: i64 = row.try_get("version")?;
-        let checksum: i64 = row.try_get("checksum")?;
-        match MIGRATIONS.iter().find(|m| m.version == version) {
-            None => {
-                return Err(StoreError::Internal(format!(
-                    "database has migration {version}, unknown to this tern build; \
-                     it was written by a newer version"
-                )));
-            }
-            Some(m) if m.checksum() != checksum => {
-                return Err(StoreError::Internal(format!(
-                    "migration {version} ({}) differs from the one applied to this database",
-                    m.name
-                )));
-            }
-            Some(_) => applied_versions.push(version),
-        }
-    }
-    for m in MIGRATIONS
-        .iter()
-        .filter(|m| !applied_versions.contains(&m.version))
-    {
+    let applied: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT version, checksum FROM schema_migrations ORDER BY version")
+            .fetch_all(pool)
+            .await?;
+    for m in pending(MIGRATIONS, &applied)? {
         let mut tx = pool.begin().await?;
         sqlx::raw_sql(m.sql).execute(&mut *tx).await?;
         sqlx::query(

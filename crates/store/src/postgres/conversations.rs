@@ -1,0 +1,158 @@
+//! Conversation membership and the per-member summaries behind the conversation list and sync.
+
+use super::{events, users};
+use crate::{ChangePos, MemberRecord, StoreError, StoreResult};
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, PgPool, Row};
+use tern_proto::{ConvId, ConversationKind, ConversationSummary, MemberRole, UserId};
+
+pub(super) fn member_from_row(row: &PgRow) -> StoreResult<MemberRecord> {
+    let role: String = row.try_get("role")?;
+    Ok(MemberRecord {
+        user: UserId(row.try_get("user_id")?),
+        role: match role.as_str() {
+            "owner" => MemberRole::Owner,
+            "member" => MemberRole::Member,
+            other => {
+                return Err(StoreError::Internal(format!(
+                    "unknown member role {other:?}"
+                )));
+            }
+        },
+        read_seq: row.try_get::<i64, _>("read_seq")? as u64,
+        left_seq: row.try_get::<Option<i64>, _>("left_seq")?.map(|s| s as u64),
+    })
+}
+
+pub async fn members(pool: &PgPool, conv: ConvId) -> StoreResult<Vec<MemberRecord>> {
+    sqlx::query(
+        "SELECT user_id, role, read_seq, left_seq FROM members
+         WHERE conv_id = $1 AND left_seq IS NULL ORDER BY joined_at, user_id",
+    )
+    .bind(conv.0)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(member_from_row)
+    .collect()
+}
+
+pub(super) async fn membership(
+    conn: &mut PgConnection,
+    conv: ConvId,
+    user: UserId,
+) -> StoreResult<Option<MemberRecord>> {
+    sqlx::query(
+        "SELECT user_id, role, read_seq, left_seq FROM members WHERE conv_id = $1 AND user_id = $2",
+    )
+    .bind(conv.0)
+    .bind(user.0)
+    .fetch_optional(conn)
+    .await?
+    .as_ref()
+    .map(member_from_row)
+    .transpose()
+}
+
+/// Summaries of `user`'s conversations changed at or after `since`, optionally only `only`.
+///
+/// Rows record the id of the transaction that last changed them; the returned position is this
+/// read's snapshot (`xmin:xmax:in-progress ids`). Next time, exactly the rows whose last change
+/// is *not visible* in that snapshot are returned: a transaction still running during this read
+/// (on any node), or started after it. A change committed late on another node is therefore
+/// never skipped (the commit-order trap), and nothing already reported is reported again.
+pub(super) async fn summaries_where(
+    pool: &PgPool,
+    user: UserId,
+    since: Option<ChangePos>,
+    only: Option<ConvId>,
+) -> StoreResult<(Vec<ConversationSummary>, ChangePos)> {
+    let mut tx = pool
+        .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .await?;
+    if let Some(s) = &since
+        && !is_snapshot_text(s)
+    {
+        return Err(StoreError::BadPosition);
+    }
+    let pos: String = sqlx::query_scalar("SELECT pg_current_snapshot()::text")
+        .fetch_one(&mut *tx)
+        .await?;
+    let rows = sqlx::query(
+        "SELECT c.id, c.kind, c.name, c.last_seq, m.read_seq, m.left_seq,
+                CASE WHEN c.kind = 'direct' THEN
+                    (SELECT p.user_id FROM members p WHERE p.conv_id = c.id AND p.user_id <> m.user_id)
+                END AS peer_id
+         FROM members m JOIN conversations c ON c.id = m.conv_id
+         WHERE m.user_id = $1
+           AND ($2::pg_snapshot IS NULL
+                OR NOT pg_visible_in_snapshot(m.change_pos::text::xid8, $2::pg_snapshot)
+                OR (m.left_seq IS NULL
+                    AND NOT pg_visible_in_snapshot(c.change_pos::text::xid8, $2::pg_snapshot)))
+           AND ($3::bigint IS NULL OR c.id = $3)
+         ORDER BY c.last_ts DESC, c.id DESC",
+    )
+    .bind(user.0)
+    .bind(since)
+    .bind(only.map(|c| c.0))
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        out.push(summary_from_row(&mut tx, user, row).await?);
+    }
+    tx.commit().await?;
+    Ok((out, pos))
+}
+
+/// `xmin:xmax:xip,xip,...` with decimal ids: the text form of `pg_snapshot`.
+fn is_snapshot_text(s: &str) -> bool {
+    let mut parts = s.split(':');
+    let number = |p: &str| !p.is_empty() && p.len() <= 20 && p.bytes().all(|b| b.is_ascii_digit());
+    let (Some(xmin), Some(xmax), Some(xip), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    number(xmin) && number(xmax) && (xip.is_empty() || xip.split(',').all(number))
+}
+
+async fn summary_from_row(
+    conn: &mut PgConnection,
+    user: UserId,
+    row: &PgRow,
+) -> StoreResult<ConversationSummary> {
+    let conv = ConvId(row.try_get("id")?);
+    let kind: String = row.try_get("kind")?;
+    let left_seq = row.try_get::<Option<i64>, _>("left_seq")?.map(|s| s as u64);
+    let last_seq = left_seq.unwrap_or(row.try_get::<i64, _>("last_seq")? as u64);
+    let read_seq = row.try_get::<i64, _>("read_seq")? as u64;
+    let peer = match row.try_get::<Option<i64>, _>("peer_id")? {
+        Some(id) => users::by_id_on(conn, UserId(id)).await?,
+        None => None,
+    };
+    let last_event = if last_seq > 0 {
+        events::at(conn, conv, last_seq).await?
+    } else {
+        None
+    };
+    Ok(ConversationSummary {
+        id: conv,
+        kind: match kind.as_str() {
+            "direct" => ConversationKind::Direct,
+            "group" => ConversationKind::Group,
+            other => {
+                return Err(StoreError::Internal(format!(
+                    "unknown conversation kind {other:?}"
+                )));
+            }
+        },
+        name: row.try_get("name")?,
+        peer,
+        last_seq,
+        read_seq,
+        unread: events::count_unread(conn, conv, user, read_seq, last_seq).await?,
+        active: left_seq.is_none(),
+        last_event,
+    })
+}
