@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite, with its own set-up: formatting and lint gates, then every unit,
-# conformance and integration test. Run from anywhere: ./scripts/test.sh
+# The whole test suite, with its own set-up: starts PostgreSQL and Redis if they are installed
+# but stopped (installing them in CI if missing), checks formatting and lints, then runs every
+# unit, conformance and integration test, the integration suite once on SQLite and once on
+# PostgreSQL. Run from anywhere: ./scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,18 +11,56 @@ if ! command -v cargo >/dev/null 2>&1; then
     exit 1
 fi
 
+# PostgreSQL and Redis are real services on 127.0.0.1 (trust auth for PostgreSQL). Tests that
+# need one that is missing say SKIPPED, except in CI, where they fail.
+ensure_postgres() {
+    if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then return; fi
+    if ! command -v pg_ctlcluster >/dev/null 2>&1 && [ -n "${CI:-}" ] && [ "$(id -u)" = 0 ]; then
+        echo "==> installing PostgreSQL"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    fi
+    if command -v pg_ctlcluster >/dev/null 2>&1; then
+        echo "==> starting PostgreSQL"
+        for version in $(ls /etc/postgresql 2>/dev/null); do
+            pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+        done
+        for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && return; sleep 1; done
+    fi
+    echo "test.sh: PostgreSQL is not running on 127.0.0.1:5432" >&2
+}
+
+ensure_redis() {
+    if redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then return; fi
+    if ! command -v redis-server >/dev/null 2>&1 && [ -n "${CI:-}" ] && [ "$(id -u)" = 0 ]; then
+        echo "==> installing Redis"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+    fi
+    if command -v redis-server >/dev/null 2>&1; then
+        echo "==> starting Redis"
+        redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+            --logfile /tmp/tern-test-redis.log
+        for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && return; sleep 1; done
+    fi
+    echo "test.sh: Redis is not running on 127.0.0.1:6379" >&2
+}
+
+ensure_postgres
+ensure_redis
+
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check
 
 echo "==> cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
-echo "==> cargo test"
-# Every test bounds its own waits; the outer limit only guards against a hung build or runner.
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-timeout 45m cargo test --workspace 2>&1 | tee "$log"
+# Every test bounds its own waits; the outer limits only guard against a hung build or runner.
+echo "==> cargo test (integration suite on SQLite)"
+timeout 45m cargo test --workspace 2>&1 | tee -a "$log"
+echo "==> integration suite again, on PostgreSQL"
+TERN_TEST_BACKEND=postgres timeout 30m cargo test -p tern-server --test api 2>&1 | tee -a "$log"
 
-# One closing line for the whole run, summed over every test binary.
+# One closing line for the whole run, summed over every test binary and both backends.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed;?$/) p += $i; if ($(i+1) ~ /^failed;?$/) f += $i; if ($(i+1) ~ /^ignored;?$/) s += $i } }
      END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"

@@ -6,6 +6,7 @@ use crate::auth::Passwords;
 use crate::chat::Chat;
 use crate::committer::Committer;
 use crate::config::Config;
+use crate::config::Database;
 use crate::gateway::Gateway;
 use crate::http::{self, AppState};
 use crate::hub::Hub;
@@ -15,12 +16,16 @@ use std::sync::Arc;
 use std::time::Duration;
 use tern_proto::Limits;
 use tern_store::Store;
+use tern_store::postgres::PgStore;
 use tern_store::sqlite::SqliteStore;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+
+/// Connections per node to PostgreSQL: the committer's, plus readers.
+const PG_CONNECTIONS: u32 = 16;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -43,7 +48,6 @@ pub enum StartError {
 pub struct App {
     listener: TcpListener,
     state: AppState,
-    sqlite: Arc<SqliteStore>,
     committer_task: JoinHandle<()>,
     ticker_task: JoinHandle<()>,
     shutdown: CancellationToken,
@@ -56,8 +60,10 @@ impl App {
             path: config.data_dir.clone(),
             source,
         })?;
-        let sqlite = Arc::new(SqliteStore::open(&config.database_path(), config.durability).await?);
-        let store: Arc<dyn Store> = sqlite.clone();
+        let store: Arc<dyn Store> = match &config.database {
+            Database::Sqlite(path) => Arc::new(SqliteStore::open(path, config.durability).await?),
+            Database::Postgres(url) => Arc::new(PgStore::open(url, PG_CONNECTIONS).await?),
+        };
         let hub = Arc::new(Hub::default());
         let (committer, committer_task) =
             Committer::start(store.clone(), hub.clone(), config.write_batch);
@@ -96,7 +102,6 @@ impl App {
         Ok(App {
             listener,
             state,
-            sqlite,
             committer_task,
             ticker_task,
             shutdown,
@@ -120,12 +125,12 @@ impl App {
         let App {
             listener,
             state,
-            sqlite,
             committer_task,
             ticker_task,
             shutdown,
             shutdown_grace,
         } = self;
+        let store = state.store.clone();
         let tracker = state.gateway.tracker.clone();
         let router = http::router(state);
         let stop = shutdown.clone();
@@ -161,7 +166,7 @@ impl App {
             tracing::warn!("pending writes did not finish within the grace period");
         }
         ticker_task.abort();
-        sqlite.close().await;
+        store.close().await;
         tracing::info!("stopped");
         served
     }

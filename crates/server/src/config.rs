@@ -37,6 +37,23 @@ pub struct Settings {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data_dir: Option<PathBuf>,
 
+    /// Database: "sqlite://PATH" or "postgres://USER:PASSWORD@HOST:PORT/DATABASE".
+    /// [default: sqlite://<data-dir>/tern.db]
+    #[arg(long, env = "TERN_DATABASE_URL", value_name = "URL")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+
+    /// Redis for running several nodes ("redis://HOST:PORT"); unset means a single node.
+    #[arg(long, env = "TERN_REDIS_URL", value_name = "URL")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redis_url: Option<String>,
+
+    /// Prefix of tern's Redis channel names, so several clusters can share one Redis.
+    /// [default: tern]
+    #[arg(long, env = "TERN_REDIS_PREFIX", value_name = "PREFIX")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redis_prefix: Option<String>,
+
     /// Log filter, e.g. "info" or "tern_server=debug". [default: info]
     #[arg(long, env = "TERN_LOG", value_name = "FILTER")]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -98,11 +115,81 @@ pub struct Settings {
     pub argon2_memory_kib: Option<u32>,
 }
 
+/// Which database to use.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Database {
+    Sqlite(PathBuf),
+    /// The URL may hold a password: never print it (see `Database::describe`).
+    Postgres(String),
+}
+
+impl Database {
+    fn parse(url: Option<&str>, data_dir: &std::path::Path) -> Result<Database, ConfigError> {
+        let Some(url) = url else {
+            return Ok(Database::Sqlite(data_dir.join("tern.db")));
+        };
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(ConfigError::Invalid {
+                    name: "database_url",
+                    message: "sqlite:// needs a file path, e.g. sqlite://./tern-data/tern.db"
+                        .into(),
+                });
+            }
+            return Ok(Database::Sqlite(PathBuf::from(path)));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Database::Postgres(url.to_owned()));
+        }
+        Err(ConfigError::Invalid {
+            name: "database_url",
+            message: "must start with sqlite:// or postgres://".into(),
+        })
+    }
+
+    /// For logs and the start-up line: the PostgreSQL password is replaced by `***`.
+    pub fn describe(&self) -> String {
+        match self {
+            Database::Sqlite(path) => format!("sqlite://{}", path.display()),
+            Database::Postgres(url) => redact(url),
+        }
+    }
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+/// `scheme://user:secret@host/...` → `scheme://user:***@host/...`.
+fn redact(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_owned();
+    };
+    let rest = &url[scheme_end..];
+    match (rest.find('@'), rest.find(':')) {
+        (Some(at), Some(colon)) if colon < at => {
+            format!(
+                "{}{}:***{}",
+                &url[..scheme_end],
+                &rest[..colon],
+                &rest[at..]
+            )
+        }
+        _ => url.to_owned(),
+    }
+}
+
 /// The resolved configuration the server runs with.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
+    pub database: Database,
+    /// `None`: a single node, events stay in-process.
+    pub redis_url: Option<String>,
+    pub redis_prefix: String,
     pub log: String,
     pub durability: Durability,
     pub max_text_chars: u32,
@@ -155,9 +242,22 @@ impl Config {
                 });
             }
         };
+        let data_dir = s.data_dir.unwrap_or_else(|| PathBuf::from("./tern-data"));
+        let redis_url = s.redis_url.filter(|u| !u.is_empty());
+        if let Some(url) = &redis_url
+            && !(url.starts_with("redis://") || url.starts_with("rediss://"))
+        {
+            return Err(ConfigError::Invalid {
+                name: "redis_url",
+                message: "must start with redis://".into(),
+            });
+        }
         let config = Config {
             listen: s.listen.unwrap_or(([127, 0, 0, 1], 8080).into()),
-            data_dir: s.data_dir.unwrap_or_else(|| PathBuf::from("./tern-data")),
+            database: Database::parse(s.database_url.as_deref(), &data_dir)?,
+            data_dir,
+            redis_url,
+            redis_prefix: s.redis_prefix.unwrap_or_else(|| "tern".into()),
             log: s.log.unwrap_or_else(|| "info".into()),
             durability,
             max_text_chars: s.max_text_chars.unwrap_or(8000),
@@ -220,11 +320,6 @@ impl Config {
         }
         Ok(())
     }
-
-    /// The SQLite database file.
-    pub fn database_path(&self) -> PathBuf {
-        self.data_dir.join("tern.db")
-    }
 }
 
 impl Settings {
@@ -234,6 +329,9 @@ impl Settings {
             config: over.config.or(self.config),
             listen: over.listen.or(self.listen),
             data_dir: over.data_dir.or(self.data_dir),
+            database_url: over.database_url.or(self.database_url),
+            redis_url: over.redis_url.or(self.redis_url),
+            redis_prefix: over.redis_prefix.or(self.redis_prefix),
             log: over.log.or(self.log),
             durability: over.durability.or(self.durability),
             max_text_chars: over.max_text_chars.or(self.max_text_chars),
@@ -304,6 +402,30 @@ mod tests {
         let err = check_environment(["TERN_LISTEN".into(), "TERN_LISTNE".into()].into_iter())
             .unwrap_err();
         assert!(err.to_string().contains("TERN_LISTNE"));
+    }
+
+    #[test]
+    fn database_urls_choose_the_backend_and_hide_passwords() {
+        let s = Settings {
+            database_url: Some("postgres://tern:s3cret@db:5432/tern".into()),
+            ..Settings::default()
+        };
+        let config = Config::resolve(s).unwrap();
+        assert_eq!(
+            config.database.describe(),
+            "postgres://tern:***@db:5432/tern"
+        );
+        assert!(!format!("{config:?}").contains("s3cret"));
+        let default = Config::resolve(Settings::default()).unwrap();
+        assert_eq!(
+            default.database,
+            Database::Sqlite(PathBuf::from("./tern-data/tern.db"))
+        );
+        let bad = Settings {
+            database_url: Some("mysql://x".into()),
+            ..Settings::default()
+        };
+        assert!(Config::resolve(bad).is_err());
     }
 
     #[test]

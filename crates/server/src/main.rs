@@ -35,7 +35,7 @@ fn main() -> ExitCode {
         }
     };
     runtime.block_on(async move {
-        let data_dir = config.data_dir.clone();
+        let database = config.database.describe();
         let app = match App::build(config).await {
             Ok(app) => app,
             Err(e) => {
@@ -44,9 +44,8 @@ fn main() -> ExitCode {
             }
         };
         println!(
-            "tern is running at http://{} (data in {})",
-            app.local_addr(),
-            data_dir.display()
+            "tern is running at http://{} (database {database})",
+            app.local_addr()
         );
         match app.run(shutdown_signal()).await {
             Ok(()) => ExitCode::SUCCESS,

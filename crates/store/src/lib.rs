@@ -35,6 +35,8 @@ pub type ChangePos = String;
 pub trait Store: Send + Sync + 'static {
     /// Answers when the database does.
     async fn ping(&self) -> StoreResult<()>;
+    /// Closes the connections, waiting for those in use to be returned.
+    async fn close(&self);
 
     // --- users and sessions -------------------------------------------------------------
     /// Fails with `UsernameTaken` if the (already normalised) username exists.

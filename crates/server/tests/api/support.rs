@@ -11,6 +11,7 @@ use std::time::Duration;
 use tern_sdk::proto::rest::LoginResponse;
 use tern_sdk::proto::{Content, ConvId, Event, UserId, UserProfile};
 use tern_sdk::{Api, Client, ClientEvent, ClientOptions};
+use tern_store::testing::TestDatabase;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::process::{Child, ChildStdout, Command};
@@ -22,7 +23,8 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 pub const WAIT: Duration = Duration::from_secs(20);
 pub const PASSWORD: &str = "correct horse battery";
 
-/// A running tern process and its data directory.
+/// A running tern process and its data directory (and its PostgreSQL database when the suite
+/// runs with `TERN_TEST_BACKEND=postgres`).
 pub struct TestServer {
     pub url: String,
     pub addr: SocketAddr,
@@ -30,6 +32,19 @@ pub struct TestServer {
     _stdout: Option<ChildStdout>,
     env: Vec<(String, String)>,
     dir: tempfile::TempDir,
+    _database: Option<TestDatabase>,
+}
+
+/// Which storage the suite runs on: SQLite unless `TERN_TEST_BACKEND=postgres`.
+pub async fn test_database() -> Option<TestDatabase> {
+    match std::env::var("TERN_TEST_BACKEND").as_deref() {
+        Ok("postgres") => Some(
+            TestDatabase::create()
+                .await
+                .expect("TERN_TEST_BACKEND=postgres but PostgreSQL is not reachable"),
+        ),
+        _ => None,
+    }
 }
 
 impl TestServer {
@@ -40,10 +55,14 @@ impl TestServer {
     /// Starts with extra `TERN_*` settings.
     pub async fn start_with(env: &[(&str, &str)]) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
-        let env: Vec<(String, String)> = env
+        let mut env: Vec<(String, String)> = env
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
+        let database = test_database().await;
+        if let Some(db) = &database {
+            env.push(("TERN_DATABASE_URL".into(), db.url.clone()));
+        }
         let (child, stdout, addr) = spawn(dir.path(), "127.0.0.1:0", &env).await;
         TestServer {
             url: format!("http://{addr}"),
@@ -52,6 +71,7 @@ impl TestServer {
             _stdout: Some(stdout),
             env,
             dir,
+            _database: database,
         }
     }
 

@@ -43,14 +43,14 @@ impl PgStore {
         migrations::apply(&pool).await?;
         Ok(PgStore { pool })
     }
-
-    pub async fn close(&self) {
-        self.pool.close().await;
-    }
 }
 
 #[async_trait]
 impl Store for PgStore {
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1 FROM schema_migrations LIMIT 1")
             .fetch_optional(&self.pool)

@@ -62,15 +62,14 @@ impl SqliteStore {
         migrations::apply(&pool).await?;
         Ok(SqliteStore { pool })
     }
-
-    /// Closes the pool, waiting for connections to be returned (checkpointing the WAL).
-    pub async fn close(&self) {
-        self.pool.close().await;
-    }
 }
 
 #[async_trait]
 impl Store for SqliteStore {
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+
     async fn ping(&self) -> StoreResult<()> {
         // Reads a table, so a missing or unreadable database file shows up here.
         sqlx::query("SELECT value FROM counters LIMIT 1")
