@@ -121,6 +121,8 @@ pub enum ServerFrame {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         rid: Option<u64>,
     },
+    /// Live events may have been missed (the server's link to other nodes was down): run `sync`.
+    Resync,
     /// A request failed; the connection stays usable.
     Error {
         #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,11 +1,11 @@
 //! Accounts and sessions: registration, login, logout, the session list, profiles.
 
 use crate::auth::{self, Passwords};
+use crate::bus::{Bus, Message};
 use crate::error::{AppError, AppResult};
-use crate::hub::Hub;
 use std::sync::Arc;
 use tern_proto::rest::{LoginRequest, LoginResponse, RegisterRequest, SessionInfo};
-use tern_proto::{CloseCode, ErrorCode, SessionId, UserId, UserProfile};
+use tern_proto::{ErrorCode, SessionId, UserId, UserProfile};
 use tern_store::Store;
 
 /// Who is making a request: established from a bearer token.
@@ -19,15 +19,15 @@ pub struct Caller {
 pub struct Accounts {
     store: Arc<dyn Store>,
     passwords: Passwords,
-    hub: Arc<Hub>,
+    bus: Arc<Bus>,
 }
 
 impl Accounts {
-    pub fn new(store: Arc<dyn Store>, passwords: Passwords, hub: Arc<Hub>) -> Self {
+    pub fn new(store: Arc<dyn Store>, passwords: Passwords, bus: Arc<Bus>) -> Self {
         Accounts {
             store,
             passwords,
-            hub,
+            bus,
         }
     }
 
@@ -107,13 +107,16 @@ impl Accounts {
             .collect())
     }
 
-    /// Deletes the session and closes its live connections with 4001.
+    /// Deletes the session and closes its live connections with 4001, on every node.
     pub async fn revoke(&self, caller: Caller, session: SessionId) -> AppResult<()> {
         if !self.store.revoke_session(caller.user, session).await? {
             return Err(AppError::client(ErrorCode::NotFound, "no such session"));
         }
-        self.hub
-            .close_session(caller.user, session, CloseCode::UNAUTHORIZED);
+        let message = Message::CloseSession {
+            user: caller.user,
+            session,
+        };
+        self.bus.publish(message, None).await;
         Ok(())
     }
 

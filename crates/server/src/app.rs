@@ -3,6 +3,7 @@
 
 use crate::accounts::Accounts;
 use crate::auth::Passwords;
+use crate::bus::{Bus, RedisSettings};
 use crate::chat::Chat;
 use crate::committer::Committer;
 use crate::config::Config;
@@ -65,8 +66,13 @@ impl App {
             Database::Postgres(url) => Arc::new(PgStore::open(url, PG_CONNECTIONS).await?),
         };
         let hub = Arc::new(Hub::default());
+        let redis = config.redis_url.clone().map(|url| RedisSettings {
+            url,
+            prefix: config.redis_prefix.clone(),
+        });
+        let bus = Bus::new(hub.clone(), store.clone(), redis);
         let (committer, committer_task) =
-            Committer::start(store.clone(), hub.clone(), config.write_batch);
+            Committer::start(store.clone(), bus.clone(), config.write_batch);
         let passwords = Passwords::new(config.argon2_memory_kib)
             .map_err(|e| StartError::Setup(e.to_string()))?;
         let shutdown = CancellationToken::new();
@@ -77,7 +83,8 @@ impl App {
             max_page: config.max_page,
         };
         let gateway = Arc::new(Gateway {
-            hub: hub.clone(),
+            hub,
+            bus: bus.clone(),
             ticks,
             shutdown: shutdown.clone(),
             tracker: TaskTracker::new(),
@@ -87,7 +94,7 @@ impl App {
             max_frame_bytes: config.max_frame_bytes as usize,
         });
         let state = AppState {
-            accounts: Accounts::new(store.clone(), passwords, hub),
+            accounts: Accounts::new(store.clone(), passwords, bus),
             chat: Chat::new(store.clone(), committer, limits),
             store,
             gateway,

@@ -5,18 +5,16 @@
 //! Publishing from this one task is what keeps live delivery in seq order per conversation:
 //! two messages committed in one batch can never overtake each other on the way out.
 
+use crate::bus::{Bus, Message};
 use crate::error::{AppError, AppResult};
-use crate::hub::{ConnHandle, Hub};
+use crate::hub::ConnHandle;
 use axum::extract::ws::Utf8Bytes;
-use std::collections::HashMap;
 use std::sync::Arc;
-use tern_proto::{ConvId, ServerFrame, UserId};
+use tern_proto::{Content, ServerFrame, SystemEvent, UserId};
 use tern_store::{Store, WriteOp, WriteOutcome, WriteResult};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-/// Cached member lists are dropped wholesale past this many conversations.
-const MEMBER_CACHE_MAX: usize = 100_000;
 /// Writes waiting for the committer; senders wait (backpressure) when it is full.
 const QUEUE_CAPACITY: usize = 4096;
 
@@ -44,15 +42,14 @@ pub struct Committer {
 impl Committer {
     pub fn start(
         store: Arc<dyn Store>,
-        hub: Arc<Hub>,
+        bus: Arc<Bus>,
         batch_max: usize,
     ) -> (Committer, JoinHandle<()>) {
         let (jobs, rx) = mpsc::channel(QUEUE_CAPACITY);
         let task = CommitTask {
             store,
-            hub,
+            bus,
             batch_max,
-            members: HashMap::new(),
         };
         (Committer { jobs }, tokio::spawn(task.run(rx)))
     }
@@ -90,15 +87,12 @@ impl Committer {
 
 struct CommitTask {
     store: Arc<dyn Store>,
-    hub: Arc<Hub>,
+    bus: Arc<Bus>,
     batch_max: usize,
-    /// Active members per conversation. Only this task changes membership, so it invalidates
-    /// entries exactly when they change.
-    members: HashMap<ConvId, Arc<[UserId]>>,
 }
 
 impl CommitTask {
-    async fn run(mut self, mut rx: mpsc::Receiver<Job>) {
+    async fn run(self, mut rx: mpsc::Receiver<Job>) {
         let mut jobs = Vec::with_capacity(self.batch_max);
         while rx.recv_many(&mut jobs, self.batch_max).await > 0 {
             let mut ops = Vec::with_capacity(jobs.len());
@@ -126,22 +120,25 @@ impl CommitTask {
         tracing::debug!("committer stopped");
     }
 
-    async fn publish(&mut self, result: &WriteResult, skip: Option<u64>) {
-        match result {
+    /// Turns a committed result into what the Bus carries; the frame is encoded once here.
+    async fn publish(&self, result: &WriteResult, skip: Option<u64>) {
+        let message = match result {
             Ok(WriteOutcome::Appended {
                 event,
                 duplicate: false,
-            }) => {
-                let Some(members) = self.members_of(event.conv).await else {
-                    return;
-                };
-                let frame = encode(&ServerFrame::Event(event.clone()));
-                self.hub.deliver(&members, &frame, skip);
-            }
+            }) => Message::Event {
+                conv: event.conv,
+                frame: encode_string(&ServerFrame::Event(event.clone())),
+            },
             Ok(WriteOutcome::MembershipChanged { event, notify }) => {
-                self.members.remove(&event.conv);
-                let frame = encode(&ServerFrame::Event(event.clone()));
-                self.hub.deliver(notify, &frame, skip);
+                let (added, removed) = membership_delta(&event.content);
+                Message::Membership {
+                    conv: event.conv,
+                    frame: encode_string(&ServerFrame::Event(event.clone())),
+                    notify: notify.clone(),
+                    added,
+                    removed,
+                }
             }
             Ok(WriteOutcome::ReadMoved {
                 conv,
@@ -149,39 +146,30 @@ impl CommitTask {
                 read_seq,
                 unread,
                 moved: true,
-            }) => {
-                let frame = encode(&ServerFrame::Read {
+            }) => Message::ToUser {
+                user: *user,
+                frame: encode_string(&ServerFrame::Read {
                     rid: None,
                     conv: *conv,
                     read_seq: *read_seq,
                     unread: *unread,
-                });
-                self.hub.deliver(&[*user], &frame, skip);
-            }
-            _ => {}
-        }
+                }),
+            },
+            _ => return,
+        };
+        self.bus.publish(message, skip).await;
     }
+}
 
-    /// Members from the cache, loaded from the store on a miss. A load failure skips live
-    /// delivery of this event; recipients will catch up by seq.
-    async fn members_of(&mut self, conv: ConvId) -> Option<Arc<[UserId]>> {
-        if let Some(m) = self.members.get(&conv) {
-            return Some(m.clone());
-        }
-        match self.store.members(conv).await {
-            Ok(records) => {
-                if self.members.len() >= MEMBER_CACHE_MAX {
-                    self.members.clear();
-                }
-                let ids: Arc<[UserId]> = records.iter().map(|m| m.user).collect();
-                self.members.insert(conv, ids.clone());
-                Some(ids)
-            }
-            Err(e) => {
-                tracing::warn!(%conv, error = %e, "cannot load members; live delivery skipped");
-                None
-            }
-        }
+/// Who joined and who left, by a membership event.
+fn membership_delta(content: &Content) -> (Vec<UserId>, Vec<UserId>) {
+    match content {
+        Content::System(SystemEvent::GroupCreated { members, .. }) => (members.clone(), vec![]),
+        Content::System(SystemEvent::MembersAdded { users }) => (users.clone(), vec![]),
+        Content::System(
+            SystemEvent::MemberRemoved { user } | SystemEvent::MemberLeft { user, .. },
+        ) => (vec![], vec![*user]),
+        _ => (vec![], vec![]),
     }
 }
 
@@ -215,13 +203,17 @@ fn answer(reply: Reply, result: AppResult<WriteOutcome>) {
 
 /// Serializes a frame once; the bytes are shared by every recipient.
 pub fn encode(frame: &ServerFrame) -> Utf8Bytes {
+    encode_string(frame).into()
+}
+
+fn encode_string(frame: &ServerFrame) -> String {
     match serde_json::to_string(frame) {
-        Ok(s) => s.into(),
+        Ok(s) => s,
         // Our own frame types always serialize; if that ever breaks, say so loudly.
         Err(e) => {
             tracing::error!(error = %e, "cannot serialize a server frame");
             r#"{"type":"error","code":"internal","message":"serialization failed","retryable":true}"#
-                .into()
+                .to_owned()
         }
     }
 }

@@ -121,6 +121,13 @@ impl Hub {
         }
     }
 
+    /// Hands `frame` to every connection on this node.
+    pub fn broadcast(&self, frame: &Utf8Bytes) {
+        for conn in self.read().values().flatten() {
+            conn.push(frame.clone());
+        }
+    }
+
     /// Closes every connection that authenticated with `session` (after it was revoked).
     pub fn close_session(&self, user: UserId, session: SessionId, code: u16) {
         for conn in self.read().get(&user).into_iter().flatten() {

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod app;
 pub mod auth;
+pub mod bus;
 pub mod chat;
 pub mod committer;
 pub mod config;
@@ -13,6 +14,7 @@ pub mod error;
 pub mod gateway;
 pub mod http;
 pub mod hub;
+pub mod members;
 
 pub use app::App;
 pub use config::Config;

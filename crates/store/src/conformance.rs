@@ -233,6 +233,8 @@ pub async fn leaving_caps_what_a_member_sees(store: &dyn Store) {
     let member = store.membership(g, b).await.unwrap().unwrap();
     assert_eq!(member.left_seq, Some(2));
     assert_eq!(store.members(g).await.unwrap().len(), 1);
+    assert!(store.conversation_ids(b).await.unwrap().is_empty());
+    assert_eq!(store.conversation_ids(a).await.unwrap(), vec![g]);
 }
 
 pub async fn direct_conversations_are_one_per_pair(store: &dyn Store) {

@@ -64,6 +64,8 @@ pub trait Store: Send + Sync + 'static {
     // --- conversations and members ------------------------------------------------------
     /// Current members (not those who left).
     async fn members(&self, conv: ConvId) -> StoreResult<Vec<MemberRecord>>;
+    /// The conversations `user` is currently a member of.
+    async fn conversation_ids(&self, user: UserId) -> StoreResult<Vec<ConvId>>;
     /// The member row of `user`, including one that has left; `None` if never a member.
     async fn membership(&self, conv: ConvId, user: UserId) -> StoreResult<Option<MemberRecord>>;
     /// Conversations of `user` that changed at or after `since` (all of them for `None`), most

@@ -416,6 +416,13 @@ impl Driver {
                 message,
                 retryable,
             } => self.on_error(rid, code, message, retryable).await,
+            ServerFrame::Resync => {
+                if self.sync_rid.is_none() {
+                    self.start_sync();
+                } else {
+                    self.need_sync = true;
+                }
+            }
             other => tracing::debug!(frame = ?other, "ignored frame"),
         }
     }
@@ -674,7 +681,10 @@ fn reply_rid(frame: &ServerFrame) -> Option<u64> {
         | ServerFrame::Pong { rid }
         | ServerFrame::Error { rid, .. } => *rid,
         // Acks answer sends, which the outbox tracks by cmid.
-        ServerFrame::Ack { .. } | ServerFrame::Event(_) | ServerFrame::Hello { .. } => None,
+        ServerFrame::Ack { .. }
+        | ServerFrame::Event(_)
+        | ServerFrame::Hello { .. }
+        | ServerFrame::Resync => None,
     }
 }
 

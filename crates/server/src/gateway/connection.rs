@@ -33,6 +33,8 @@ pub async fn run(mut socket: WebSocket, caller: Caller, state: AppState) {
         gateway
             .hub
             .register(caller.user, caller.session, gateway.outgoing_queue);
+    // Subscribed before `hello`, so whatever commits after the client's first sync reaches it.
+    gateway.bus.connected(caller.user).await;
     let hello = ServerFrame::Hello {
         user: profile,
         session: caller.session,
@@ -50,6 +52,7 @@ pub async fn run(mut socket: WebSocket, caller: Caller, state: AppState) {
         End::Gone
     };
     gateway.hub.unregister(&conn);
+    gateway.bus.disconnected(caller.user);
     if let End::Close(code) = end {
         let frame = CloseFrame {
             code,

@@ -3,6 +3,7 @@
 mod connection;
 mod dispatch;
 
+use crate::bus::Bus;
 use crate::error::AppError;
 use crate::http::AppState;
 use crate::hub::Hub;
@@ -29,6 +30,7 @@ const MIN_HARD_CAP: usize = 1024 * 1024;
 /// Connection-wide settings and shared machinery.
 pub struct Gateway {
     pub hub: Arc<Hub>,
+    pub bus: Arc<Bus>,
     /// The shared heartbeat tick: one timer for all connections, not one each.
     pub ticks: watch::Receiver<u64>,
     pub shutdown: CancellationToken,

@@ -119,6 +119,15 @@ impl Store for SqliteStore {
     async fn members(&self, conv: ConvId) -> StoreResult<Vec<MemberRecord>> {
         conversations::members(&self.pool, conv).await
     }
+    async fn conversation_ids(&self, user: UserId) -> StoreResult<Vec<ConvId>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT conv_id FROM members WHERE user_id = ? AND left_seq IS NULL",
+        )
+        .bind(user.0)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(ids.into_iter().map(ConvId).collect())
+    }
     async fn membership(&self, conv: ConvId, user: UserId) -> StoreResult<Option<MemberRecord>> {
         let mut conn = self.pool.acquire().await?;
         conversations::membership(&mut conn, conv, user).await

@@ -1,0 +1,122 @@
+//! The Bus: how what one node commits reaches the connections that care, on this node directly
+//! and on the other nodes through Redis (when `redis_url` is set).
+//!
+//! The bus is at-most-once and fast; correctness comes from seqs and catch-up, never from it.
+//! When Redis is unreachable, nodes keep committing and delivering locally; once it is back,
+//! every node tells its clients to `sync` (the `resync` frame) so nothing stays missed.
+
+mod redis;
+
+use crate::committer::encode;
+use crate::hub::Hub;
+use crate::members::MemberCache;
+use axum::extract::ws::Utf8Bytes;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use tern_proto::{CloseCode, ConvId, ServerFrame, SessionId, UserId};
+use tern_store::Store;
+
+pub use self::redis::RedisSettings;
+
+/// What travels between nodes. Frames are encoded once by the publishing node.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Message {
+    /// A new event: to every connection of every member of `conv`.
+    Event { conv: ConvId, frame: String },
+    /// A membership event: to `notify` (members after the change and anyone it removed); every
+    /// node also forgets its cached member list of `conv`.
+    Membership {
+        conv: ConvId,
+        frame: String,
+        notify: Vec<UserId>,
+        added: Vec<UserId>,
+        removed: Vec<UserId>,
+    },
+    /// A frame for every connection of one user (e.g. their read position moved).
+    ToUser { user: UserId, frame: String },
+    /// A session was revoked: close its connections with 4001.
+    CloseSession { user: UserId, session: SessionId },
+    /// Something published may have been lost (Redis was unreachable): clients should `sync`.
+    Resync,
+}
+
+pub struct Bus {
+    hub: Arc<Hub>,
+    members: MemberCache,
+    store: Arc<dyn Store>,
+    redis: Option<redis::RedisBus>,
+}
+
+impl Bus {
+    /// A bus for one node; with `redis`, it also connects this node to the others.
+    pub fn new(hub: Arc<Hub>, store: Arc<dyn Store>, redis: Option<RedisSettings>) -> Arc<Bus> {
+        Arc::new_cyclic(|me| Bus {
+            hub,
+            members: MemberCache::new(store.clone()),
+            store,
+            redis: redis.map(|settings| redis::RedisBus::start(settings, me.clone())),
+        })
+    }
+
+    /// Delivers to this node's connections now (skipping connection `skip`), and hands the
+    /// message to Redis for the other nodes without waiting.
+    pub async fn publish(&self, message: Message, skip: Option<u64>) {
+        self.deliver_local(&message, skip).await;
+        if let Some(redis) = &self.redis {
+            redis.publish(message);
+        }
+    }
+
+    /// A user's first (or another) connection on this node: with Redis, waits until this node
+    /// is subscribed to everything that user needs, so nothing committed after the client's
+    /// first sync can pass this node by.
+    pub async fn connected(&self, user: UserId) {
+        let Some(redis) = &self.redis else { return };
+        match self.store.conversation_ids(user).await {
+            Ok(convs) => redis.user_online(user, convs).await,
+            Err(e) => tracing::warn!(%user, error = %e, "cannot load conversations to subscribe"),
+        }
+    }
+
+    pub fn disconnected(&self, user: UserId) {
+        if let Some(redis) = &self.redis {
+            redis.user_offline(user);
+        }
+    }
+
+    /// Hands a message to this node's connections.
+    async fn deliver_local(&self, message: &Message, skip: Option<u64>) {
+        match message {
+            Message::Event { conv, frame } => {
+                if let Some(members) = self.members.get(*conv).await {
+                    self.hub
+                        .deliver(&members, &Utf8Bytes::from(frame.as_str()), skip);
+                }
+            }
+            Message::Membership {
+                conv,
+                frame,
+                notify,
+                added,
+                removed,
+            } => {
+                self.members.invalidate(*conv);
+                if let Some(redis) = &self.redis {
+                    redis.membership_changed(*conv, added, removed);
+                }
+                self.hub
+                    .deliver(notify, &Utf8Bytes::from(frame.as_str()), skip);
+            }
+            Message::ToUser { user, frame } => {
+                self.hub
+                    .deliver(&[*user], &Utf8Bytes::from(frame.as_str()), skip);
+            }
+            Message::CloseSession { user, session } => {
+                self.hub
+                    .close_session(*user, *session, CloseCode::UNAUTHORIZED);
+            }
+            Message::Resync => self.hub.broadcast(&encode(&ServerFrame::Resync)),
+        }
+    }
+}

@@ -1,0 +1,425 @@
+//! The Redis side of the Bus: one publisher task and one subscriber task per node.
+//!
+//! Routing: a node subscribes to `{prefix}:c:{conv}` for every conversation one of its
+//! connected users is in, `{prefix}:u:{user}` for every connected user, and `{prefix}:all`.
+//! An event is published once, to its conversation's channel, and Redis hands it only to the
+//! nodes subscribed to it; a node with no interested connection never sees it. Membership
+//! changes go to `all`, because every node must drop its cached member list.
+//!
+//! Order: one publisher connection per node and one subscriber connection per node, so events
+//! from one node reach another in the order they were committed there.
+
+use super::{Bus, Message};
+use futures_util::StreamExt;
+use redis::AsyncCommands;
+use redis::aio::ConnectionManager;
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use std::sync::Weak;
+use std::time::Duration;
+use tern_proto::{ConvId, UserId};
+use tokio::sync::{mpsc, oneshot};
+
+/// Messages waiting to be published; beyond this they are dropped (and a resync follows).
+const PUBLISH_QUEUE: usize = 65_536;
+const INTEREST_QUEUE: usize = 4096;
+/// How long connecting to, or an answer from, Redis may take before it counts as down.
+const REDIS_TIMEOUT: Duration = Duration::from_secs(2);
+/// Pause between attempts to reach Redis while it is down.
+const RETRY: Duration = Duration::from_millis(500);
+
+#[derive(Clone, Debug)]
+pub struct RedisSettings {
+    pub url: String,
+    pub prefix: String,
+}
+
+/// A message on the wire between nodes, stamped with the publishing node.
+#[derive(Serialize, Deserialize)]
+struct Envelope {
+    origin: u64,
+    message: Message,
+}
+
+enum Interest {
+    Online {
+        user: UserId,
+        convs: Vec<ConvId>,
+        done: oneshot::Sender<()>,
+    },
+    Offline {
+        user: UserId,
+    },
+    Membership {
+        conv: ConvId,
+        added: Vec<UserId>,
+        removed: Vec<UserId>,
+    },
+}
+
+pub(super) struct RedisBus {
+    outgoing: mpsc::Sender<Message>,
+    interest: mpsc::Sender<Interest>,
+}
+
+impl RedisBus {
+    pub(super) fn start(settings: RedisSettings, bus: Weak<Bus>) -> RedisBus {
+        let node = rand::random::<u64>();
+        let (outgoing, outgoing_rx) = mpsc::channel(PUBLISH_QUEUE);
+        let (interest, interest_rx) = mpsc::channel(INTEREST_QUEUE);
+        let channels = Channels {
+            prefix: settings.prefix.clone(),
+        };
+        tokio::spawn(publish_loop(
+            settings.url.clone(),
+            node,
+            channels.clone(),
+            outgoing_rx,
+        ));
+        tokio::spawn(subscribe_loop(
+            settings.url,
+            node,
+            channels,
+            bus,
+            interest_rx,
+        ));
+        RedisBus { outgoing, interest }
+    }
+
+    pub(super) fn publish(&self, message: Message) {
+        if self.outgoing.try_send(message).is_err() {
+            tracing::warn!("redis publish queue full; message dropped (clients will resync)");
+        }
+    }
+
+    pub(super) async fn user_online(&self, user: UserId, convs: Vec<ConvId>) {
+        let (done, wait) = oneshot::channel();
+        let sent = self
+            .interest
+            .send(Interest::Online { user, convs, done })
+            .await;
+        if sent.is_ok() {
+            // Down or slow Redis must not hold the connection up; resync covers the gap.
+            let _ = tokio::time::timeout(REDIS_TIMEOUT, wait).await;
+        }
+    }
+
+    pub(super) fn user_offline(&self, user: UserId) {
+        self.interest_now(Interest::Offline { user });
+    }
+
+    pub(super) fn membership_changed(&self, conv: ConvId, added: &[UserId], removed: &[UserId]) {
+        self.interest_now(Interest::Membership {
+            conv,
+            added: added.to_vec(),
+            removed: removed.to_vec(),
+        });
+    }
+
+    fn interest_now(&self, interest: Interest) {
+        if self.interest.try_send(interest).is_err() {
+            tracing::warn!("redis interest queue full; a subscription change was dropped");
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Channels {
+    prefix: String,
+}
+
+impl Channels {
+    fn all(&self) -> String {
+        format!("{}:all", self.prefix)
+    }
+    fn conv(&self, conv: ConvId) -> String {
+        format!("{}:c:{conv}", self.prefix)
+    }
+    fn user(&self, user: UserId) -> String {
+        format!("{}:u:{user}", self.prefix)
+    }
+    fn of(&self, message: &Message) -> String {
+        match message {
+            Message::Event { conv, .. } => self.conv(*conv),
+            Message::ToUser { user, .. } | Message::CloseSession { user, .. } => self.user(*user),
+            Message::Membership { .. } | Message::Resync => self.all(),
+        }
+    }
+}
+
+async fn connect_manager(url: &str) -> redis::RedisResult<ConnectionManager> {
+    let client = redis::Client::open(url)?;
+    let config = redis::aio::ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(REDIS_TIMEOUT))
+        .set_response_timeout(Some(REDIS_TIMEOUT))
+        .set_number_of_retries(1);
+    client.get_connection_manager_with_config(config).await
+}
+
+async fn publish_loop(
+    url: String,
+    node: u64,
+    channels: Channels,
+    mut outgoing: mpsc::Receiver<Message>,
+) {
+    let mut conn: Option<ConnectionManager> = None;
+    // Set when something could not be published; cleared by publishing a resync.
+    let mut lost = false;
+    let mut retry = tokio::time::interval(RETRY);
+    loop {
+        let message = tokio::select! {
+            m = outgoing.recv() => match m {
+                Some(m) => Some(m),
+                None => return,
+            },
+            _ = retry.tick(), if lost => None,
+        };
+        if conn.is_none() {
+            conn = connect_manager(&url).await.ok();
+        }
+        let Some(c) = conn.as_mut() else {
+            lost = true;
+            continue;
+        };
+        if lost && publish(c, node, &channels, Message::Resync).await {
+            tracing::info!("redis reachable again; other nodes told to resync");
+            lost = false;
+        }
+        if let Some(message) = message
+            && !publish(c, node, &channels, message).await
+        {
+            lost = true;
+        }
+    }
+}
+
+async fn publish(
+    c: &mut ConnectionManager,
+    node: u64,
+    channels: &Channels,
+    message: Message,
+) -> bool {
+    let channel = channels.of(&message);
+    let payload = match serde_json::to_string(&Envelope {
+        origin: node,
+        message,
+    }) {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot encode a bus message");
+            return true;
+        }
+    };
+    match c.publish::<_, _, ()>(channel, payload).await {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!(error = %e, "redis publish failed; cross-node delivery degraded");
+            false
+        }
+    }
+}
+
+/// Which channels this node needs, from which users are connected here.
+#[derive(Default)]
+struct Wanted {
+    /// Connections per user, and the conversations each user is in.
+    users: HashMap<UserId, (usize, HashSet<ConvId>)>,
+    /// Connected users per conversation.
+    convs: HashMap<ConvId, usize>,
+}
+
+impl Wanted {
+    /// Applies a change; returns the channels to subscribe to and to unsubscribe from.
+    fn apply(&mut self, interest: &Interest, ch: &Channels) -> (Vec<String>, Vec<String>) {
+        let (mut sub, mut unsub) = (Vec::new(), Vec::new());
+        match interest {
+            Interest::Online { user, convs, .. } => {
+                let entry = self.users.entry(*user).or_default();
+                entry.0 += 1;
+                if entry.0 == 1 {
+                    sub.push(ch.user(*user));
+                    for &conv in convs {
+                        entry.1.insert(conv);
+                        if bump(&mut self.convs, conv, 1) {
+                            sub.push(ch.conv(conv));
+                        }
+                    }
+                }
+            }
+            Interest::Offline { user } => {
+                if let Some(entry) = self.users.get_mut(user) {
+                    entry.0 -= 1;
+                    if entry.0 == 0
+                        && let Some((_, convs)) = self.users.remove(user)
+                    {
+                        unsub.push(ch.user(*user));
+                        for conv in convs {
+                            if bump(&mut self.convs, conv, -1) {
+                                unsub.push(ch.conv(conv));
+                            }
+                        }
+                    }
+                }
+            }
+            Interest::Membership {
+                conv,
+                added,
+                removed,
+            } => {
+                for user in added {
+                    if let Some(entry) = self.users.get_mut(user)
+                        && entry.1.insert(*conv)
+                        && bump(&mut self.convs, *conv, 1)
+                    {
+                        sub.push(ch.conv(*conv));
+                    }
+                }
+                for user in removed {
+                    if let Some(entry) = self.users.get_mut(user)
+                        && entry.1.remove(conv)
+                        && bump(&mut self.convs, *conv, -1)
+                    {
+                        unsub.push(ch.conv(*conv));
+                    }
+                }
+            }
+        }
+        (sub, unsub)
+    }
+
+    fn channels(&self, ch: &Channels) -> Vec<String> {
+        let mut all = vec![ch.all()];
+        all.extend(self.users.keys().map(|u| ch.user(*u)));
+        all.extend(self.convs.keys().map(|c| ch.conv(*c)));
+        all
+    }
+}
+
+/// Adds `delta` to a counter; true when it went from 0 to 1 or from 1 to 0.
+fn bump(counts: &mut HashMap<ConvId, usize>, conv: ConvId, delta: isize) -> bool {
+    let n = counts.entry(conv).or_default();
+    let before = *n;
+    *n = n.saturating_add_signed(delta);
+    let after = *n;
+    if after == 0 {
+        counts.remove(&conv);
+    }
+    (before == 0) != (after == 0)
+}
+
+async fn subscribe_loop(
+    url: String,
+    node: u64,
+    channels: Channels,
+    bus: Weak<Bus>,
+    mut interest: mpsc::Receiver<Interest>,
+) {
+    let mut wanted = Wanted::default();
+    let mut first = true;
+    loop {
+        let pubsub = match redis::Client::open(url.as_str()) {
+            Ok(client) => tokio::time::timeout(REDIS_TIMEOUT, client.get_async_pubsub()).await,
+            Err(e) => {
+                tracing::error!(error = %e, "bad redis url");
+                return;
+            }
+        };
+        let (mut sink, mut stream) = match pubsub {
+            Ok(Ok(p)) => p.split(),
+            _ => {
+                // Down: keep track of interest meanwhile, then try again.
+                let pause = tokio::time::sleep(RETRY);
+                tokio::pin!(pause);
+                loop {
+                    tokio::select! {
+                        _ = &mut pause => break,
+                        i = interest.recv() => match i {
+                            Some(i) => { wanted.apply(&i, &channels); done(i); }
+                            None => return,
+                        },
+                    }
+                }
+                continue;
+            }
+        };
+        if let Err(e) = sink.subscribe(wanted.channels(&channels)).await {
+            tracing::warn!(error = %e, "redis subscribe failed");
+            continue;
+        }
+        if !first {
+            tracing::info!("redis subscription restored; local clients told to resync");
+            let Some(bus) = bus.upgrade() else { return };
+            bus.deliver_local(&Message::Resync, None).await;
+        }
+        first = false;
+        loop {
+            tokio::select! {
+                message = stream.next() => {
+                    let Some(message) = message else {
+                        tracing::warn!("redis subscription lost; cross-node delivery degraded");
+                        break;
+                    };
+                    let Ok(envelope) = serde_json::from_slice::<Envelope>(message.get_payload_bytes()) else {
+                        tracing::warn!(channel = message.get_channel_name(), "unreadable bus message");
+                        continue;
+                    };
+                    if envelope.origin == node {
+                        continue;
+                    }
+                    let Some(bus) = bus.upgrade() else { return };
+                    bus.deliver_local(&envelope.message, None).await;
+                }
+                i = interest.recv() => {
+                    let Some(i) = i else { return };
+                    let (sub, unsub) = wanted.apply(&i, &channels);
+                    let ok = (sub.is_empty() || sink.subscribe(sub).await.is_ok())
+                        && (unsub.is_empty() || sink.unsubscribe(unsub).await.is_ok());
+                    done(i);
+                    if !ok {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Tells a waiting `user_online` that its subscriptions are in place (or given up on).
+fn done(interest: Interest) {
+    if let Interest::Online { done, .. } = interest {
+        let _ = done.send(());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channels_follow_connected_users_and_their_conversations() {
+        let ch = Channels { prefix: "t".into() };
+        let mut w = Wanted::default();
+        let online = |user, convs: &[i64]| Interest::Online {
+            user: UserId(user),
+            convs: convs.iter().map(|&c| ConvId(c)).collect(),
+            done: oneshot::channel().0,
+        };
+        let (sub, _) = w.apply(&online(1, &[10, 11]), &ch);
+        assert_eq!(sub, ["t:u:1", "t:c:10", "t:c:11"]);
+        let (sub, _) = w.apply(&online(2, &[11]), &ch);
+        assert_eq!(sub, ["t:u:2"], "conversation 11 is already subscribed");
+        let (sub, _) = w.apply(&online(1, &[10, 11]), &ch);
+        assert!(sub.is_empty(), "a second device changes nothing");
+        let added = Interest::Membership {
+            conv: ConvId(12),
+            added: vec![UserId(2), UserId(9)],
+            removed: vec![UserId(1)],
+        };
+        let (sub, unsub) = w.apply(&added, &ch);
+        assert_eq!(sub, ["t:c:12"]);
+        assert!(unsub.is_empty(), "user 1 was not in 12");
+        let (_, unsub) = w.apply(&Interest::Offline { user: UserId(2) }, &ch);
+        assert_eq!(unsub.len(), 2, "t:u:2 and t:c:12; 11 still has user 1");
+        assert!(unsub.contains(&"t:c:12".to_string()));
+    }
+}
