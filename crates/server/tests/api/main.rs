@@ -4,9 +4,11 @@
 mod accounts;
 mod bad_input;
 mod chaos;
+mod cluster;
 mod connection;
 mod conversations;
 mod delivery;
+mod proxy;
 mod startup;
 mod support;
 mod wire;

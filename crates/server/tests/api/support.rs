@@ -54,7 +54,6 @@ impl TestServer {
 
     /// Starts with extra `TERN_*` settings.
     pub async fn start_with(env: &[(&str, &str)]) -> TestServer {
-        let dir = tempfile::tempdir().expect("temp dir");
         let mut env: Vec<(String, String)> = env
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -63,6 +62,16 @@ impl TestServer {
         if let Some(db) = &database {
             env.push(("TERN_DATABASE_URL".into(), db.url.clone()));
         }
+        Self::launch(env, database).await
+    }
+
+    /// Starts one node of a cluster: `env` names the shared database and Redis.
+    pub async fn start_node(env: Vec<(String, String)>) -> TestServer {
+        Self::launch(env, None).await
+    }
+
+    async fn launch(env: Vec<(String, String)>, database: Option<TestDatabase>) -> TestServer {
+        let dir = tempfile::tempdir().expect("temp dir");
         let (child, stdout, addr) = spawn(dir.path(), "127.0.0.1:0", &env).await;
         TestServer {
             url: format!("http://{addr}"),

@@ -1,0 +1,316 @@
+//! Several tern nodes on one PostgreSQL database and one Redis: cross-node delivery, seqs under
+//! concurrent writers on different nodes, and the failures of a node, of Redis and of
+//! PostgreSQL. The services are real; the tests cut them with a TCP proxy in between.
+
+use crate::proxy::{TcpProxy, address_of, via};
+use crate::support::{Device, RawWs, TestServer, TestUser, text};
+use redis::AsyncCommands;
+use serde_json::json;
+use tern_sdk::proto::ErrorCode;
+use tern_store::testing::{TestDatabase, redis_url, service_missing};
+
+struct Cluster {
+    nodes: Vec<TestServer>,
+    /// In front of the nodes, as a load balancer would be.
+    balancer: TcpProxy,
+    /// Between the nodes and PostgreSQL / Redis.
+    postgres: TcpProxy,
+    redis: TcpProxy,
+    _database: TestDatabase,
+}
+
+impl Cluster {
+    /// Three nodes (or `None`, after saying SKIPPED, without PostgreSQL or Redis).
+    async fn start() -> Option<Cluster> {
+        let database = TestDatabase::create().await?;
+        let redis = redis_url();
+        let reachable = async {
+            let client = redis::Client::open(redis.as_str())?;
+            let mut conn = client.get_multiplexed_async_connection().await?;
+            conn.ping::<String>().await
+        };
+        if let Err(e) = reachable.await {
+            service_missing("Redis", e);
+            return None;
+        }
+        let postgres = TcpProxy::start(vec![address_of(&database.url).await]).await;
+        let redis_proxy = TcpProxy::start(vec![address_of(&redis).await]).await;
+        let env = vec![
+            (
+                "TERN_DATABASE_URL".into(),
+                via(&database.url, postgres.addr),
+            ),
+            ("TERN_REDIS_URL".into(), via(&redis, redis_proxy.addr)),
+            (
+                "TERN_REDIS_PREFIX".into(),
+                format!("test-{}", rand::random::<u64>()),
+            ),
+        ];
+        let mut nodes = Vec::new();
+        for _ in 0..3 {
+            nodes.push(TestServer::start_node(env.clone()).await);
+        }
+        let balancer = TcpProxy::start(nodes.iter().map(|n| n.addr).collect()).await;
+        Some(Cluster {
+            nodes,
+            balancer,
+            postgres,
+            redis: redis_proxy,
+            _database: database,
+        })
+    }
+
+    fn balanced_url(&self) -> String {
+        format!("http://{}", self.balancer.addr)
+    }
+
+    async fn device_on(&self, node: usize, user: &TestUser) -> Device {
+        let login = user.login("node device").await;
+        Device::connect(&self.nodes[node].url, &login.token).await
+    }
+}
+
+#[tokio::test]
+async fn messages_reach_devices_on_other_nodes_in_order() {
+    let Some(cluster) = Cluster::start().await else {
+        return;
+    };
+    let [alice, bob, carol] = cluster.nodes[0].users(["alice", "bob", "carol"]).await;
+    let conv = alice
+        .api
+        .create_group("across", &[bob.id(), carol.id()])
+        .await
+        .unwrap()
+        .summary
+        .id;
+    let sender = cluster.device_on(0, &alice).await;
+    let mut receivers = vec![
+        cluster.device_on(1, &bob).await,
+        cluster.device_on(2, &bob).await,
+        cluster.device_on(2, &carol).await,
+        cluster.device_on(0, &carol).await,
+    ];
+    let mut acks = Vec::new();
+    for i in 0..30 {
+        acks.push(
+            sender
+                .client
+                .send_text(conv, format!("m{i}"))
+                .await
+                .unwrap(),
+        );
+    }
+    let last = acks.last().unwrap().seq;
+    for device in &mut receivers {
+        let got: Vec<_> = device
+            .collect_until(conv, last)
+            .await
+            .iter()
+            .map(|e| (e.seq, e.id))
+            .collect();
+        let mut want = vec![got[0]];
+        want.extend(acks.iter().map(|a| (a.seq, a.id)));
+        assert_eq!(got, want);
+    }
+    // And back: bob on node 1 to alice on node 0.
+    let mut alice_device = cluster.device_on(0, &alice).await;
+    let reply = receivers[0].client.send_text(conv, "back").await.unwrap();
+    let event = alice_device.collect_until(conv, reply.seq).await;
+    assert_eq!(event.last().unwrap().content, text("back"));
+}
+
+#[tokio::test]
+async fn senders_on_different_nodes_share_one_gapless_sequence() {
+    let Some(cluster) = Cluster::start().await else {
+        return;
+    };
+    let [alice, bob, carol] = cluster.nodes[0].users(["alice", "bob", "carol"]).await;
+    let conv = alice
+        .api
+        .create_group("busy", &[bob.id(), carol.id()])
+        .await
+        .unwrap()
+        .summary
+        .id;
+    let senders = [
+        cluster.device_on(0, &alice).await,
+        cluster.device_on(1, &bob).await,
+        cluster.device_on(2, &carol).await,
+    ];
+    let mut watcher = cluster.device_on(1, &alice).await;
+    let tasks: Vec<_> = senders
+        .iter()
+        .map(|d| {
+            let client = d.client.clone();
+            tokio::spawn(async move {
+                let mut acks = Vec::new();
+                for i in 0..20 {
+                    acks.push(client.send_text(conv, format!("{i}")).await.unwrap());
+                }
+                acks
+            })
+        })
+        .collect();
+    let mut seqs = Vec::new();
+    for t in tasks {
+        seqs.extend(t.await.unwrap().into_iter().map(|a| a.seq));
+    }
+    seqs.sort_unstable();
+    assert_eq!(seqs, (2..=61).collect::<Vec<u64>>());
+    let got: Vec<u64> = watcher
+        .collect_until(conv, 61)
+        .await
+        .iter()
+        .map(|e| e.seq)
+        .collect();
+    assert_eq!(got, (1..=61).collect::<Vec<u64>>());
+}
+
+#[tokio::test]
+async fn a_resend_to_another_node_returns_the_original_ack() {
+    let Some(cluster) = Cluster::start().await else {
+        return;
+    };
+    let [alice, bob] = cluster.nodes[0].users(["alice", "bob"]).await;
+    let conv = alice.direct_with(&bob).await;
+    let send = json!({"type": "send", "conv": conv, "cmid": "once", "content": {"type": "text", "text": "x"}});
+    let (mut on_a, _) = RawWs::connect(&cluster.nodes[0], &alice.token).await;
+    let (mut on_b, _) = RawWs::connect(&cluster.nodes[1], &alice.token).await;
+    let first = on_a.request(send.clone(), 1).await;
+    let again = on_b.request(send, 2).await;
+    assert_eq!(again["duplicate"], true);
+    assert_eq!(
+        (first["seq"].clone(), first["id"].clone()),
+        (again["seq"].clone(), again["id"].clone())
+    );
+    assert_eq!(
+        bob.api
+            .history(conv, None, None)
+            .await
+            .unwrap()
+            .events
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn clients_of_a_killed_node_reconnect_elsewhere_and_lose_nothing() {
+    let Some(mut cluster) = Cluster::start().await else {
+        return;
+    };
+    let [alice, bob] = cluster.nodes[0].users(["alice", "bob"]).await;
+    let conv = alice.direct_with(&bob).await;
+    let url = cluster.balanced_url();
+    let mut devices = Vec::new();
+    for _ in 0..3 {
+        devices.push(Device::connect(&url, &alice.login("lb").await.token).await);
+        devices.push(Device::connect(&url, &bob.login("lb").await.token).await);
+    }
+    let mut acks = Vec::new();
+    for i in 0..10 {
+        acks.push(
+            devices[i % 6]
+                .client
+                .send_text(conv, format!("before {i}"))
+                .await
+                .unwrap(),
+        );
+    }
+    cluster.nodes[0].kill().await;
+    for i in 0..10 {
+        acks.push(
+            devices[i % 6]
+                .client
+                .send_text(conv, format!("after {i}"))
+                .await
+                .unwrap(),
+        );
+    }
+    let last = acks.iter().map(|a| a.seq).max().unwrap();
+    assert_eq!(last, 20);
+    for device in &mut devices {
+        let seqs: Vec<u64> = device
+            .collect_until(conv, last)
+            .await
+            .iter()
+            .map(|e| e.seq)
+            .collect();
+        assert_eq!(seqs, (1..=20).collect::<Vec<u64>>());
+    }
+}
+
+#[tokio::test]
+async fn without_redis_sends_still_commit_and_everything_recovers_by_itself() {
+    let Some(cluster) = Cluster::start().await else {
+        return;
+    };
+    let [alice, bob] = cluster.nodes[0].users(["alice", "bob"]).await;
+    let conv = alice.direct_with(&bob).await;
+    let sender = cluster.device_on(0, &alice).await;
+    let mut receiver = cluster.device_on(1, &bob).await;
+    let first = sender.client.send_text(conv, "with redis").await.unwrap();
+    assert_eq!(receiver.next_in(conv).await.id, first.id);
+
+    cluster.redis.cut();
+    // Committed and acknowledged although the other node cannot hear of it now.
+    let during = sender
+        .client
+        .send_text(conv, "redis is down")
+        .await
+        .unwrap();
+    assert_eq!(during.seq, 2);
+    cluster.redis.restore();
+    // Without any restart: the receiver is told to resync and catches up...
+    let caught_up = receiver.next_in(conv).await;
+    assert_eq!(
+        (caught_up.seq, caught_up.content),
+        (2, text("redis is down"))
+    );
+    // ...and live cross-node delivery works again (the subscriptions are back).
+    let after = sender
+        .client
+        .send_text(conv, "redis is back")
+        .await
+        .unwrap();
+    assert_eq!(receiver.next_in(conv).await.id, after.id);
+}
+
+#[tokio::test]
+async fn without_postgres_sends_fail_retryably_and_everything_recovers_by_itself() {
+    let Some(cluster) = Cluster::start().await else {
+        return;
+    };
+    let [alice, bob] = cluster.nodes[0].users(["alice", "bob"]).await;
+    let conv = alice.direct_with(&bob).await;
+    let (mut raw, _) = RawWs::connect(&cluster.nodes[0], &alice.token).await;
+    let mut receiver = cluster.device_on(1, &bob).await;
+    let ready = format!("{}/readyz", cluster.nodes[0].url);
+    assert_eq!(reqwest::get(&ready).await.unwrap().status(), 200);
+
+    cluster.postgres.cut();
+    let send = json!({"type": "send", "conv": conv, "cmid": "during", "content": {"type": "text", "text": "stored later"}});
+    let refused = raw.request(send.clone(), 1).await;
+    assert_eq!(refused["type"], "error", "never a false ack: {refused}");
+    assert_eq!(
+        (refused["code"].as_str(), refused["retryable"].as_bool()),
+        (Some("unavailable"), Some(true))
+    );
+    let err = alice
+        .api
+        .send(conv, "during-http", text("x"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::Unavailable));
+    assert_eq!(reqwest::get(&ready).await.unwrap().status(), 503);
+
+    cluster.postgres.restore();
+    assert_eq!(reqwest::get(&ready).await.unwrap().status(), 200);
+    let ack = raw.request(send, 2).await;
+    assert_eq!(
+        (ack["type"].as_str(), ack["seq"].as_u64()),
+        (Some("ack"), Some(1))
+    );
+    let event = receiver.next_in(conv).await;
+    assert_eq!(event.content, text("stored later"));
+}
