@@ -5,7 +5,7 @@
 
 use crate::codes::ErrorCode;
 use crate::content::Content;
-use crate::ids::{ConvId, SessionId};
+use crate::ids::{ConvId, SessionId, UserId};
 use crate::model::{ConversationSummary, Event, Limits, UserProfile};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -55,6 +55,13 @@ pub enum ClientFrame {
         rid: Option<u64>,
         conv: ConvId,
         seq: u64,
+    },
+    /// "I am typing in `conv`": relayed to the other members' connections, never stored.
+    /// No reply unless it fails.
+    Typing {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rid: Option<u64>,
+        conv: ConvId,
     },
     /// Application-level keepalive; answered with `pong`.
     Ping {
@@ -121,6 +128,8 @@ pub enum ServerFrame {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         rid: Option<u64>,
     },
+    /// `user` is typing in `conv` (ephemeral: shown for a few seconds, never stored).
+    Typing { conv: ConvId, user: UserId },
     /// Live events may have been missed (the server's link to other nodes was down): run `sync`.
     Resync,
     /// A request failed; the connection stays usable.
@@ -155,7 +164,7 @@ pub struct FrameEnvelope {
 
 impl FrameEnvelope {
     pub const KNOWN_TYPES: &'static [&'static str] =
-        &["send", "sync", "fetch", "history", "read", "ping"];
+        &["send", "sync", "fetch", "history", "read", "typing", "ping"];
 }
 
 #[cfg(test)]

@@ -94,8 +94,8 @@ impl App {
             max_frame_bytes: config.max_frame_bytes as usize,
         });
         let state = AppState {
-            accounts: Accounts::new(store.clone(), passwords, bus),
-            chat: Chat::new(store.clone(), committer, limits),
+            accounts: Accounts::new(store.clone(), passwords, bus.clone()),
+            chat: Chat::new(store.clone(), committer, bus.clone(), limits),
             store,
             gateway,
         };

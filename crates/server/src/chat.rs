@@ -2,12 +2,15 @@
 //! conversation state, for the HTTP API and the WebSocket gateway alike.
 
 use crate::accounts::Caller;
-use crate::committer::{Committer, Reply};
+use crate::bus::{Bus, Message};
+use crate::committer::{Committer, Reply, encode};
 use crate::error::{AppError, AppResult};
 use crate::hub::ConnHandle;
 use std::sync::Arc;
 use tern_proto::rest::{ConversationDetail, MemberInfo};
-use tern_proto::{Content, ConvId, ConversationSummary, ErrorCode, Event, Limits, UserId};
+use tern_proto::{
+    Content, ConvId, ConversationSummary, ErrorCode, Event, Limits, ServerFrame, UserId,
+};
 use tern_store::{ChangePos, MemberRecord, Store, WriteOp, WriteOutcome};
 
 /// Longest accepted client message id, in bytes.
@@ -24,6 +27,7 @@ pub const GROUP_NAME_MAX: usize = 128;
 pub struct Chat {
     store: Arc<dyn Store>,
     committer: Committer,
+    bus: Arc<Bus>,
     limits: Limits,
 }
 
@@ -34,10 +38,11 @@ pub struct Page {
 }
 
 impl Chat {
-    pub fn new(store: Arc<dyn Store>, committer: Committer, limits: Limits) -> Self {
+    pub fn new(store: Arc<dyn Store>, committer: Committer, bus: Arc<Bus>, limits: Limits) -> Self {
         Chat {
             store,
             committer,
+            bus,
             limits,
         }
     }
@@ -226,6 +231,23 @@ impl Chat {
             WriteOutcome::Appended { event, duplicate } => Ok((event, duplicate)),
             other => Err(unexpected(other)),
         }
+    }
+
+    /// Relays "typing" to the other members' connections, on every node; nothing is stored.
+    pub async fn typing(&self, conn: &ConnHandle, conv: ConvId) -> AppResult<()> {
+        if !self.bus.is_member(conv, conn.user).await {
+            return Err(not_member());
+        }
+        let frame = encode(&ServerFrame::Typing {
+            conv,
+            user: conn.user,
+        });
+        let message = Message::ToMembers {
+            conv,
+            frame: frame.to_string(),
+        };
+        self.bus.publish(message, Some(conn.id)).await;
+        Ok(())
     }
 
     /// Conversations changed since `since` (an opaque token from an earlier sync).

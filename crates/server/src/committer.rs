@@ -126,7 +126,7 @@ impl CommitTask {
             Ok(WriteOutcome::Appended {
                 event,
                 duplicate: false,
-            }) => Message::Event {
+            }) => Message::ToMembers {
                 conv: event.conv,
                 frame: encode_string(&ServerFrame::Event(event.clone())),
             },

@@ -235,6 +235,9 @@ impl Driver {
                         return Flow::Stop;
                     }
                     Some(Command::DropConnection) => return Flow::Reconnect(None),
+                    Some(Command::Typing { conv }) => {
+                        self.writes.push(ClientFrame::Typing { rid: None, conv });
+                    }
                     Some(Command::GoOffline) => {
                         let _ = socket.close(None).await;
                         return Flow::Offline;
@@ -318,7 +321,12 @@ impl Driver {
                 self.writes.push(with_rid(frame.clone(), rid));
                 self.requests.insert(rid, PendingRequest { frame, reply });
             }
-            Command::DropConnection | Command::GoOffline | Command::GoOnline | Command::Close => {}
+            // Typing is stale by the time a connection is back: dropped while offline.
+            Command::Typing { .. }
+            | Command::DropConnection
+            | Command::GoOffline
+            | Command::GoOnline
+            | Command::Close => {}
         }
     }
 
@@ -416,6 +424,9 @@ impl Driver {
                 message,
                 retryable,
             } => self.on_error(rid, code, message, retryable).await,
+            ServerFrame::Typing { conv, user } => {
+                self.emit(ClientEvent::Typing { conv, user }).await;
+            }
             ServerFrame::Resync => {
                 if self.sync_rid.is_none() {
                     self.start_sync();
@@ -668,6 +679,7 @@ fn with_rid(frame: ClientFrame, rid: u64) -> ClientFrame {
             limit,
         },
         ClientFrame::Read { conv, seq, .. } => ClientFrame::Read { rid, conv, seq },
+        ClientFrame::Typing { conv, .. } => ClientFrame::Typing { rid, conv },
         ClientFrame::Ping { .. } => ClientFrame::Ping { rid },
     }
 }
@@ -684,6 +696,7 @@ fn reply_rid(frame: &ServerFrame) -> Option<u64> {
         ServerFrame::Ack { .. }
         | ServerFrame::Event(_)
         | ServerFrame::Hello { .. }
+        | ServerFrame::Typing { .. }
         | ServerFrame::Resync => None,
     }
 }

@@ -6,7 +6,8 @@ mod driver;
 use crate::error::{SdkError, SdkResult};
 use std::time::Duration;
 use tern_proto::{
-    ClientFrame, Content, ConvId, ConversationSummary, Event, ServerFrame, SessionId, UserProfile,
+    ClientFrame, Content, ConvId, ConversationSummary, Event, ServerFrame, SessionId, UserId,
+    UserProfile,
 };
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
@@ -59,6 +60,8 @@ pub enum ClientEvent {
         read_seq: u64,
         unread: u64,
     },
+    /// `user` is typing in `conv` (ephemeral; show it for a few seconds).
+    Typing { conv: ConvId, user: UserId },
     /// Catch-up after a (re)connect is complete: everything committed before it was delivered.
     Synced,
     /// The connection dropped; `code` is the WebSocket close code if the server sent one. The
@@ -97,6 +100,10 @@ pub(crate) enum Command {
     Request {
         frame: ClientFrame,
         reply: oneshot::Sender<SdkResult<ServerFrame>>,
+    },
+    /// Best effort, only while connected.
+    Typing {
+        conv: ConvId,
     },
     /// Drop the transport now and reconnect (as if the network failed).
     DropConnection,
@@ -186,6 +193,11 @@ impl Client {
             limit,
         };
         page(self.request(frame).await?)
+    }
+
+    /// Tells the other members you are typing in `conv` (best effort, never stored).
+    pub async fn typing(&self, conv: ConvId) -> SdkResult<()> {
+        self.command(Command::Typing { conv }).await
     }
 
     /// Marks everything up to `seq` read; returns the new read position and unread count.

@@ -22,8 +22,9 @@ pub use self::redis::RedisSettings;
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Message {
-    /// A new event: to every connection of every member of `conv`.
-    Event { conv: ConvId, frame: String },
+    /// To every connection of every member of `conv`: a new event, or an ephemeral frame
+    /// (typing) that is never stored.
+    ToMembers { conv: ConvId, frame: String },
     /// A membership event: to `notify` (members after the change and anyone it removed); every
     /// node also forgets its cached member list of `conv`.
     Membership {
@@ -85,10 +86,18 @@ impl Bus {
         }
     }
 
+    /// Whether `user` is a current member of `conv` (from the fan-out cache).
+    pub async fn is_member(&self, conv: ConvId, user: UserId) -> bool {
+        self.members
+            .get(conv)
+            .await
+            .is_some_and(|m| m.contains(&user))
+    }
+
     /// Hands a message to this node's connections.
     async fn deliver_local(&self, message: &Message, skip: Option<u64>) {
         match message {
-            Message::Event { conv, frame } => {
+            Message::ToMembers { conv, frame } => {
                 if let Some(members) = self.members.get(*conv).await {
                     self.hub
                         .deliver(&members, &Utf8Bytes::from(frame.as_str()), skip);

@@ -140,7 +140,7 @@ impl Channels {
     }
     fn of(&self, message: &Message) -> String {
         match message {
-            Message::Event { conv, .. } => self.conv(*conv),
+            Message::ToMembers { conv, .. } => self.conv(*conv),
             Message::ToUser { user, .. } | Message::CloseSession { user, .. } => self.user(*user),
             Message::Membership { .. } | Message::Resync => self.all(),
         }

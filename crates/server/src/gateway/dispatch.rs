@@ -72,6 +72,10 @@ pub async fn handle_text(state: &AppState, conn: &ConnHandle, text: &str) -> Opt
                 unread,
             })
             .map_err(|e| (rid, e)),
+        ClientFrame::Typing { rid, conv } => match chat.typing(conn, conv).await {
+            Ok(()) => return None,
+            Err(e) => Err((rid, e)),
+        },
         ClientFrame::Ping { rid } => Ok(ServerFrame::Pong { rid }),
     };
     Some(result.unwrap_or_else(|(rid, e)| e.into_frame(rid)))

@@ -6,6 +6,7 @@ use crate::proxy::{TcpProxy, address_of, via};
 use crate::support::{Device, RawWs, TestServer, TestUser, text};
 use redis::AsyncCommands;
 use serde_json::json;
+use tern_sdk::ClientEvent;
 use tern_sdk::proto::ErrorCode;
 use tern_store::testing::{TestDatabase, redis_url, service_missing};
 
@@ -117,6 +118,28 @@ async fn messages_reach_devices_on_other_nodes_in_order() {
     let reply = receivers[0].client.send_text(conv, "back").await.unwrap();
     let event = alice_device.collect_until(conv, reply.seq).await;
     assert_eq!(event.last().unwrap().content, text("back"));
+}
+
+#[tokio::test]
+async fn typing_crosses_nodes_without_the_database() {
+    let Some(cluster) = Cluster::start().await else {
+        return;
+    };
+    let [alice, bob] = cluster.nodes[0].users(["alice", "bob"]).await;
+    let conv = alice.direct_with(&bob).await;
+    let typer = cluster.device_on(0, &alice).await;
+    let mut watcher = cluster.device_on(2, &bob).await;
+    typer.client.typing(conv).await.unwrap();
+    let heard = watcher
+        .until(|e| matches!(e, ClientEvent::Typing { .. }))
+        .await;
+    assert_eq!(
+        heard,
+        ClientEvent::Typing {
+            conv,
+            user: alice.id()
+        }
+    );
 }
 
 #[tokio::test]

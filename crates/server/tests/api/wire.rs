@@ -149,3 +149,32 @@ async fn http_errors_have_a_code_a_message_and_a_retry_hint() {
     assert_eq!(keys(&body), ["code", "message", "retryable"]);
     assert_eq!(body["code"], "unauthorized");
 }
+
+#[tokio::test]
+async fn typing_is_relayed_to_the_other_members_and_never_stored() {
+    let server = TestServer::start().await;
+    let [alice, bob, eve] = server.users(["alice", "bob", "eve"]).await;
+    let conv = alice.direct_with(&bob).await;
+    let (mut a, _) = RawWs::connect(&server, &alice.token).await;
+    let (mut b, _) = RawWs::connect(&server, &bob.token).await;
+    a.send_json(json!({"type": "typing", "conv": conv})).await;
+    let typing = b.recv_type("typing").await;
+    assert_eq!(
+        typing,
+        json!({"type": "typing", "conv": conv, "user": alice.id().0})
+    );
+    // Nothing was stored, and the typer is not told about itself.
+    let pong = a.request(json!({"type": "ping"}), 1).await;
+    assert_eq!(pong["type"], "pong");
+    assert!(
+        bob.api
+            .history(conv, None, None)
+            .await
+            .unwrap()
+            .events
+            .is_empty()
+    );
+    let (mut e, _) = RawWs::connect(&server, &eve.token).await;
+    let refused = e.request(json!({"type": "typing", "conv": conv}), 2).await;
+    assert_eq!(refused["code"], "not_member");
+}
