@@ -9,6 +9,7 @@ use crate::committer::Committer;
 use crate::config::Config;
 use crate::config::Database;
 use crate::gateway::Gateway;
+use crate::http::web::WebAssets;
 use crate::http::{self, AppState};
 use crate::hub::Hub;
 use std::future::Future;
@@ -98,6 +99,10 @@ impl App {
             chat: Chat::new(store.clone(), committer, bus.clone(), limits),
             store,
             gateway,
+            web: match &config.web_dir {
+                Some(dir) => WebAssets::Dir(dir.clone()),
+                None => WebAssets::Embedded,
+            },
         };
         let listener =
             TcpListener::bind(config.listen)

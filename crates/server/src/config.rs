@@ -54,6 +54,12 @@ pub struct Settings {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redis_prefix: Option<String>,
 
+    /// Serve the web client from this directory instead of the copy built into tern (for
+    /// working on the client). [default: the built-in client]
+    #[arg(long, env = "TERN_WEB_DIR", value_name = "DIR")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub web_dir: Option<PathBuf>,
+
     /// Log filter, e.g. "info" or "tern_server=debug". [default: info]
     #[arg(long, env = "TERN_LOG", value_name = "FILTER")]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -190,6 +196,8 @@ pub struct Config {
     /// `None`: a single node, events stay in-process.
     pub redis_url: Option<String>,
     pub redis_prefix: String,
+    /// `None`: the client built into the binary.
+    pub web_dir: Option<PathBuf>,
     pub log: String,
     pub durability: Durability,
     pub max_text_chars: u32,
@@ -258,6 +266,7 @@ impl Config {
             data_dir,
             redis_url,
             redis_prefix: s.redis_prefix.unwrap_or_else(|| "tern".into()),
+            web_dir: s.web_dir,
             log: s.log.unwrap_or_else(|| "info".into()),
             durability,
             max_text_chars: s.max_text_chars.unwrap_or(8000),
@@ -332,6 +341,7 @@ impl Settings {
             database_url: over.database_url.or(self.database_url),
             redis_url: over.redis_url.or(self.redis_url),
             redis_prefix: over.redis_prefix.or(self.redis_prefix),
+            web_dir: over.web_dir.or(self.web_dir),
             log: over.log.or(self.log),
             durability: over.durability.or(self.durability),
             max_text_chars: over.max_text_chars.or(self.max_text_chars),

@@ -4,6 +4,7 @@
 mod accounts;
 mod conversations;
 mod health;
+pub mod web;
 
 use crate::accounts::{Accounts, Caller};
 use crate::chat::Chat;
@@ -25,6 +26,7 @@ pub struct AppState {
     pub chat: Chat,
     pub store: Arc<dyn Store>,
     pub gateway: Arc<Gateway>,
+    pub web: web::WebAssets,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -59,8 +61,10 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/ws", get(gateway::upgrade))
         .nest("/api/v1", api)
-        .fallback(|| async { AppError::client(ErrorCode::NotFound, "no such endpoint") })
+        .fallback(web::fallback)
         .with_state(state)
+        // Only worth it for the client's files and large JSON answers; small bodies stay as is.
+        .layer(tower_http::compression::CompressionLayer::new())
 }
 
 /// `axum::Json` with our error body on rejection.

@@ -294,11 +294,7 @@ async fn bad_http_requests_get_json_errors() {
             400,
             "bad_request",
         ),
-        (
-            http.get(format!("{}/nowhere", server.url)),
-            404,
-            "not_found",
-        ),
+        (http.get(format!("{base}/nowhere")), 404, "not_found"),
         (
             http.post(format!("{base}/register"))
                 .header("content-type", "application/json")

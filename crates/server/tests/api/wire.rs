@@ -178,3 +178,67 @@ async fn typing_is_relayed_to_the_other_members_and_never_stored() {
     let refused = e.request(json!({"type": "typing", "conv": conv}), 2).await;
     assert_eq!(refused["code"], "not_member");
 }
+
+#[tokio::test]
+async fn the_web_client_is_served_with_a_strict_policy_and_sensible_caching() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("assets")).unwrap();
+    std::fs::write(
+        dir.path().join("index.html"),
+        "<!doctype html><title>tern</title>",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("assets/app-1a2b3c.js"), "export {}").unwrap();
+    let web_dir = dir.path().to_str().unwrap().to_owned();
+    let server = TestServer::start_with(&[("TERN_WEB_DIR", &web_dir)]).await;
+    let get = |path: &str| reqwest::get(format!("{}{path}", server.url));
+
+    let page = get("/").await.unwrap();
+    assert_eq!(page.status(), 200);
+    let headers = page.headers().clone();
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert_eq!(headers["cache-control"], "no-cache");
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self';") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert!(page.text().await.unwrap().contains("<title>tern</title>"));
+
+    let asset = get("/assets/app-1a2b3c.js").await.unwrap();
+    assert_eq!(
+        asset.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    // The client's own routes get the page; missing files and API paths get JSON 404s.
+    assert_eq!(get("/conversations/12").await.unwrap().status(), 200);
+    assert_eq!(get("/assets/missing.js").await.unwrap().status(), 404);
+    let api = get("/api/v1/nope").await.unwrap();
+    assert_eq!(api.status(), 404);
+    assert_eq!(api.json::<Value>().await.unwrap()["code"], "not_found");
+}
+
+#[tokio::test]
+async fn the_built_in_client_page_is_served_at_the_root() {
+    let server = TestServer::start().await;
+    let page = reqwest::get(format!("{}/", server.url)).await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'self'")
+    );
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .to_lowercase()
+            .contains("<!doctype html>")
+    );
+}
