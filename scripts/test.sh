@@ -61,6 +61,10 @@ timeout 45m cargo test --workspace 2>&1 | tee -a "$log"
 echo "==> integration suite again, on PostgreSQL"
 TERN_TEST_BACKEND=postgres timeout 30m cargo test -p tern-server --test api 2>&1 | tee -a "$log"
 
+echo "==> benchmarks, smoke mode (checks that every scenario runs; measures nothing)"
+cargo build --quiet -p tern-bench -p tern-server
+timeout 10m ./target/debug/tern-bench --smoke all
+
 # One closing line for the whole run, summed over every test binary and both backends.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed;?$/) p += $i; if ($(i+1) ~ /^failed;?$/) f += $i; if ($(i+1) ~ /^ignored;?$/) s += $i } }
      END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"

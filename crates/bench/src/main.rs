@@ -1,0 +1,113 @@
+//! `tern-bench`: the load generator. One subcommand per scenario of ../shared/performance.md
+//! (S1–S7); each run is bounded in clients and time, targets loopback only, prints one summary
+//! line and can write JSON. See docs/benchmarks.md for the commands behind every figure.
+
+mod population;
+mod report;
+mod scenarios;
+mod server;
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "tern-bench",
+    version,
+    about = "Load generator and benchmarks for tern"
+)]
+struct Cli {
+    #[command(flatten)]
+    common: Common,
+    #[command(subcommand)]
+    scenario: Scenario,
+}
+
+/// Settings shared by every scenario.
+#[derive(Args, Clone, Debug)]
+pub struct Common {
+    /// Benchmark a running server at this URL instead of starting one (e.g. http://127.0.0.1:8080).
+    #[arg(long, global = true)]
+    pub server: Option<String>,
+    /// With --server: its process id, to read its CPU time and memory from /proc.
+    #[arg(long, global = true)]
+    pub server_pid: Option<u32>,
+    /// The tern binary to start [default: `tern` next to this program].
+    #[arg(long, global = true)]
+    pub tern: Option<PathBuf>,
+    /// Extra TERN_* settings for the started server, as KEY=VALUE (repeatable).
+    #[arg(long = "server-env", global = true)]
+    pub server_env: Vec<String>,
+    /// Tiny sizes and seconds: checks that the scenario works, measures nothing meaningful.
+    #[arg(long, global = true)]
+    pub smoke: bool,
+    /// Also write the results as JSON to this file.
+    #[arg(long, global = true)]
+    pub json: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Scenario {
+    /// S1: server memory per idle, authenticated connection.
+    Idle(scenarios::idle::Options),
+    /// S2: connect + token login storm, then a reconnect storm with messages in flight.
+    Storm(scenarios::storm::Options),
+    /// S4: 1:1 messages at a fixed rate (open loop): latency from the intended send time.
+    Rate(scenarios::rate::Options),
+    /// S3: 1:1 saturation (closed loop): messages/s and server CPU per message.
+    Saturate(scenarios::saturate::Options),
+    /// S5: group fan-out: deliveries/s, CPU per delivery, first→last recipient spread.
+    Fanout(scenarios::fanout::Options),
+    /// S6: offline catch-up: one client missing many messages, and many clients at once.
+    Catchup(scenarios::catchup::Options),
+    /// S7: cold start (exec → first accepted WebSocket), idle memory, binary size.
+    Cold(scenarios::cold::Options),
+    /// Every scenario in turn with its defaults (with --smoke: the CI check).
+    All,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tern-bench: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tern-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let c = &cli.common;
+    let mut results = Vec::new();
+    match cli.scenario {
+        Scenario::Idle(o) => results.push(scenarios::idle::run(c, o).await?),
+        Scenario::Storm(o) => results.push(scenarios::storm::run(c, o).await?),
+        Scenario::Rate(o) => results.push(scenarios::rate::run(c, o).await?),
+        Scenario::Saturate(o) => results.push(scenarios::saturate::run(c, o).await?),
+        Scenario::Fanout(o) => results.push(scenarios::fanout::run(c, o).await?),
+        Scenario::Catchup(o) => results.push(scenarios::catchup::run(c, o).await?),
+        Scenario::Cold(o) => results.push(scenarios::cold::run(c, o).await?),
+        Scenario::All => {
+            results.push(scenarios::cold::run(c, Default::default()).await?);
+            results.push(scenarios::idle::run(c, Default::default()).await?);
+            results.push(scenarios::storm::run(c, Default::default()).await?);
+            results.push(scenarios::rate::run(c, Default::default()).await?);
+            results.push(scenarios::saturate::run(c, Default::default()).await?);
+            results.push(scenarios::fanout::run(c, Default::default()).await?);
+            results.push(scenarios::catchup::run(c, Default::default()).await?);
+        }
+    }
+    report::write_json(c, &results)
+}

@@ -1,0 +1,148 @@
+//! S4: 1:1 messages at a fixed total rate, open loop. Each message carries its intended send
+//! time; latency is measured at the recipient from that time, so a stalled sender cannot hide
+//! its delay (no coordinated omission).
+
+use super::{DRAIN, latency_us, micros_since_origin, origin};
+use crate::Common;
+use crate::population::{self, Connected};
+use crate::report::{Outcome, histogram, percentile_line, percentiles};
+use crate::server::Target;
+use hdrhistogram::Histogram;
+use serde_json::json;
+use std::time::{Duration, Instant};
+use tern_sdk::proto::{Content, ConvId};
+use tern_sdk::{Client, ClientEvent};
+use tokio::sync::watch;
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct Options {
+    /// Clients, paired into direct conversations (half send, half receive).
+    #[arg(long, default_value_t = 1000)]
+    pub clients: usize,
+    /// Messages per second, all senders together.
+    #[arg(long, default_value_t = 1000)]
+    pub rate: u64,
+    #[arg(long, default_value_t = 10)]
+    pub secs: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            clients: 1000,
+            rate: 1000,
+            secs: 10,
+        }
+    }
+}
+
+pub async fn run(common: &Common, o: Options) -> Result<Outcome, String> {
+    let target = Target::get(common).await?;
+    let (n, rate, secs) = if common.smoke {
+        (10, 50, 1)
+    } else {
+        (o.clients.max(2) / 2 * 2, o.rate.max(1), o.secs)
+    };
+    let members = population::users(&target.url, n).await?;
+    let convs = population::pairs(&members).await?;
+    let tokens: Vec<String> = members.iter().map(|m| m.token.clone()).collect();
+    let clients = population::connect(&target.url, &tokens, None).await?;
+    let _ = origin();
+
+    let pairs = n / 2;
+    let period = Duration::from_secs_f64(pairs as f64 / rate as f64);
+    let start = Instant::now() + Duration::from_millis(300);
+    let end = start + Duration::from_secs(secs);
+    let mut tasks = Vec::with_capacity(pairs);
+    let mut clients = clients.into_iter();
+    for (i, conv) in convs.into_iter().enumerate() {
+        let (Some(sender), Some(receiver)) = (clients.next(), clients.next()) else {
+            break;
+        };
+        // Spread the pairs' schedules over one period so the total rate is smooth.
+        let first = start + period.mul_f64(i as f64 / pairs as f64);
+        tasks.push(tokio::spawn(pair(
+            sender, receiver, conv, first, period, end,
+        )));
+    }
+    let mut latencies = histogram();
+    let (mut sent, mut received) = (0, 0);
+    for t in tasks {
+        let (s, r, h) = t.await.map_err(|e| e.to_string())?;
+        sent += s;
+        received += r;
+        latencies.add(h).map_err(|e| e.to_string())?;
+    }
+    let lost = sent - received;
+    Ok(Outcome::new(
+        "rate",
+        format!(
+            "{pairs} pairs at {rate} msg/s for {secs} s: {} ({sent} sent, {lost} lost)",
+            percentile_line(&latencies)
+        ),
+        json!({ "pairs": pairs, "rate": rate, "secs": secs, "sent": sent, "lost": lost,
+                "latency": percentiles(&latencies) }),
+    ))
+}
+
+/// One sender on its schedule and one receiver measuring; returns (sent, received, latencies).
+async fn pair(
+    (sender, sender_events): Connected,
+    (_receiver, mut events): Connected,
+    conv: ConvId,
+    first: Instant,
+    period: Duration,
+    end: Instant,
+) -> (u64, u64, Histogram<u64>) {
+    let _acks = population::drain(sender_events);
+    let (total_tx, mut total) = watch::channel(None::<u64>);
+    let schedule = tokio::spawn(send_on_schedule(sender, conv, first, period, end, total_tx));
+    let mut latencies = histogram();
+    let mut received = 0;
+    let deadline = tokio::time::Instant::from_std(end + DRAIN);
+    loop {
+        if total.borrow().is_some_and(|t| received >= t) {
+            break;
+        }
+        tokio::select! {
+            event = tokio::time::timeout_at(deadline, events.recv()) => match event {
+                Ok(Some(ClientEvent::Event(e))) => {
+                    if let Content::Text { text } = &e.content
+                        && let Some(us) = latency_us(text)
+                    {
+                        let _ = latencies.record(us);
+                        received += 1;
+                    }
+                }
+                Ok(Some(_)) => {}
+                _ => break,
+            },
+            _ = total.changed() => {}
+        }
+    }
+    let sent = schedule.await.unwrap_or(0);
+    (sent, received, latencies)
+}
+
+async fn send_on_schedule(
+    client: Client,
+    conv: ConvId,
+    first: Instant,
+    period: Duration,
+    end: Instant,
+    total: watch::Sender<Option<u64>>,
+) -> u64 {
+    let mut at = first;
+    let mut sent = 0;
+    while at < end {
+        tokio::time::sleep_until(at.into()).await;
+        let client = client.clone();
+        let text = micros_since_origin(at).to_string();
+        // Open loop: the next send does not wait for this one's ack; the receiver measures.
+        tokio::spawn(async move { client.send(conv, Content::Text { text }).await });
+        sent += 1;
+        at += period;
+    }
+    let _ = total.send(Some(sent));
+    sent
+}

@@ -1,0 +1,95 @@
+//! S2: a connect + token-login storm, then every client dropping and reconnecting at once while
+//! messages are sent to them; counts what arrives.
+
+use crate::Common;
+use crate::population;
+use crate::report::Outcome;
+use crate::server::Target;
+use serde_json::json;
+use std::time::{Duration, Instant};
+use tern_sdk::ClientEvent;
+use tern_sdk::proto::Content;
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct Options {
+    /// Clients (an even number: they are paired into direct conversations).
+    #[arg(long, default_value_t = 2000)]
+    pub clients: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { clients: 2000 }
+    }
+}
+
+pub async fn run(common: &Common, o: Options) -> Result<Outcome, String> {
+    let target = Target::get(common).await?;
+    let n = if common.smoke {
+        20
+    } else {
+        o.clients.max(2) / 2 * 2
+    };
+    let members = population::users(&target.url, n).await?;
+    let convs = population::pairs(&members).await?;
+    let tokens: Vec<String> = members.iter().map(|m| m.token.clone()).collect();
+
+    // Everyone at once: the handshake concurrency is the whole population.
+    let started = Instant::now();
+    let clients = population::connect(&target.url, &tokens, Some(n)).await?;
+    let login_secs = started.elapsed().as_secs_f64();
+    let logins_per_s = n as f64 / login_secs;
+
+    // Catch up first, so that the storm below starts from a known state.
+    let mut connected = Vec::with_capacity(n);
+    for (client, mut events) in clients {
+        population::synced(&mut events).await?;
+        connected.push((client, events));
+    }
+    // The reconnect storm: every client drops at once; one message per pair is sent meanwhile.
+    let started = Instant::now();
+    for (client, _) in &connected {
+        client.drop_connection().await.map_err(|e| e.to_string())?;
+    }
+    for (pair, conv) in members.chunks_exact(2).zip(&convs) {
+        let text = Content::Text {
+            text: "storm".into(),
+        };
+        pair[0]
+            .api
+            .send(*conv, &uuid::Uuid::now_v7().to_string(), text)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let mut waits = Vec::with_capacity(n);
+    for (client, mut events) in connected {
+        waits.push(tokio::spawn(async move {
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+            let (mut synced, mut got) = (false, false);
+            while !(synced && got) {
+                match tokio::time::timeout_at(deadline, events.recv()).await {
+                    Ok(Some(ClientEvent::Synced)) => synced = true,
+                    Ok(Some(ClientEvent::Event(_))) => got = true,
+                    Ok(Some(_)) => {}
+                    _ => break,
+                }
+            }
+            drop(client);
+            got
+        }));
+    }
+    let mut delivered = 0;
+    for w in waits {
+        delivered += usize::from(w.await.map_err(|e| e.to_string())?);
+    }
+    let reconnect_secs = started.elapsed().as_secs_f64();
+    let lost = n - delivered;
+    Ok(Outcome::new(
+        "storm",
+        format!(
+            "{n} clients: {logins_per_s:.0} logins/s; reconnect storm done in {reconnect_secs:.2} s, {lost} lost"
+        ),
+        json!({ "clients": n, "login_secs": login_secs, "logins_per_s": logins_per_s,
+                "reconnect_secs": reconnect_secs, "lost": lost }),
+    ))
+}

@@ -1,0 +1,145 @@
+//! The server under test: started here on a fresh data directory (loopback, port 0), or a
+//! running one given by URL. CPU time and memory come from /proc/<pid>.
+
+use crate::Common;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+pub struct Target {
+    pub url: String,
+    pub pid: Option<u32>,
+    /// Set when we started it: killed (and its data removed) when dropped.
+    _child: Option<Child>,
+    _data: Option<tempfile::TempDir>,
+}
+
+impl Target {
+    pub async fn get(common: &Common) -> Result<Target, String> {
+        if let Some(url) = &common.server {
+            return Ok(Target {
+                url: url.trim_end_matches('/').to_owned(),
+                pid: common.server_pid,
+                _child: None,
+                _data: None,
+            });
+        }
+        Self::spawn(common).await
+    }
+
+    pub async fn spawn(common: &Common) -> Result<Target, String> {
+        let binary = tern_binary(common)?;
+        let data = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let mut command = Command::new(&binary);
+        command
+            .env("TERN_LISTEN", "127.0.0.1:0")
+            .env("TERN_DATA_DIR", data.path())
+            .env("TERN_LOG", "warn")
+            // Registering thousands of users with production argon2 costs minutes; logins here
+            // are token logins, which argon2 does not touch.
+            .env("TERN_ARGON2_MEMORY_KIB", "1024")
+            .env("TERN_OUTGOING_QUEUE", "65536")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true);
+        for kv in &common.server_env {
+            let (k, v) = kv
+                .split_once('=')
+                .ok_or_else(|| format!("--server-env wants KEY=VALUE, got {kv:?}"))?;
+            command.env(k, v);
+        }
+        let mut child = command
+            .spawn()
+            .map_err(|e| format!("starting {}: {e}", binary.display()))?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+            .await
+            .map_err(|_| "tern did not start within 30 s".to_owned())?
+            .map_err(|e| e.to_string())?
+            .ok_or("tern exited at start")?;
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .ok_or_else(|| format!("no URL in {line:?}"))?
+            .to_owned();
+        Ok(Target {
+            url,
+            pid: child.id(),
+            _child: Some(child),
+            _data: Some(data),
+        })
+    }
+
+    /// User + system CPU time of the server so far (µs), if its pid is known.
+    pub fn cpu(&self) -> Option<Cpu> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid?)).ok()?;
+        // Fields after the command name (which may hold spaces) start after the last ')'.
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        let ticks_per_s = 100; // USER_HZ, 100 on Linux
+        let us = |i: usize| {
+            fields
+                .get(i)?
+                .parse::<u64>()
+                .ok()
+                .map(|t| t * 1_000_000 / ticks_per_s)
+        };
+        Some(Cpu {
+            user_us: us(11)?,
+            system_us: us(12)?,
+        })
+    }
+
+    /// Resident memory of the server in KiB, if its pid is known.
+    pub fn rss_kib(&self) -> Option<u64> {
+        rss_kib(self.pid?)
+    }
+}
+
+/// Resident memory of a process in KiB (VmRSS).
+pub fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Cpu {
+    pub user_us: u64,
+    pub system_us: u64,
+}
+
+impl Cpu {
+    /// CPU spent between `before` and `self`, per unit of work: (user, system) µs.
+    pub fn per(self, before: Cpu, units: u64) -> (f64, f64) {
+        let n = units.max(1) as f64;
+        (
+            (self.user_us - before.user_us) as f64 / n,
+            (self.system_us - before.system_us) as f64 / n,
+        )
+    }
+}
+
+fn tern_binary(common: &Common) -> Result<PathBuf, String> {
+    if let Some(path) = &common.tern {
+        return Ok(path.clone());
+    }
+    let me = std::env::current_exe().map_err(|e| e.to_string())?;
+    let sibling = me.with_file_name("tern");
+    if sibling.exists() {
+        Ok(sibling)
+    } else {
+        Err(format!(
+            "no tern binary next to {}; build it (cargo build --release -p tern-server) or pass --tern",
+            me.display()
+        ))
+    }
+}
