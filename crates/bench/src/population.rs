@@ -22,9 +22,12 @@ pub struct Member {
 pub async fn users(url: &str, n: usize) -> Result<Vec<Member>, String> {
     let run = &uuid::Uuid::now_v7().simple().to_string()[20..];
     let limit = Arc::new(Semaphore::new(SETUP_CONCURRENCY));
+    // One HTTP client (one connection pool) for everybody: a pool per user would hold a socket
+    // per user and run into the open-files limit long before the WebSockets do.
+    let base = Api::new(url);
     let mut tasks = JoinSet::new();
     for i in 0..n {
-        let (api, limit) = (Api::new(url), limit.clone());
+        let (api, limit) = (base.clone(), limit.clone());
         let username = format!("b{run}x{i}");
         tasks.spawn(async move {
             let _permit = limit.acquire_owned().await.map_err(|e| e.to_string())?;

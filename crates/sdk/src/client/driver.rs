@@ -5,7 +5,7 @@
 use super::{Ack, ClientEvent, ClientOptions, Command};
 use crate::error::{SdkError, SdkResult};
 use futures_util::{SinkExt, StreamExt};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 use tern_proto::{
     ClientFrame, CloseCode, Content, ConvId, ErrorCode, Event, ServerFrame, SessionId, UserId,
@@ -53,7 +53,11 @@ struct Driver {
     me: UserId,
     max_page: u32,
     next_rid: u64,
-    outbox: Vec<Outgoing>,
+    /// Unacknowledged sends by rid (= submission order), and their rids by cmid.
+    outbox: BTreeMap<u64, Outgoing>,
+    outbox_by_cmid: HashMap<String, u64>,
+    /// Whether a connection is up (sends are written at once) or not (they wait).
+    online: bool,
     requests: HashMap<u64, PendingRequest>,
     /// Internal catch-up fetches in flight: rid → conversation.
     fetches: HashMap<u64, ConvId>,
@@ -89,7 +93,9 @@ pub(super) async fn run(
         me: UserId(0),
         max_page: 100,
         next_rid: 0,
-        outbox: Vec::new(),
+        outbox: BTreeMap::new(),
+        outbox_by_cmid: HashMap::new(),
+        online: false,
         requests: HashMap::new(),
         fetches: HashMap::new(),
         delivered: HashMap::new(),
@@ -214,8 +220,10 @@ impl Driver {
         self.sync_pending.clear();
         self.pending_token = None;
         self.sync_rid = None;
+        // Whatever was queued for the previous connection is stale or will be redone below.
+        self.writes.clear();
         self.start_sync();
-        for o in &mut self.outbox {
+        for o in self.outbox.values_mut() {
             o.sent_at = None;
         }
         self.queue_due_sends();
@@ -223,8 +231,20 @@ impl Driver {
             self.writes.push(with_rid(req.frame.clone(), *rid));
         }
         let mut tick = tokio::time::interval(self.options.resend_after.min(Duration::from_secs(1)));
+        self.online = true;
+        let flow = self.serve_connected(&mut socket, commands, &mut tick).await;
+        self.online = false;
+        flow
+    }
+
+    async fn serve_connected(
+        &mut self,
+        socket: &mut Socket,
+        commands: &mut mpsc::Receiver<Command>,
+        tick: &mut tokio::time::Interval,
+    ) -> Flow {
         loop {
-            if let Err(e) = self.flush(&mut socket).await {
+            if let Err(e) = self.flush(socket).await {
                 tracing::debug!(error = %e, "write failed");
                 return Flow::Reconnect(None);
             }
@@ -306,15 +326,20 @@ impl Driver {
                 reply,
             } => {
                 let rid = self.rid();
-                self.outbox.push(Outgoing {
+                let mut outgoing = Outgoing {
                     rid,
                     conv,
                     cmid,
                     content,
                     reply,
                     sent_at: None,
-                });
-                self.queue_due_sends();
+                };
+                if self.online {
+                    outgoing.sent_at = Some(Instant::now());
+                    self.writes.push(send_frame(&outgoing));
+                }
+                self.outbox_by_cmid.insert(outgoing.cmid.clone(), rid);
+                self.outbox.insert(rid, outgoing);
             }
             Command::Request { frame, reply } => {
                 let rid = self.rid();
@@ -439,12 +464,12 @@ impl Driver {
     }
 
     async fn on_error(&mut self, rid: u64, code: ErrorCode, message: String, retryable: bool) {
-        if let Some(pos) = self.outbox.iter().position(|o| o.rid == rid) {
+        if let Some(o) = self.outbox.get_mut(&rid) {
             if retryable {
                 // Try again after the resend interval; the send stays idempotent.
-                self.outbox[pos].sent_at = Some(Instant::now());
-            } else {
-                let o = self.outbox.remove(pos);
+                o.sent_at = Some(Instant::now());
+            } else if let Some(o) = self.outbox.remove(&rid) {
+                self.outbox_by_cmid.remove(&o.cmid);
                 let _ = o.reply.send(Err(SdkError::Server { code, message }));
             }
         } else if let Some(conv) = self.fetches.remove(&rid) {
@@ -462,8 +487,8 @@ impl Driver {
 
     /// Completes the outbox entry for this ack; returns its content.
     fn resolve_send(&mut self, ack: &Ack) -> Option<Content> {
-        let pos = self.outbox.iter().position(|o| o.cmid == ack.cmid)?;
-        let o = self.outbox.remove(pos);
+        let rid = self.outbox_by_cmid.remove(&ack.cmid)?;
+        let o = self.outbox.remove(&rid)?;
         let _ = o.reply.send(Ok(ack.clone()));
         Some(o.content)
     }
@@ -565,20 +590,16 @@ impl Driver {
         self.emit(ClientEvent::Event(event)).await;
     }
 
+    /// Writes every send not written yet on this connection, or unanswered for too long.
     fn queue_due_sends(&mut self) {
         let now = Instant::now();
-        for o in &mut self.outbox {
+        for o in self.outbox.values_mut() {
             let due = o
                 .sent_at
                 .is_none_or(|at| now.duration_since(at) >= self.options.resend_after);
             if due {
                 o.sent_at = Some(now);
-                self.writes.push(ClientFrame::Send {
-                    rid: Some(o.rid),
-                    conv: o.conv,
-                    cmid: o.cmid.clone(),
-                    content: o.content.clone(),
-                });
+                self.writes.push(send_frame(o));
             }
         }
     }
@@ -621,12 +642,22 @@ impl Driver {
     }
 
     fn fail_all(&mut self, error: impl Fn() -> SdkError) {
-        for o in self.outbox.drain(..) {
+        self.outbox_by_cmid.clear();
+        for (_, o) in std::mem::take(&mut self.outbox) {
             let _ = o.reply.send(Err(error()));
         }
         for (_, r) in self.requests.drain() {
             let _ = r.reply.send(Err(error()));
         }
+    }
+}
+
+fn send_frame(o: &Outgoing) -> ClientFrame {
+    ClientFrame::Send {
+        rid: Some(o.rid),
+        conv: o.conv,
+        cmid: o.cmid.clone(),
+        content: o.content.clone(),
     }
 }
 
