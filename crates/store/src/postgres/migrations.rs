@@ -6,11 +6,18 @@ use crate::{Migration, StoreResult, now_ms};
 use sqlx::PgPool;
 
 /// Every PostgreSQL migration, in order; the same versions and names as SQLite's.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "core",
-    sql: include_str!("../../migrations/postgres/0001_core.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "core",
+        sql: include_str!("../../migrations/postgres/0001_core.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "append_in_one_statement",
+        sql: include_str!("../../migrations/postgres/0002_append_in_one_statement.sql"),
+    },
+];
 
 /// Arbitrary but fixed: the advisory lock key tern's migrations hold.
 const MIGRATION_LOCK: i64 = 0x7465_726e;

@@ -5,11 +5,18 @@ use crate::{Migration, StoreResult, now_ms};
 use sqlx::SqlitePool;
 
 /// Every SQLite migration, in order. Never edit one that has shipped: add the next number.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "core",
-    sql: include_str!("../../migrations/sqlite/0001_core.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "core",
+        sql: include_str!("../../migrations/sqlite/0001_core.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "append_in_one_statement",
+        sql: include_str!("../../migrations/sqlite/0002_append_in_one_statement.sql"),
+    },
+];
 
 pub async fn apply(pool: &SqlitePool) -> StoreResult<()> {
     sqlx::query(
