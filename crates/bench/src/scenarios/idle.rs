@@ -38,25 +38,28 @@ pub async fn run(common: &Common, o: Options) -> Result<Outcome, String> {
     for ten in members.chunks(10).filter(|c| c.len() > 1) {
         population::group(ten).await?;
     }
+    // Memory is read after a first half and after the second half of the connections: the
+    // slope between the two is the cost of a connection, free of the fixed costs (allocator
+    // arenas grown while registering users, the first connection's buffers).
+    let tokens: Vec<String> = members.iter().map(|m| m.token.clone()).collect();
+    let (first, second) = tokens.split_at(n / 2);
+    let mut keep = Vec::with_capacity(n);
+    connect_idle(&target.url, first, &mut keep).await?;
     tokio::time::sleep(settle).await;
     let before = target.rss_kib();
-    let tokens: Vec<String> = members.iter().map(|m| m.token.clone()).collect();
-    let clients = population::connect(&target.url, &tokens, None).await?;
-    let mut keep = Vec::with_capacity(clients.len());
-    for (client, mut events) in clients {
-        population::synced(&mut events).await?;
-        keep.push((client, population::drain(events)));
-    }
+    connect_idle(&target.url, second, &mut keep).await?;
     tokio::time::sleep(settle).await;
     let after = target.rss_kib();
+    let added = second.len().max(1);
     let per_conn = match (before, after) {
-        (Some(b), Some(a)) => Some(a.saturating_sub(b) as f64 / n as f64),
+        (Some(b), Some(a)) => Some((a as f64 - b as f64) / added as f64),
         _ => None,
     };
     let summary = match per_conn {
         Some(kib) => format!(
-            "{n} idle connections: server RSS {} → {} KiB, {kib:.2} KiB per connection",
+            "{n} idle connections: server RSS {} KiB at {}, {} KiB at {n}: {kib:.2} KiB per connection",
             before.unwrap_or(0),
+            first.len(),
             after.unwrap_or(0)
         ),
         None => format!("{n} idle connections (server memory unknown: pass --server-pid)"),
@@ -64,6 +67,19 @@ pub async fn run(common: &Common, o: Options) -> Result<Outcome, String> {
     Ok(Outcome::new(
         "idle",
         summary,
-        json!({ "clients": n, "rss_before_kib": before, "rss_after_kib": after, "kib_per_connection": per_conn }),
+        json!({ "clients": n, "rss_at_half_kib": before, "rss_at_all_kib": after, "kib_per_connection": per_conn }),
     ))
+}
+
+/// Connects clients, waits for their catch-up, and keeps them (draining their events).
+async fn connect_idle(
+    url: &str,
+    tokens: &[String],
+    keep: &mut Vec<(tern_sdk::Client, tokio::task::JoinHandle<u64>)>,
+) -> Result<(), String> {
+    for (client, mut events) in population::connect(url, tokens, None).await? {
+        population::synced(&mut events).await?;
+        keep.push((client, population::drain(events)));
+    }
+    Ok(())
 }
