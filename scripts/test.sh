@@ -44,8 +44,34 @@ ensure_redis() {
     echo "test.sh: Redis is not running on 127.0.0.1:6379" >&2
 }
 
+# The browser tests drive Debian's Chromium through playwright-core (a browser download by
+# Playwright cannot work here); the web client itself is built by cargo (crates/server/build.rs).
+ensure_browser() {
+    if [ -x /usr/bin/chromium ]; then return; fi
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "==> installing Chromium"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    else
+        echo "test.sh: /usr/bin/chromium is missing; install Debian's chromium package" >&2
+        exit 1
+    fi
+}
+
+ensure_node() {
+    if command -v npm >/dev/null 2>&1; then return; fi
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "==> installing Node.js and npm"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+    else
+        echo "test.sh: npm is missing; install Node.js 20 or newer with npm" >&2
+        exit 1
+    fi
+}
+
 ensure_postgres
 ensure_redis
+ensure_node
+ensure_browser
 
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check
@@ -65,6 +91,19 @@ echo "==> benchmarks, smoke mode (checks that every scenario runs; measures noth
 cargo build --quiet -p tern-bench -p tern-server
 timeout 10m ./target/debug/tern-bench --smoke all
 
-# One closing line for the whole run, summed over every test binary and both backends.
+echo "==> web: TypeScript SDK tests and browser tests (against target/debug/tern, client built in)"
+(
+    cd web
+    npm ci --no-audit --no-fund >/dev/null
+    npm run build >/dev/null
+    TERN_BIN="$PWD/../target/debug/tern" timeout 10m npm test 2>&1
+    TERN_BIN="$PWD/../target/debug/tern" timeout 15m npm run e2e 2>&1
+) | tee -a "$log"
+
+# One closing line for the whole run: cargo's "test result:" lines (every test binary, both
+# backends) and node's "pass"/"fail" summaries (SDK and browser tests).
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed;?$/) p += $i; if ($(i+1) ~ /^failed;?$/) f += $i; if ($(i+1) ~ /^ignored;?$/) s += $i } }
+     /^(ℹ|#) pass [0-9]+$/ { p += $3 }
+     /^(ℹ|#) fail [0-9]+$/ { f += $3 }
+     /^(ℹ|#) skipped [0-9]+$/ { s += $3 }
      END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"

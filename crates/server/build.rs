@@ -21,8 +21,11 @@ fn main() {
         "app/index.html",
         "app/package.json",
         "app/vite.config.ts",
+        "app/tsconfig.json",
+        "app/scripts",
         "sdk/src",
         "sdk/package.json",
+        "sdk/tsconfig.json",
     ] {
         println!("cargo:rerun-if-changed={}", web.join(watched).display());
     }

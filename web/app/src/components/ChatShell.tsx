@@ -1,0 +1,105 @@
+// The logged-in screen: list and conversation side by side, or one at a time on a phone.
+
+import type { Api, ConversationDetail, ConvId, TernClient, UserProfile } from "@tern/sdk";
+import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { ChatContext, type Chat } from "../context";
+import { navigate, useClientVersion, useNarrow, useRoute } from "../hooks";
+import { t } from "../i18n";
+import { ChatView } from "./ChatView";
+import { GroupInfo } from "./GroupInfo";
+import { Logo } from "./icons";
+import { NewChatDialog, NewGroupDialog } from "./NewConversation";
+import { Sidebar } from "./Sidebar";
+
+export function ChatShell({ client, api, me, onLogout }: { client: TernClient; api: Api; me: UserProfile; onLogout(): void }) {
+  useClientVersion(client);
+  const route = useRoute();
+  const narrow = useNarrow();
+  const [dialog, setDialog] = useState<"chat" | "group" | null>(null);
+  const [infoOpen, setInfoOpen] = useState(false);
+  const [details, setDetails] = useState(() => new Map<ConvId, ConversationDetail>());
+  const inflight = useRef(new Map<ConvId, Promise<ConversationDetail | undefined>>());
+
+  const match = /^c\/(\d+)$/.exec(route);
+  const selected = match?.[1] !== undefined ? Number(match[1]) : null;
+
+  const loadDetail = useCallback(
+    (conv: ConvId) => {
+      const running = inflight.current.get(conv);
+      if (running !== undefined) return running;
+      const load = api
+        .conversation(conv)
+        .then((detail) => {
+          client.rememberProfiles(detail.members.map((m) => m.user));
+          setDetails((old) => new Map(old).set(conv, detail));
+          return detail;
+        })
+        .catch((e: unknown) => {
+          console.warn("tern: cannot load conversation", conv, e);
+          return undefined;
+        })
+        .finally(() => inflight.current.delete(conv));
+      inflight.current.set(conv, load);
+      return load;
+    },
+    [api, client],
+  );
+
+  const chat: Chat = useMemo(
+    () => ({ client, api, me, detail: (conv) => details.get(conv), loadDetail, openInfo: () => setInfoOpen(true) }),
+    [client, api, me, details, loadDetail],
+  );
+
+  // Membership changes in a conversation make its member list stale.
+  useEffect(
+    () =>
+      client.on("event", (event) => {
+        if (event.content.type === "system" && details.has(event.conv)) void loadDetail(event.conv);
+      }),
+    [client, details, loadDetail],
+  );
+
+  // Group previews name the sender: fetch the members of groups whose last sender is unknown
+  // (once per group and page; people who left stay unnamed).
+  const tried = useRef(new Set<ConvId>());
+  useEffect(() => {
+    for (const c of client.conversations()) {
+      const sender = c.lastEvent?.sender;
+      if (c.kind !== "group" || sender === undefined || client.profile(sender) !== undefined || tried.current.has(c.id)) continue;
+      tried.current.add(c.id);
+      void loadDetail(c.id);
+    }
+  });
+
+  useEffect(() => {
+    const unread = client.totalUnread();
+    document.title = unread > 0 ? `(${unread}) ${t("appName")}` : t("appName");
+  });
+
+  useEffect(() => setInfoOpen(false), [selected]);
+
+  const conversation = selected === null ? undefined : client.conversation(selected);
+  const showChat = selected !== null;
+
+  return (
+    <ChatContext.Provider value={chat}>
+      <div class={`shell ${showChat ? "chat-open" : "list-open"} ${narrow ? "narrow" : "wide"}`}>
+        <Sidebar selected={selected} onNewChat={() => setDialog("chat")} onNewGroup={() => setDialog("group")} onLogout={onLogout} />
+        <main class="main" aria-label={conversation === undefined ? t("appName") : undefined}>
+          {selected !== null ? (
+            <ChatView key={selected} conv={selected} onBack={() => navigate("")} />
+          ) : (
+            <div class="welcome">
+              <Logo size={72} />
+              <h2>{t("selectConversation")}</h2>
+              <p>{t("selectConversationHint")}</p>
+            </div>
+          )}
+        </main>
+        {dialog === "chat" && <NewChatDialog onClose={() => setDialog(null)} />}
+        {dialog === "group" && <NewGroupDialog onClose={() => setDialog(null)} />}
+        {infoOpen && selected !== null && <GroupInfo conv={selected} onClose={() => setInfoOpen(false)} />}
+      </div>
+    </ChatContext.Provider>
+  );
+}

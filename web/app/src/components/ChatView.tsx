@@ -1,0 +1,95 @@
+// One conversation: header, messages, composer.
+
+import { useEffect } from "preact/hooks";
+import { useChat } from "../context";
+import { t } from "../i18n";
+import { conversationTitle } from "../lib/names";
+import { typingText } from "../lib/typing";
+import { Avatar } from "./Avatar";
+import { Composer } from "./Composer";
+import { ConnectionBanner } from "./ConnectionBanner";
+import { BackIcon, InfoIcon } from "./icons";
+import { MessageList } from "./MessageList";
+
+export function ChatView({ conv, onBack }: { conv: number; onBack(): void }) {
+  const { client, detail, loadDetail, openInfo } = useChat();
+  const view = client.conversation(conv);
+  const kind = view?.kind;
+
+  useEffect(() => {
+    // The first page reaches back to the first unread message, so the divider can be shown.
+    const current = client.conversation(conv);
+    const behind = current === undefined ? 0 : current.lastSeq - current.readSeq;
+    void client.openTimeline(conv, Math.max(50, behind + 20));
+  }, [client, conv]);
+
+  useEffect(() => {
+    if (kind === "group") void loadDetail(conv);
+  }, [conv, kind, loadDetail]);
+
+  if (view === undefined) {
+    return (
+      <section class="chat" aria-busy="true">
+        <header class="chat-header">
+          <button type="button" class="icon-button back" aria-label={t("back")} title={t("back")} onClick={onBack}>
+            <BackIcon />
+          </button>
+        </header>
+        <div class="chat-loading">
+          <span class="spinner" aria-hidden="true" />
+        </div>
+      </section>
+    );
+  }
+
+  const title = conversationTitle(view);
+  const typing = typingText(client, conv);
+  const members = detail(conv)?.members.length;
+  const subtitle =
+    typing ??
+    (view.kind === "direct"
+      ? view.peer === undefined
+        ? ""
+        : `@${view.peer.username}`
+      : !view.active
+        ? t("notMember")
+        : members === undefined
+          ? ""
+          : t("members", { count: members }));
+
+  return (
+    <section class="chat" aria-label={title}>
+      <header class="chat-header">
+        <button type="button" class="icon-button back" aria-label={t("back")} title={t("back")} onClick={onBack}>
+          <BackIcon />
+        </button>
+        <button
+          type="button"
+          class="chat-identity"
+          onClick={view.kind === "group" ? openInfo : undefined}
+          disabled={view.kind !== "group"}
+          aria-label={view.kind === "group" ? `${title}: ${t("groupInfo")}` : title}
+        >
+          <Avatar name={title} colorKey={view.kind === "direct" ? (view.peer?.id ?? conv) : `g${conv}`} size={40} group={view.kind === "group"} />
+          <span class="chat-titles">
+            <span class="chat-title" dir="auto">
+              {title}
+            </span>
+            <span class={`chat-subtitle ${typing !== undefined ? "typing" : ""}`} aria-live="polite" dir="auto">
+              {subtitle}
+            </span>
+          </span>
+        </button>
+        {view.kind === "group" && (
+          <button type="button" class="icon-button" aria-label={t("groupInfo")} title={t("groupInfo")} onClick={openInfo}>
+            <InfoIcon />
+          </button>
+        )}
+      </header>
+      {/* On phones the list (and its banner) is hidden while a conversation is open. */}
+      <ConnectionBanner status={client.status} />
+      <MessageList conv={conv} />
+      {view.active ? <Composer conv={conv} /> : <p class="inactive-note">{t("inactive")}</p>}
+    </section>
+  );
+}

@@ -1,0 +1,42 @@
+// A destructive action that asks first, in place (no native confirm(): it blocks the page, looks
+// foreign, and cannot be styled or translated consistently).
+
+import { useEffect, useRef, useState } from "preact/hooks";
+import { t } from "../i18n";
+
+export function ConfirmButton({ label, question, confirmLabel, onConfirm, disabled, class: className = "" }: { label: string; question: string; confirmLabel: string; onConfirm(): void; disabled?: boolean; class?: string }) {
+  const [asking, setAsking] = useState(false);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (asking) confirmRef.current?.focus();
+  }, [asking]);
+
+  if (!asking) {
+    return (
+      <button type="button" class={`button ${className}`} disabled={disabled} onClick={() => setAsking(true)}>
+        {label}
+      </button>
+    );
+  }
+  return (
+    <div class="confirm" role="group" aria-label={question}>
+      <p class="confirm-question">{question}</p>
+      <div class="confirm-actions">
+        <button type="button" class="button small" onClick={() => setAsking(false)}>
+          {t("cancel")}
+        </button>
+        <button
+          ref={confirmRef}
+          type="button"
+          class="button small danger"
+          onClick={() => {
+            setAsking(false);
+            onConfirm();
+          }}
+        >
+          {confirmLabel}
+        </button>
+      </div>
+    </div>
+  );
+}

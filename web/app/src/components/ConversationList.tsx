@@ -1,0 +1,72 @@
+// The conversation list: most recent activity first, with previews, times and unread badges.
+
+import type { ConversationView, ConvId } from "@tern/sdk";
+import { t } from "../i18n";
+import { preview } from "../lib/describe";
+import { listTime } from "../lib/format";
+import { conversationTitle } from "../lib/names";
+import { typingText } from "../lib/typing";
+import { useChat } from "../context";
+import { Avatar } from "./Avatar";
+
+export function ConversationList({ conversations, selected, query }: { conversations: ConversationView[]; selected: ConvId | null; query: string }) {
+  const { client } = useChat();
+  const needle = query.trim().toLowerCase();
+  const shown = needle === "" ? conversations : conversations.filter((c) => matches(c, needle));
+  if (conversations.length === 0) {
+    return (
+      <div class="list-empty">
+        <p class="list-empty-title">{t("noConversations")}</p>
+        <p>{t("noConversationsHint")}</p>
+      </div>
+    );
+  }
+  if (shown.length === 0) return <p class="list-empty">{t("noMatches", { query })}</p>;
+  return (
+    <ul class="conversation-list" aria-label={t("conversations")}>
+      {shown.map((c) => {
+        const title = conversationTitle(c);
+        const typing = typingText(client, c.id);
+        const pending = client.pending(c.id);
+        const lastPending = pending[pending.length - 1];
+        const previewText = lastPending !== undefined && lastPending.state === "failed" ? `⚠ ${t("failed")}` : preview(client, c.lastEvent, c.kind === "group");
+        const time = c.lastEvent?.ts;
+        return (
+          <li key={c.id}>
+            <a
+              href={`#/c/${c.id}`}
+              class={`conversation ${c.id === selected ? "selected" : ""} ${c.unread > 0 ? "has-unread" : ""} ${c.active ? "" : "inactive"}`}
+              aria-current={c.id === selected ? "page" : undefined}
+              data-conv={c.id}
+            >
+              <Avatar name={title} colorKey={c.kind === "direct" ? (c.peer?.id ?? c.id) : `g${c.id}`} size={48} group={c.kind === "group"} />
+              <span class="conversation-body">
+                <span class="conversation-top">
+                  <span class="conversation-title" dir="auto">
+                    {title}
+                  </span>
+                  {time !== undefined && <time class="conversation-time">{listTime(time)}</time>}
+                </span>
+                <span class="conversation-bottom">
+                  <span class={`conversation-preview ${typing !== undefined ? "typing" : ""}`} dir="auto">
+                    {typing ?? previewText}
+                  </span>
+                  {c.unread > 0 && (
+                    <span class="badge" aria-label={t("unreadCount", { count: c.unread })} data-testid="unread-badge">
+                      {c.unread > 999 ? "999+" : c.unread}
+                    </span>
+                  )}
+                </span>
+              </span>
+            </a>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+function matches(c: ConversationView, needle: string): boolean {
+  const fields = [c.name ?? "", c.peer?.display_name ?? "", c.peer?.username ?? ""];
+  return fields.some((f) => f.toLowerCase().includes(needle));
+}

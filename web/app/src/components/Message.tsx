@@ -1,0 +1,128 @@
+// One message bubble (or a system line). Text is rendered as text nodes and <a> elements by
+// Preact: never as HTML, whatever it contains.
+
+import type { Event, PendingMessage } from "@tern/sdk";
+import { textOf } from "@tern/sdk";
+import { useChat } from "../context";
+import { t } from "../i18n";
+import { describeSystem } from "../lib/describe";
+import { fullTime, timeOfDay } from "../lib/format";
+import { isEmojiOnly, linkify } from "../lib/linkify";
+import { colorSlot, userName } from "../lib/names";
+import { Avatar } from "./Avatar";
+import { AlertIcon, CheckIcon, ClockIcon } from "./icons";
+
+function MessageText({ text }: { text: string }) {
+  return (
+    <span class={`text ${isEmojiOnly(text) ? "emoji-only" : ""}`} dir="auto">
+      {linkify(text).map((segment, i) =>
+        segment.kind === "link" ? (
+          <a key={i} href={segment.href} target="_blank" rel="noopener noreferrer">
+            {segment.text}
+          </a>
+        ) : (
+          segment.text
+        ),
+      )}
+    </span>
+  );
+}
+
+const STATE_ICON = {
+  sent: <CheckIcon size={15} />,
+  sending: <ClockIcon size={14} />,
+  failed: <AlertIcon size={15} />,
+};
+
+/**
+ * Time and delivery state in the bubble's corner. An invisible copy sits at the end of the text
+ * and reserves exactly the room the visible one needs, so they never overlap, in any language.
+ */
+function Meta({ ts, state, title }: { ts: number; state?: "sent" | "sending" | "failed"; title?: string }) {
+  const label = state === undefined ? undefined : t(state);
+  const content = (
+    <>
+      <time dateTime={new Date(ts).toISOString()} title={fullTime(ts)}>
+        {timeOfDay(ts)}
+      </time>
+      {state !== undefined && (
+        <span class={`state ${state}`} title={title ?? label}>
+          {STATE_ICON[state]}
+        </span>
+      )}
+    </>
+  );
+  return (
+    <>
+      <span class="meta-spacer" aria-hidden="true">
+        {content}
+      </span>
+      <span class="meta">
+        {content}
+        {label !== undefined && <span class="visually-hidden">{label}</span>}
+      </span>
+    </>
+  );
+}
+
+export interface Placement {
+  /** First of a run of messages from the same sender: shows the name (groups). */
+  first: boolean;
+  /** Last of the run: shows the avatar (groups) and the bubble's tail. */
+  last: boolean;
+  group: boolean;
+}
+
+export function EventMessage({ event, placement }: { event: Event; placement: Placement }) {
+  const { client } = useChat();
+  const system = describeSystem(client, event);
+  if (system !== undefined) {
+    return (
+      <div class="system-line" data-seq={event.seq}>
+        <span dir="auto">{system}</span>
+      </div>
+    );
+  }
+  const own = event.sender === client.user?.id;
+  const text = textOf(event.content);
+  const name = userName(client, event.sender);
+  return (
+    <div class={`msg ${own ? "own" : "other"} ${placement.first ? "first" : ""} ${placement.last ? "last" : ""}`} data-seq={event.seq} data-testid="message">
+      {placement.group && !own && <span class="msg-avatar">{placement.last && <Avatar name={name} colorKey={event.sender} size={32} />}</span>}
+      <div class={`bubble ${text === undefined ? "unsupported" : ""}`}>
+        {placement.group && !own && placement.first && (
+          <span class={`sender c${colorSlot(event.sender)}`} dir="auto">
+            {name}
+          </span>
+        )}
+        {text !== undefined ? <MessageText text={text} /> : <span class="text">{t("unsupported")}</span>}
+        <Meta ts={event.ts} state={own ? "sent" : undefined} />
+      </div>
+    </div>
+  );
+}
+
+export function PendingBubble({ message }: { message: PendingMessage }) {
+  const { client } = useChat();
+  const text = textOf(message.content) ?? "";
+  const failed = message.state === "failed";
+  return (
+    <div class={`msg own first last pending ${failed ? "failed" : ""}`} data-cmid={message.cmid} data-testid="message">
+      <div class="bubble">
+        <MessageText text={text} />
+        <Meta ts={message.createdAt} state={failed ? "failed" : "sending"} title={failed ? message.error?.message : undefined} />
+      </div>
+      {failed && (
+        <div class="failed-actions" role="group" aria-label={t("failed")}>
+          <span class="failed-reason">{t("failed")}</span>
+          <button type="button" class="button small" onClick={() => void client.retry(message.cmid)}>
+            {t("retry")}
+          </button>
+          <button type="button" class="button small subtle" onClick={() => client.discard(message.cmid)}>
+            {t("discard")}
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,68 @@
+// The left pane: who you are, the actions to start conversations, the search box and the list.
+
+import type { ConvId } from "@tern/sdk";
+import { useState } from "preact/hooks";
+import { useChat } from "../context";
+import { LANGUAGES, lang, setLang, t } from "../i18n";
+import { ConnectionBanner } from "./ConnectionBanner";
+import { ConversationList } from "./ConversationList";
+import { Avatar } from "./Avatar";
+import { CheckIcon, GlobeIcon, LogoutIcon, Logo, PencilIcon, SearchIcon, UserIcon, UsersIcon } from "./icons";
+import { Menu } from "./Menu";
+
+export function Sidebar({ selected, onNewChat, onNewGroup, onLogout }: { selected: ConvId | null; onNewChat(): void; onNewGroup(): void; onLogout(): void }) {
+  const { client, me } = useChat();
+  const [query, setQuery] = useState("");
+  const conversations = client.conversations();
+
+  return (
+    <aside class="sidebar" aria-label={t("conversations")}>
+      <header class="sidebar-header">
+        <Menu
+          label={t("settings")}
+          button={<Avatar name={me.display_name} colorKey={me.id} size={36} />}
+          header={
+            <div class="menu-profile">
+              <Avatar name={me.display_name} colorKey={me.id} size={44} />
+              <span>
+                <span class="menu-profile-name" dir="auto">
+                  {me.display_name}
+                </span>
+                <span class="menu-profile-username">@{me.username}</span>
+              </span>
+            </div>
+          }
+          items={[
+            ...LANGUAGES.map((l) => ({
+              label: l.label,
+              icon: l.lang === lang() ? <CheckIcon size={18} /> : <GlobeIcon size={18} />,
+              onSelect: () => setLang(l.lang),
+            })),
+            { label: t("signOut"), icon: <LogoutIcon size={18} />, onSelect: onLogout, danger: true },
+          ]}
+        />
+        <h1 class="brand">
+          <Logo size={26} />
+          <span>{t("appName")}</span>
+        </h1>
+        <Menu
+          label={t("newConversation")}
+          align="end"
+          button={<PencilIcon />}
+          items={[
+            { label: t("newChat"), icon: <UserIcon size={18} />, onSelect: onNewChat },
+            { label: t("newGroup"), icon: <UsersIcon size={18} />, onSelect: onNewGroup },
+          ]}
+        />
+      </header>
+      <ConnectionBanner status={client.status} />
+      <div class="search">
+        <SearchIcon size={18} />
+        <input type="search" placeholder={t("searchConversations")} aria-label={t("searchConversations")} value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
+      </div>
+      <nav class="sidebar-list">
+        <ConversationList conversations={conversations} selected={selected} query={query} />
+      </nav>
+    </aside>
+  );
+}

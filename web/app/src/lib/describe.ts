@@ -1,0 +1,42 @@
+// Words for events that are not plain text: membership changes and unknown content types.
+
+import { systemEventOf, textOf, type Event, type TernClient } from "@tern/sdk";
+import { t } from "../i18n";
+import { userName } from "./names";
+
+function nameList(client: TernClient, ids: number[]): string {
+  const names = ids.map((id) => userName(client, id));
+  if (names.length <= 1) return names.join("");
+  return names.slice(0, -1).join(t("listSeparator")) + t("and") + names[names.length - 1];
+}
+
+export function describeSystem(client: TernClient, event: Event): string | undefined {
+  const system = systemEventOf(event.content);
+  if (system === undefined) return undefined;
+  const actor = userName(client, event.sender);
+  switch (system.event) {
+    case "group_created":
+      return t("sys_group_created", { actor, name: system.name });
+    case "members_added":
+      return t("sys_members_added", { actor, users: nameList(client, system.users) });
+    case "member_removed":
+      return t("sys_member_removed", { actor, user: userName(client, system.user) });
+    case "member_left": {
+      const left = t("sys_member_left", { user: userName(client, system.user) });
+      return system.new_owner === undefined ? left : `${left} · ${t("sys_new_owner", { user: userName(client, system.new_owner) })}`;
+    }
+  }
+}
+
+/** One line for the conversation list; in groups, who said it. */
+export function preview(client: TernClient, event: Event | undefined, group: boolean): string {
+  if (event === undefined) return "";
+  const text = textOf(event.content);
+  if (text !== undefined) {
+    const oneLine = text.replace(/\s+/g, " ").trim();
+    if (event.sender === client.user?.id) return t("youPrefix") + oneLine;
+    const sender = client.profile(event.sender);
+    return group && sender !== undefined ? t("senderPrefix", { name: sender.display_name }) + oneLine : oneLine;
+  }
+  return describeSystem(client, event) ?? t("unsupported");
+}

@@ -1,0 +1,71 @@
+// What a person does in the web client, written against its accessible names (labels, roles),
+// the way a screen-reader user would find things.
+
+import type { Locator, Page } from "playwright-core";
+import { eventually, expectEqual } from "./poll.js";
+
+export const PASSWORD = "correct horse battery";
+
+let counter = 0;
+export function uniqueName(prefix: string): string {
+  counter += 1;
+  return `${prefix}${(Date.now() % 100000).toString(36)}${counter}`;
+}
+
+export async function signUp(page: Page, username: string, displayName: string): Promise<void> {
+  await page.goto("/");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Display name").fill(displayName);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByRole("heading", { name: "Choose a conversation" }).waitFor();
+}
+
+/** Opens the 1:1 with `username`; `title` is the name the chat header then shows. */
+export async function startDirectChat(page: Page, username: string, title: string): Promise<void> {
+  await page.getByRole("button", { name: "New conversation" }).click();
+  await page.getByRole("menuitem", { name: "New chat" }).click();
+  await page.getByLabel("Their username").fill(username);
+  await page.getByRole("button", { name: "Start chat" }).click();
+  await page.locator(".chat-title", { hasText: title }).waitFor();
+}
+
+export async function createGroup(page: Page, name: string, members: string[]): Promise<void> {
+  await page.getByRole("button", { name: "New conversation" }).click();
+  await page.getByRole("menuitem", { name: "New group" }).click();
+  await page.getByLabel("Group name").fill(name);
+  await page.getByLabel("Members", { exact: true }).fill(members.join(", "));
+  await page.getByRole("button", { name: "Create", exact: true }).click();
+  await page.locator(".chat-title", { hasText: name }).waitFor();
+}
+
+export async function send(page: Page, text: string): Promise<void> {
+  const box = page.getByLabel("Message text");
+  await box.fill(text);
+  await box.press("Enter");
+  await eventually(async () => expectEqual(await box.inputValue(), "", "composer"), "the composer to clear");
+}
+
+/** The list entry of a conversation, by its title. */
+export function conversationItem(page: Page, title: string): Locator {
+  return page.locator(".conversation", { has: page.locator(".conversation-title", { hasText: title }) });
+}
+
+export async function openConversation(page: Page, title: string): Promise<void> {
+  await conversationItem(page, title).click();
+  await page.locator(".chat-title", { hasText: title }).waitFor();
+}
+
+/** Message bubbles whose text is exactly `text`. */
+export function message(page: Page, text: string): Locator {
+  return page.locator('[data-testid="message"] .text').filter({ hasText: new RegExp(`^${escapeRegExp(text)}$`) });
+}
+
+export function unreadBadge(page: Page, title: string): Locator {
+  return conversationItem(page, title).locator('[data-testid="unread-badge"]');
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

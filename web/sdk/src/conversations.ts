@@ -1,0 +1,223 @@
+// The conversation list as the client knows it, with exact unread counts.
+//
+// Unread is never a counter bumped by the client. It is derived the way the server derives it
+// (text events from others with seq above the read position), from two exact sources:
+//   - a server snapshot (`base`): the sync summary or the `read` answer says how many unread
+//     messages there were up to seq `base.seq` for read position `base.readSeq`;
+//   - the seqs of text events from others the client has received above `base.seq` (`tail`).
+//     Events arrive exactly once and without gaps (the client repairs them), so this set is
+//     complete, and duplicates cannot inflate it because it is keyed by seq.
+// When the read position moves below `base.seq` (reading only part of the unread messages),
+// the loaded timeline supplies the count for the part in between; if it is not loaded, the
+// server's own number from the `read` answer becomes the new base.
+
+import {
+  countsAsUnread,
+  systemEventOf,
+  type ConversationKind,
+  type ConversationSummary,
+  type ConvId,
+  type Event,
+  type UserId,
+  type UserProfile,
+} from "./protocol.js";
+
+/** What the app shows for one conversation in the list. */
+export interface ConversationView {
+  id: ConvId;
+  kind: ConversationKind;
+  /** Group name; null for direct conversations (show `peer`). */
+  name: string | null;
+  peer?: UserProfile;
+  /** False after you left or were removed: history stays readable, sending is refused. */
+  active: boolean;
+  /** The highest seq known in this conversation. */
+  lastSeq: number;
+  readSeq: number;
+  /** Exact: text events from others after `readSeq`. */
+  unread: number;
+  lastEvent?: Event;
+  /** For sorting by activity: server time of the last event, or when it was opened here. */
+  activity: number;
+}
+
+interface ConvState {
+  id: ConvId;
+  kind: ConversationKind;
+  name: string | null;
+  peer?: UserProfile;
+  active: boolean;
+  lastSeq: number;
+  readSeq: number;
+  lastEvent?: Event;
+  touchedAt: number;
+  base: { seq: number; readSeq: number; unread: number };
+  /** Seqs of received text events from others above `base.seq` and the read position. */
+  tail: number[];
+  /** The server's count to show while the exact one cannot be derived (see the file comment). */
+  fallbackUnread?: number;
+}
+
+/** Counts text events from others in (after, upTo] if the loaded timeline covers that range. */
+export type LoadedCounter = (conv: ConvId, after: number, upTo: number) => number | undefined;
+
+export class Conversations {
+  private readonly states = new Map<ConvId, ConvState>();
+
+  constructor(
+    private readonly me: () => UserId,
+    private readonly countLoaded: LoadedCounter,
+  ) {}
+
+  has(conv: ConvId): boolean {
+    return this.states.has(conv);
+  }
+
+  get(conv: ConvId): ConversationView | undefined {
+    const s = this.states.get(conv);
+    return s === undefined ? undefined : this.view(s);
+  }
+
+  /** All conversations, most recent activity first. */
+  list(): ConversationView[] {
+    return [...this.states.values()].map((s) => this.view(s)).sort((a, b) => b.activity - a.activity || b.id - a.id);
+  }
+
+  clear(): void {
+    this.states.clear();
+  }
+
+  /** A consistent snapshot from the server (sync, or a REST ConversationDetail). */
+  applySummary(summary: ConversationSummary, now: number): void {
+    let s = this.states.get(summary.id);
+    if (s === undefined) {
+      s = {
+        id: summary.id,
+        kind: summary.kind,
+        name: summary.name,
+        active: summary.active,
+        lastSeq: 0,
+        readSeq: 0,
+        touchedAt: now,
+        base: { seq: 0, readSeq: 0, unread: 0 },
+        tail: [],
+      };
+      this.states.set(summary.id, s);
+    }
+    s.kind = summary.kind;
+    s.name = summary.name;
+    if (summary.peer !== undefined) s.peer = summary.peer;
+    s.active = summary.active;
+    s.lastSeq = Math.max(s.lastSeq, summary.last_seq);
+    if (summary.last_event !== undefined && summary.last_event.seq >= (s.lastEvent?.seq ?? 0)) {
+      s.lastEvent = summary.last_event;
+    }
+    // A snapshot can be older than what we hold (a reply overtaken by a read answer or by live
+    // events): it becomes the base only if it is at least as new on both counts.
+    if (summary.read_seq >= s.readSeq && summary.last_seq >= s.base.seq) {
+      s.readSeq = summary.read_seq;
+      s.base = { seq: summary.last_seq, readSeq: summary.read_seq, unread: summary.unread };
+      s.fallbackUnread = undefined;
+    } else if (summary.read_seq > s.readSeq) {
+      s.readSeq = summary.read_seq;
+      if (this.derive(s) === undefined) s.fallbackUnread = summary.unread;
+    }
+    this.prune(s);
+  }
+
+  /** An event received in order (live or fetched). */
+  applyEvent(event: Event): void {
+    const s = this.states.get(event.conv);
+    if (s === undefined) return;
+    s.lastSeq = Math.max(s.lastSeq, event.seq);
+    if (event.seq >= (s.lastEvent?.seq ?? 0)) s.lastEvent = event;
+    const me = this.me();
+    const system = systemEventOf(event.content);
+    if (event.sender === me && event.cmid !== undefined) {
+      // The server moves the sender's read position to a message they send.
+      s.readSeq = Math.max(s.readSeq, event.seq);
+    } else if (event.sender !== me && countsAsUnread(event.content) && event.seq > s.base.seq && event.seq > s.readSeq) {
+      if (!s.tail.includes(event.seq)) s.tail.push(event.seq);
+    }
+    if (system !== undefined) {
+      const joined =
+        (system.event === "group_created" && system.members.includes(me)) ||
+        (system.event === "members_added" && system.users.includes(me));
+      const gone =
+        (system.event === "member_removed" || system.event === "member_left") && system.user === me;
+      if (joined) {
+        // New members start with everything before their joining event read.
+        s.active = true;
+        s.readSeq = Math.max(s.readSeq, event.seq);
+      }
+      if (gone) s.active = false;
+      if (system.event === "group_created") s.name = system.name;
+    }
+    this.prune(s);
+  }
+
+  /**
+   * The read position moved (a `read` frame, or the answer to ours). `delivered` is the highest
+   * seq received in order, the point up to which the server's `unread` is known to be counted.
+   */
+  applyRead(conv: ConvId, readSeq: number, unread: number, delivered: number): void {
+    const s = this.states.get(conv);
+    if (s === undefined || readSeq < s.readSeq) return;
+    s.readSeq = readSeq;
+    if (this.derive(s) === undefined) {
+      s.base = { seq: Math.max(delivered, readSeq), readSeq, unread };
+      s.tail = [];
+      s.fallbackUnread = undefined;
+    }
+    this.prune(s);
+  }
+
+  /** Moves the read position ahead of the server's answer (the user saw these messages). */
+  applyLocalRead(conv: ConvId, seq: number): void {
+    const s = this.states.get(conv);
+    if (s === undefined || seq <= s.readSeq) return;
+    const before = this.unreadOf(s);
+    s.readSeq = seq;
+    if (this.derive(s) === undefined) s.fallbackUnread = before;
+    this.prune(s);
+  }
+
+  /** Marks a conversation as just used here (opened or created), for sorting. */
+  touch(conv: ConvId, now: number): void {
+    const s = this.states.get(conv);
+    if (s !== undefined) s.touchedAt = Math.max(s.touchedAt, now);
+  }
+
+  private view(s: ConvState): ConversationView {
+    return {
+      id: s.id,
+      kind: s.kind,
+      name: s.name,
+      peer: s.peer,
+      active: s.active,
+      lastSeq: s.lastSeq,
+      readSeq: s.readSeq,
+      unread: this.unreadOf(s),
+      lastEvent: s.lastEvent,
+      activity: Math.max(s.lastEvent?.ts ?? 0, s.touchedAt),
+    };
+  }
+
+  private unreadOf(s: ConvState): number {
+    return this.derive(s) ?? s.fallbackUnread ?? s.base.unread + s.tail.length;
+  }
+
+  /** The exact unread count, if the information at hand determines it. */
+  private derive(s: ConvState): number | undefined {
+    const r = s.readSeq;
+    if (r >= s.base.seq) return s.tail.filter((seq) => seq > r).length;
+    if (r === s.base.readSeq) return s.base.unread + s.tail.length;
+    const between = this.countLoaded(s.id, r, s.base.seq);
+    return between === undefined ? undefined : between + s.tail.length;
+  }
+
+  private prune(s: ConvState): void {
+    const floor = Math.max(s.base.seq, s.readSeq);
+    if (s.tail.some((seq) => seq <= floor)) s.tail = s.tail.filter((seq) => seq > floor);
+  }
+}

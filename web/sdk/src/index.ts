@@ -1,0 +1,18 @@
+// @tern/sdk: the TypeScript client for tern. See ../README.md for what it guarantees.
+
+export { Api, type ApiOptions, type FetchLike } from "./rest.js";
+export {
+  TernClient,
+  type Ack,
+  type ClientEvents,
+  type ClientOptions,
+  type ConnectionStatus,
+} from "./client.js";
+export type { ConversationView } from "./conversations.js";
+export type { TimelineView } from "./timeline.js";
+export type { PendingMessage, PendingState } from "./outbox.js";
+export { TernError } from "./errors.js";
+export { MemoryStorage, browserStorage, type KeyValueStorage } from "./storage.js";
+export { defaultSocketFactory, websocketUrl, type SocketFactory, type SocketLike } from "./socket.js";
+export { realTimers, backoffDelay, type Timers, type TimerHandle } from "./timers.js";
+export * from "./protocol.js";

@@ -1,0 +1,160 @@
+// A small client for tern's HTTP API under /api/v1. Stateless apart from the token, so an app
+// can use it before it has a WebSocket (register, log in) and for membership administration.
+
+import { TernError } from "./errors.js";
+import type {
+  Content,
+  ConversationDetail,
+  ConversationSummary,
+  ConvId,
+  Event,
+  EventPage,
+  LoginResponse,
+  SessionId,
+  SessionInfo,
+  UserId,
+  UserProfile,
+} from "./protocol.js";
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface ApiOptions {
+  /** `http://host:port`, or "" for the page's own origin (the web client). */
+  baseUrl?: string;
+  token?: string;
+  /** Injectable for tests and for platforms without a global fetch. */
+  fetch?: FetchLike;
+}
+
+export class Api {
+  readonly baseUrl: string;
+  token: string | undefined;
+  private readonly fetcher: FetchLike;
+
+  constructor(options: ApiOptions = {}) {
+    this.baseUrl = (options.baseUrl ?? "").replace(/\/+$/, "");
+    this.token = options.token;
+    // Bound so a window.fetch is not called with the Api as `this` (browsers refuse that).
+    this.fetcher = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  /** A copy of this client that sends `token`. */
+  withToken(token: string): Api {
+    return new Api({ baseUrl: this.baseUrl, token, fetch: this.fetcher });
+  }
+
+  register(username: string, password: string, displayName?: string): Promise<UserProfile> {
+    const body: Record<string, string> = { username, password };
+    if (displayName !== undefined && displayName.trim() !== "") body.display_name = displayName;
+    return this.call("POST", "/register", body);
+  }
+
+  login(username: string, password: string, device?: string): Promise<LoginResponse> {
+    const body: Record<string, string> = { username, password };
+    if (device !== undefined) body.device = device.slice(0, 64);
+    return this.call("POST", "/login", body);
+  }
+
+  logout(): Promise<void> {
+    return this.call("POST", "/logout");
+  }
+
+  me(): Promise<UserProfile> {
+    return this.call("GET", "/me");
+  }
+
+  updateMe(displayName: string): Promise<UserProfile> {
+    return this.call("PATCH", "/me", { display_name: displayName });
+  }
+
+  sessions(): Promise<SessionInfo[]> {
+    return this.call("GET", "/sessions");
+  }
+
+  revokeSession(id: SessionId): Promise<void> {
+    return this.call("DELETE", `/sessions/${id}`);
+  }
+
+  user(username: string): Promise<UserProfile> {
+    return this.call("GET", `/users/${encodeURIComponent(username.trim())}`);
+  }
+
+  conversations(): Promise<ConversationSummary[]> {
+    return this.call("GET", "/conversations");
+  }
+
+  openDirect(peer: { user: UserId } | { username: string }): Promise<ConversationDetail> {
+    return this.call("POST", "/conversations/direct", peer);
+  }
+
+  createGroup(name: string, members: UserId[]): Promise<ConversationDetail> {
+    return this.call("POST", "/conversations/group", { name, members });
+  }
+
+  conversation(id: ConvId): Promise<ConversationDetail> {
+    return this.call("GET", `/conversations/${id}`);
+  }
+
+  addMembers(id: ConvId, users: UserId[]): Promise<ConversationDetail> {
+    return this.call("POST", `/conversations/${id}/members`, { users });
+  }
+
+  removeMember(id: ConvId, user: UserId): Promise<void> {
+    return this.call("DELETE", `/conversations/${id}/members/${user}`);
+  }
+
+  leave(id: ConvId): Promise<void> {
+    return this.call("POST", `/conversations/${id}/leave`);
+  }
+
+  history(id: ConvId, before?: number, limit?: number): Promise<EventPage> {
+    const query = new URLSearchParams();
+    if (before !== undefined) query.set("before", String(before));
+    if (limit !== undefined) query.set("limit", String(limit));
+    const encoded = query.toString();
+    const suffix = encoded === "" ? "" : `?${encoded}`;
+    return this.call("GET", `/conversations/${id}/messages${suffix}`);
+  }
+
+  send(id: ConvId, cmid: string, content: Content): Promise<{ event: Event; duplicate: boolean }> {
+    return this.call("POST", `/conversations/${id}/messages`, { cmid, content });
+  }
+
+  markRead(id: ConvId, seq: number): Promise<{ read_seq: number; unread: number }> {
+    return this.call("POST", `/conversations/${id}/read`, { seq });
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers["content-type"] = "application/json";
+    if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
+    let response: Response;
+    try {
+      response = await this.fetcher(`${this.baseUrl}/api/v1${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (e) {
+      throw new TernError("network", `cannot reach the server: ${String(e)}`, true);
+    }
+    if (response.status === 204) return undefined as T;
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = text === "" ? undefined : JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    if (!response.ok) {
+      const err = json as { code?: TernError["code"]; message?: string; retryable?: boolean } | undefined;
+      throw new TernError(
+        err?.code ?? (response.status >= 500 ? "unavailable" : "bad_request"),
+        err?.message ?? `HTTP ${response.status}`,
+        err?.retryable ?? response.status >= 500,
+        response.status,
+      );
+    }
+    return json as T;
+  }
+}
