@@ -9,6 +9,7 @@ mod error;
 mod migrate;
 pub mod postgres;
 mod records;
+mod rows;
 pub mod sqlite;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

@@ -4,25 +4,7 @@ use super::{events, users};
 use crate::{ChangePos, MemberRecord, StoreError, StoreResult};
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, PgPool, Row};
-use tern_proto::{ConvId, ConversationKind, ConversationSummary, MemberRole, UserId};
-
-pub(super) fn member_from_row(row: &PgRow) -> StoreResult<MemberRecord> {
-    let role: String = row.try_get("role")?;
-    Ok(MemberRecord {
-        user: UserId(row.try_get("user_id")?),
-        role: match role.as_str() {
-            "owner" => MemberRole::Owner,
-            "member" => MemberRole::Member,
-            other => {
-                return Err(StoreError::Internal(format!(
-                    "unknown member role {other:?}"
-                )));
-            }
-        },
-        read_seq: row.try_get::<i64, _>("read_seq")? as u64,
-        left_seq: row.try_get::<Option<i64>, _>("left_seq")?.map(|s| s as u64),
-    })
-}
+use tern_proto::{ConvId, ConversationSummary, UserId};
 
 pub async fn members(pool: &PgPool, conv: ConvId) -> StoreResult<Vec<MemberRecord>> {
     sqlx::query(
@@ -33,7 +15,7 @@ pub async fn members(pool: &PgPool, conv: ConvId) -> StoreResult<Vec<MemberRecor
     .fetch_all(pool)
     .await?
     .iter()
-    .map(member_from_row)
+    .map(crate::rows::member)
     .collect()
 }
 
@@ -50,7 +32,7 @@ pub(super) async fn membership(
     .fetch_optional(conn)
     .await?
     .as_ref()
-    .map(member_from_row)
+    .map(crate::rows::member)
     .transpose()
 }
 
@@ -138,15 +120,7 @@ async fn summary_from_row(
     };
     Ok(ConversationSummary {
         id: conv,
-        kind: match kind.as_str() {
-            "direct" => ConversationKind::Direct,
-            "group" => ConversationKind::Group,
-            other => {
-                return Err(StoreError::Internal(format!(
-                    "unknown conversation kind {other:?}"
-                )));
-            }
-        },
+        kind: crate::rows::kind(&kind)?,
         name: row.try_get("name")?,
         peer,
         last_seq,

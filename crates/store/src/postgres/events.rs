@@ -2,25 +2,8 @@
 
 use super::sql_int;
 use crate::StoreResult;
-use sqlx::postgres::PgRow;
-use sqlx::{PgConnection, PgPool, Row};
-use tern_proto::{Content, ConvId, Event, UserId};
-use uuid::Uuid;
-
-pub(super) fn event_from_row(row: &PgRow) -> StoreResult<Event> {
-    let id: String = row.try_get("id")?;
-    let content: String = row.try_get("content")?;
-    Ok(Event {
-        conv: ConvId(row.try_get("conv_id")?),
-        seq: row.try_get::<i64, _>("seq")? as u64,
-        id: Uuid::parse_str(&id)
-            .map_err(|e| crate::StoreError::Internal(format!("stored event id {id:?}: {e}")))?,
-        sender: UserId(row.try_get("sender_id")?),
-        ts: row.try_get("ts")?,
-        cmid: row.try_get("cmid")?,
-        content: serde_json::from_str::<Content>(&content)?,
-    })
-}
+use sqlx::{PgConnection, PgPool};
+use tern_proto::{ConvId, Event, UserId};
 
 pub async fn after(
     pool: &PgPool,
@@ -40,7 +23,7 @@ pub async fn after(
     .fetch_all(pool)
     .await?
     .iter()
-    .map(event_from_row)
+    .map(crate::rows::event)
     .collect()
 }
 
@@ -60,7 +43,7 @@ pub async fn before(
     .fetch_all(pool)
     .await?
     .iter()
-    .map(event_from_row)
+    .map(crate::rows::event)
     .collect::<StoreResult<Vec<_>>>()?;
     events.reverse();
     Ok(events)
@@ -80,7 +63,7 @@ pub(super) async fn at(
     .fetch_optional(conn)
     .await?
     .as_ref()
-    .map(event_from_row)
+    .map(crate::rows::event)
     .transpose()
 }
 

@@ -1,18 +1,8 @@
 //! Accounts and login sessions.
 
 use crate::{SessionRecord, StoreError, StoreResult, UserCredentials, now_ms};
-use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, PgPool, Row};
 use tern_proto::{SessionId, UserId, UserProfile};
-
-pub(super) fn profile_from_row(row: &PgRow) -> StoreResult<UserProfile> {
-    Ok(UserProfile {
-        id: UserId(row.try_get("id")?),
-        username: row.try_get("username")?,
-        display_name: row.try_get("display_name")?,
-        created_at: row.try_get("created_at")?,
-    })
-}
 
 pub async fn create(
     pool: &PgPool,
@@ -34,7 +24,7 @@ pub async fn create(
         sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::UsernameTaken,
         _ => StoreError::from(e),
     })?;
-    profile_from_row(&row)
+    crate::rows::profile(&row)
 }
 
 pub(super) async fn by_id_on(
@@ -46,7 +36,7 @@ pub(super) async fn by_id_on(
         .fetch_optional(conn)
         .await?
         .as_ref()
-        .map(profile_from_row)
+        .map(crate::rows::profile)
         .transpose()
 }
 
@@ -56,7 +46,7 @@ pub async fn by_username(pool: &PgPool, username: &str) -> StoreResult<Option<Us
         .fetch_optional(pool)
         .await?
         .as_ref()
-        .map(profile_from_row)
+        .map(crate::rows::profile)
         .transpose()
 }
 
@@ -71,7 +61,7 @@ pub async fn credentials(pool: &PgPool, username: &str) -> StoreResult<Option<Us
         return Ok(None);
     };
     Ok(Some(UserCredentials {
-        profile: profile_from_row(&row)?,
+        profile: crate::rows::profile(&row)?,
         password_hash: row.try_get("password_hash")?,
     }))
 }
@@ -89,16 +79,7 @@ pub async fn set_display_name(
     .bind(id.0)
     .fetch_one(pool)
     .await?;
-    profile_from_row(&row)
-}
-
-fn session_from_row(row: &PgRow) -> StoreResult<SessionRecord> {
-    Ok(SessionRecord {
-        id: SessionId(row.try_get("id")?),
-        user: UserId(row.try_get("user_id")?),
-        device: row.try_get("device")?,
-        created_at: row.try_get("created_at")?,
-    })
+    crate::rows::profile(&row)
 }
 
 pub async fn create_session(
@@ -117,7 +98,7 @@ pub async fn create_session(
     .bind(now_ms())
     .fetch_one(pool)
     .await?;
-    session_from_row(&row)
+    crate::rows::session(&row)
 }
 
 pub async fn session_by_token(
@@ -129,7 +110,7 @@ pub async fn session_by_token(
         .fetch_optional(pool)
         .await?
         .as_ref()
-        .map(session_from_row)
+        .map(crate::rows::session)
         .transpose()
 }
 
@@ -141,7 +122,7 @@ pub async fn sessions(pool: &PgPool, user: UserId) -> StoreResult<Vec<SessionRec
     .fetch_all(pool)
     .await?
     .iter()
-    .map(session_from_row)
+    .map(crate::rows::session)
     .collect()
 }
 

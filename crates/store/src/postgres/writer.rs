@@ -116,7 +116,7 @@ impl Batch<'_> {
         .fetch_optional(&mut *self.conn)
         .await?;
         if let Some(row) = original {
-            let event = events::event_from_row(&row)?;
+            let event = crate::rows::event(&row)?;
             if event.conv != conv {
                 return Ok(Err(Refusal::ClientIdReused));
             }

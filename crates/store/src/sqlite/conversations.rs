@@ -4,37 +4,7 @@ use super::{events, users};
 use crate::{ChangePos, MemberRecord, StoreError, StoreResult};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection, SqlitePool};
-use tern_proto::{ConvId, ConversationKind, ConversationSummary, MemberRole, UserId};
-
-pub(super) fn member_from_row(row: &SqliteRow) -> StoreResult<MemberRecord> {
-    let role: String = row.try_get("role")?;
-    Ok(MemberRecord {
-        user: UserId(row.try_get("user_id")?),
-        role: parse_role(&role)?,
-        read_seq: row.try_get::<i64, _>("read_seq")? as u64,
-        left_seq: row.try_get::<Option<i64>, _>("left_seq")?.map(|s| s as u64),
-    })
-}
-
-pub(super) fn parse_role(role: &str) -> StoreResult<MemberRole> {
-    match role {
-        "owner" => Ok(MemberRole::Owner),
-        "member" => Ok(MemberRole::Member),
-        other => Err(StoreError::Internal(format!(
-            "unknown member role {other:?}"
-        ))),
-    }
-}
-
-pub(super) fn parse_kind(kind: &str) -> StoreResult<ConversationKind> {
-    match kind {
-        "direct" => Ok(ConversationKind::Direct),
-        "group" => Ok(ConversationKind::Group),
-        other => Err(StoreError::Internal(format!(
-            "unknown conversation kind {other:?}"
-        ))),
-    }
-}
+use tern_proto::{ConvId, ConversationSummary, UserId};
 
 pub async fn members(pool: &SqlitePool, conv: ConvId) -> StoreResult<Vec<MemberRecord>> {
     sqlx::query(
@@ -45,7 +15,7 @@ pub async fn members(pool: &SqlitePool, conv: ConvId) -> StoreResult<Vec<MemberR
     .fetch_all(pool)
     .await?
     .iter()
-    .map(member_from_row)
+    .map(crate::rows::member)
     .collect()
 }
 
@@ -62,7 +32,7 @@ pub(super) async fn membership(
     .fetch_optional(conn)
     .await?
     .as_ref()
-    .map(member_from_row)
+    .map(crate::rows::member)
     .transpose()
 }
 
@@ -138,7 +108,7 @@ async fn summary_from_row(
     };
     Ok(ConversationSummary {
         id: conv,
-        kind: parse_kind(&kind)?,
+        kind: crate::rows::kind(&kind)?,
         name: row.try_get("name")?,
         peer,
         last_seq,

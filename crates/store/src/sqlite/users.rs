@@ -2,18 +2,8 @@
 
 use crate::{SessionRecord, StoreError, StoreResult, UserCredentials, now_ms};
 use sqlx::SqlitePool;
-use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 use tern_proto::{SessionId, UserId, UserProfile};
-
-pub(super) fn profile_from_row(row: &SqliteRow) -> StoreResult<UserProfile> {
-    Ok(UserProfile {
-        id: UserId(row.try_get("id")?),
-        username: row.try_get("username")?,
-        display_name: row.try_get("display_name")?,
-        created_at: row.try_get("created_at")?,
-    })
-}
 
 pub async fn create(
     pool: &SqlitePool,
@@ -35,7 +25,7 @@ pub async fn create(
         sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::UsernameTaken,
         _ => StoreError::from(e),
     })?;
-    profile_from_row(&row)
+    crate::rows::profile(&row)
 }
 
 pub async fn by_id(pool: &SqlitePool, id: UserId) -> StoreResult<Option<UserProfile>> {
@@ -52,7 +42,7 @@ pub(super) async fn by_id_on(
         .fetch_optional(conn)
         .await?
         .as_ref()
-        .map(profile_from_row)
+        .map(crate::rows::profile)
         .transpose()
 }
 
@@ -62,7 +52,7 @@ pub async fn by_username(pool: &SqlitePool, username: &str) -> StoreResult<Optio
         .fetch_optional(pool)
         .await?
         .as_ref()
-        .map(profile_from_row)
+        .map(crate::rows::profile)
         .transpose()
 }
 
@@ -80,7 +70,7 @@ pub async fn credentials(
         return Ok(None);
     };
     Ok(Some(UserCredentials {
-        profile: profile_from_row(&row)?,
+        profile: crate::rows::profile(&row)?,
         password_hash: row.try_get("password_hash")?,
     }))
 }
@@ -98,16 +88,7 @@ pub async fn set_display_name(
     .bind(id.0)
     .fetch_one(pool)
     .await?;
-    profile_from_row(&row)
-}
-
-fn session_from_row(row: &SqliteRow) -> StoreResult<SessionRecord> {
-    Ok(SessionRecord {
-        id: SessionId(row.try_get("id")?),
-        user: UserId(row.try_get("user_id")?),
-        device: row.try_get("device")?,
-        created_at: row.try_get("created_at")?,
-    })
+    crate::rows::profile(&row)
 }
 
 pub async fn create_session(
@@ -126,7 +107,7 @@ pub async fn create_session(
     .bind(now_ms())
     .fetch_one(pool)
     .await?;
-    session_from_row(&row)
+    crate::rows::session(&row)
 }
 
 pub async fn session_by_token(
@@ -138,7 +119,7 @@ pub async fn session_by_token(
         .fetch_optional(pool)
         .await?
         .as_ref()
-        .map(session_from_row)
+        .map(crate::rows::session)
         .transpose()
 }
 
@@ -150,7 +131,7 @@ pub async fn sessions(pool: &SqlitePool, user: UserId) -> StoreResult<Vec<Sessio
     .fetch_all(pool)
     .await?
     .iter()
-    .map(session_from_row)
+    .map(crate::rows::session)
     .collect()
 }
 

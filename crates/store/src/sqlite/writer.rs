@@ -113,7 +113,7 @@ impl Batch<'_> {
         .await?;
         match original {
             Some(row) => {
-                let event = events::event_from_row(&row)?;
+                let event = crate::rows::event(&row)?;
                 if event.conv != conv {
                     return Ok(Err(Refusal::ClientIdReused));
                 }

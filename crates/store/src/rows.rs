@@ -1,0 +1,99 @@
+//! Turning database rows into our records, once for both backends: the column names and types
+//! are the same in SQLite and PostgreSQL, only the row type differs.
+
+use crate::{MemberRecord, SessionRecord, StoreError, StoreResult};
+use sqlx::{ColumnIndex, Decode, Row, Type};
+use tern_proto::{
+    Content, ConvId, ConversationKind, Event, MemberRole, SessionId, UserId, UserProfile,
+};
+use uuid::Uuid;
+
+/// The few column reads the records need, for any backend's row.
+pub(crate) trait Columns {
+    fn int(&self, column: &str) -> StoreResult<i64>;
+    fn opt_int(&self, column: &str) -> StoreResult<Option<i64>>;
+    fn text(&self, column: &str) -> StoreResult<String>;
+    fn opt_text(&self, column: &str) -> StoreResult<Option<String>>;
+}
+
+impl<R> Columns for R
+where
+    R: Row,
+    for<'c> &'c str: ColumnIndex<R>,
+    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
+{
+    fn int(&self, column: &str) -> StoreResult<i64> {
+        Ok(self.try_get(column)?)
+    }
+    fn opt_int(&self, column: &str) -> StoreResult<Option<i64>> {
+        Ok(self.try_get(column)?)
+    }
+    fn text(&self, column: &str) -> StoreResult<String> {
+        Ok(self.try_get(column)?)
+    }
+    fn opt_text(&self, column: &str) -> StoreResult<Option<String>> {
+        Ok(self.try_get(column)?)
+    }
+}
+
+pub(crate) fn profile(row: &impl Columns) -> StoreResult<UserProfile> {
+    Ok(UserProfile {
+        id: UserId(row.int("id")?),
+        username: row.text("username")?,
+        display_name: row.text("display_name")?,
+        created_at: row.int("created_at")?,
+    })
+}
+
+pub(crate) fn session(row: &impl Columns) -> StoreResult<SessionRecord> {
+    Ok(SessionRecord {
+        id: SessionId(row.int("id")?),
+        user: UserId(row.int("user_id")?),
+        device: row.text("device")?,
+        created_at: row.int("created_at")?,
+    })
+}
+
+pub(crate) fn member(row: &impl Columns) -> StoreResult<MemberRecord> {
+    let role = match row.text("role")?.as_str() {
+        "owner" => MemberRole::Owner,
+        "member" => MemberRole::Member,
+        other => {
+            return Err(StoreError::Internal(format!(
+                "unknown member role {other:?}"
+            )));
+        }
+    };
+    Ok(MemberRecord {
+        user: UserId(row.int("user_id")?),
+        role,
+        read_seq: row.int("read_seq")? as u64,
+        left_seq: row.opt_int("left_seq")?.map(|s| s as u64),
+    })
+}
+
+/// Columns: conv_id, seq, id, sender_id, cmid, content, ts.
+pub(crate) fn event(row: &impl Columns) -> StoreResult<Event> {
+    let id = row.text("id")?;
+    Ok(Event {
+        conv: ConvId(row.int("conv_id")?),
+        seq: row.int("seq")? as u64,
+        id: Uuid::parse_str(&id)
+            .map_err(|e| StoreError::Internal(format!("stored event id {id:?}: {e}")))?,
+        sender: UserId(row.int("sender_id")?),
+        ts: row.int("ts")?,
+        cmid: row.opt_text("cmid")?,
+        content: serde_json::from_str::<Content>(&row.text("content")?)?,
+    })
+}
+
+pub(crate) fn kind(text: &str) -> StoreResult<ConversationKind> {
+    match text {
+        "direct" => Ok(ConversationKind::Direct),
+        "group" => Ok(ConversationKind::Group),
+        other => Err(StoreError::Internal(format!(
+            "unknown conversation kind {other:?}"
+        ))),
+    }
+}
