@@ -27,12 +27,22 @@ struct Cli {
 /// Settings shared by every scenario.
 #[derive(Args, Clone, Debug)]
 pub struct Common {
-    /// Benchmark a running server at this URL instead of starting one (e.g. http://127.0.0.1:8080).
+    /// Benchmark running servers at these URLs (comma-separated, one per node) instead of
+    /// starting them; clients are spread over them.
+    #[arg(long, global = true, value_delimiter = ',')]
+    pub server: Vec<String>,
+    /// With --server: their process ids (comma-separated), to read CPU time and memory.
+    #[arg(long, global = true, value_delimiter = ',')]
+    pub server_pid: Vec<u32>,
+    /// Nodes to start (more than one needs --database-url postgres://… and --redis-url).
+    #[arg(long, global = true, default_value_t = 1)]
+    pub nodes: usize,
+    /// Database for the started nodes (default: SQLite in a fresh directory).
     #[arg(long, global = true)]
-    pub server: Option<String>,
-    /// With --server: its process id, to read its CPU time and memory from /proc.
+    pub database_url: Option<String>,
+    /// Redis for the started nodes.
     #[arg(long, global = true)]
-    pub server_pid: Option<u32>,
+    pub redis_url: Option<String>,
     /// The tern binary to start [default: `tern` next to this program].
     #[arg(long, global = true)]
     pub tern: Option<PathBuf>,

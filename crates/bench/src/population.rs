@@ -88,16 +88,17 @@ pub async fn group(members: &[Member]) -> Result<ConvId, String> {
 
 pub type Connected = (Client, mpsc::Receiver<ClientEvent>);
 
-/// Connects one client per token (each waits for `hello`), `concurrency` handshakes at a time.
+/// Connects one client per token (each waits for `hello`), spread over the nodes at `urls`,
+/// `concurrency` handshakes at a time.
 pub async fn connect(
-    url: &str,
+    urls: &[String],
     tokens: &[String],
     concurrency: Option<usize>,
 ) -> Result<Vec<Connected>, String> {
     let limit = Arc::new(Semaphore::new(concurrency.unwrap_or(CONNECT_CONCURRENCY)));
     let mut tasks = JoinSet::new();
     for (i, token) in tokens.iter().enumerate() {
-        let options = ClientOptions::new(url, token.clone());
+        let options = ClientOptions::new(urls[i % urls.len()].clone(), token.clone());
         let limit = limit.clone();
         tasks.spawn(async move {
             let _permit = limit.acquire_owned().await.map_err(|e| e.to_string())?;

@@ -9,27 +9,55 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 pub struct Target {
+    /// The first node: where users are registered.
     pub url: String,
-    pub pid: Option<u32>,
-    /// Set when we started it: killed (and its data removed) when dropped.
-    _child: Option<Child>,
-    _data: Option<tempfile::TempDir>,
+    /// Every node; clients are spread over them.
+    pub urls: Vec<String>,
+    pub pids: Vec<u32>,
+    /// Set when we started them: killed (and their data removed) when dropped.
+    _children: Vec<Child>,
+    _data: Vec<tempfile::TempDir>,
 }
 
 impl Target {
     pub async fn get(common: &Common) -> Result<Target, String> {
-        if let Some(url) = &common.server {
+        if !common.server.is_empty() {
+            let urls: Vec<String> = common
+                .server
+                .iter()
+                .map(|u| u.trim_end_matches('/').to_owned())
+                .collect();
             return Ok(Target {
-                url: url.trim_end_matches('/').to_owned(),
-                pid: common.server_pid,
-                _child: None,
-                _data: None,
+                url: urls[0].clone(),
+                urls,
+                pids: common.server_pid.clone(),
+                _children: Vec::new(),
+                _data: Vec::new(),
             });
         }
-        Self::spawn(common).await
+        if common.nodes > 1 && (common.database_url.is_none() || common.redis_url.is_none()) {
+            return Err("--nodes above 1 needs --database-url postgres://… and --redis-url".into());
+        }
+        let mut target = Target {
+            url: String::new(),
+            urls: Vec::new(),
+            pids: Vec::new(),
+            _children: Vec::new(),
+            _data: Vec::new(),
+        };
+        // One after the other: the first applies the migrations.
+        for _ in 0..common.nodes.max(1) {
+            let (url, child, data) = Self::spawn_one(common).await?;
+            target.pids.extend(child.id());
+            target.urls.push(url);
+            target._children.push(child);
+            target._data.push(data);
+        }
+        target.url = target.urls[0].clone();
+        Ok(target)
     }
 
-    pub async fn spawn(common: &Common) -> Result<Target, String> {
+    async fn spawn_one(common: &Common) -> Result<(String, Child, tempfile::TempDir), String> {
         let binary = tern_binary(common)?;
         let data = tempfile::tempdir().map_err(|e| e.to_string())?;
         let mut command = Command::new(&binary);
@@ -41,9 +69,16 @@ impl Target {
             // are token logins, which argon2 does not touch.
             .env("TERN_ARGON2_MEMORY_KIB", "1024")
             .env("TERN_OUTGOING_QUEUE", "65536")
+            .env("TERN_REDIS_PREFIX", format!("bench{}", std::process::id()))
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true);
+        if let Some(url) = &common.database_url {
+            command.env("TERN_DATABASE_URL", url);
+        }
+        if let Some(url) = &common.redis_url {
+            command.env("TERN_REDIS_URL", url);
+        }
         for kv in &common.server_env {
             let (k, v) = kv
                 .split_once('=')
@@ -65,37 +100,51 @@ impl Target {
             .find(|w| w.starts_with("http://"))
             .ok_or_else(|| format!("no URL in {line:?}"))?
             .to_owned();
-        Ok(Target {
-            url,
-            pid: child.id(),
-            _child: Some(child),
-            _data: Some(data),
-        })
+        Ok((url, child, data))
     }
 
-    /// User + system CPU time of the server so far (µs), if its pid is known.
+    /// User + system CPU time of all the nodes so far (µs), if their pids are known.
     pub fn cpu(&self) -> Option<Cpu> {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid?)).ok()?;
-        // Fields after the command name (which may hold spaces) start after the last ')'.
-        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-        let ticks_per_s = 100; // USER_HZ, 100 on Linux
-        let us = |i: usize| {
-            fields
-                .get(i)?
-                .parse::<u64>()
-                .ok()
-                .map(|t| t * 1_000_000 / ticks_per_s)
+        if self.pids.is_empty() {
+            return None;
+        }
+        let mut total = Cpu {
+            user_us: 0,
+            system_us: 0,
         };
-        Some(Cpu {
-            user_us: us(11)?,
-            system_us: us(12)?,
-        })
+        for &pid in &self.pids {
+            let cpu = cpu_of(pid)?;
+            total.user_us += cpu.user_us;
+            total.system_us += cpu.system_us;
+        }
+        Some(total)
     }
 
-    /// Resident memory of the server in KiB, if its pid is known.
+    /// Resident memory of all the nodes in KiB, if their pids are known.
     pub fn rss_kib(&self) -> Option<u64> {
-        rss_kib(self.pid?)
+        if self.pids.is_empty() {
+            return None;
+        }
+        self.pids.iter().map(|&pid| rss_kib(pid)).sum()
     }
+}
+
+fn cpu_of(pid: u32) -> Option<Cpu> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks_per_s = 100; // USER_HZ, 100 on Linux
+    let us = |i: usize| {
+        fields
+            .get(i)?
+            .parse::<u64>()
+            .ok()
+            .map(|t| t * 1_000_000 / ticks_per_s)
+    };
+    Some(Cpu {
+        user_us: us(11)?,
+        system_us: us(12)?,
+    })
 }
 
 /// Resident memory of a process in KiB (VmRSS).

@@ -53,7 +53,7 @@ pub async fn run(common: &Common, o: Options) -> Result<Outcome, String> {
         convs.push(detail.summary.id);
     }
     let tokens: Vec<String> = members.iter().map(|m| m.token.clone()).collect();
-    let mut connected = population::connect(&target.url, &tokens, None)
+    let mut connected = population::connect(&target.urls, &tokens, None)
         .await?
         .into_iter();
     let (sender, sender_events) = connected.next().ok_or("no sender")?;

@@ -45,7 +45,7 @@ pub async fn run(common: &Common, o: Options) -> Result<Outcome, String> {
     let members = population::users(&target.url, m).await?;
     let conv = population::group(&members).await?;
     let tokens: Vec<String> = members.iter().map(|u| u.token.clone()).collect();
-    let mut clients = population::connect(&target.url, &tokens, None)
+    let mut clients = population::connect(&target.urls, &tokens, None)
         .await?
         .into_iter();
     let (sender, sender_events) = clients.next().ok_or("no sender")?;

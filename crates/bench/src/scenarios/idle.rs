@@ -44,10 +44,10 @@ pub async fn run(common: &Common, o: Options) -> Result<Outcome, String> {
     let tokens: Vec<String> = members.iter().map(|m| m.token.clone()).collect();
     let (first, second) = tokens.split_at(n / 2);
     let mut keep = Vec::with_capacity(n);
-    connect_idle(&target.url, first, &mut keep).await?;
+    connect_idle(&target.urls, first, &mut keep).await?;
     tokio::time::sleep(settle).await;
     let before = target.rss_kib();
-    connect_idle(&target.url, second, &mut keep).await?;
+    connect_idle(&target.urls, second, &mut keep).await?;
     tokio::time::sleep(settle).await;
     let after = target.rss_kib();
     let added = second.len().max(1);
@@ -73,11 +73,11 @@ pub async fn run(common: &Common, o: Options) -> Result<Outcome, String> {
 
 /// Connects clients, waits for their catch-up, and keeps them (draining their events).
 async fn connect_idle(
-    url: &str,
+    urls: &[String],
     tokens: &[String],
     keep: &mut Vec<(tern_sdk::Client, tokio::task::JoinHandle<u64>)>,
 ) -> Result<(), String> {
-    for (client, mut events) in population::connect(url, tokens, None).await? {
+    for (client, mut events) in population::connect(urls, tokens, None).await? {
         population::synced(&mut events).await?;
         keep.push((client, population::drain(events)));
     }

@@ -46,7 +46,7 @@ pub async fn run(common: &Common, o: Options) -> Result<Outcome, String> {
     let members = population::users(&target.url, n).await?;
     let convs = population::pairs(&members).await?;
     let tokens: Vec<String> = members.iter().map(|m| m.token.clone()).collect();
-    let clients = population::connect(&target.url, &tokens, None).await?;
+    let clients = population::connect(&target.urls, &tokens, None).await?;
     let _ = origin();
 
     let pairs = n / 2;

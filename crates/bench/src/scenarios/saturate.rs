@@ -43,7 +43,7 @@ pub async fn run(common: &Common, o: Options) -> Result<Outcome, String> {
     let members = population::users(&target.url, pairs * 2).await?;
     let convs = population::pairs(&members).await?;
     let tokens: Vec<String> = members.iter().map(|m| m.token.clone()).collect();
-    let clients = population::connect(&target.url, &tokens, None).await?;
+    let clients = population::connect(&target.urls, &tokens, None).await?;
     let acked = Arc::new(AtomicU64::new(0));
     let mut drains = Vec::new();
     let mut senders = Vec::new();

@@ -36,7 +36,7 @@ pub async fn run(common: &Common, o: Options) -> Result<Outcome, String> {
 
     // Everyone at once: the handshake concurrency is the whole population.
     let started = Instant::now();
-    let clients = population::connect(&target.url, &tokens, Some(n)).await?;
+    let clients = population::connect(&target.urls, &tokens, Some(n)).await?;
     let login_secs = started.elapsed().as_secs_f64();
     let logins_per_s = n as f64 / login_secs;
 
