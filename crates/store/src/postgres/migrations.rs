@@ -17,6 +17,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "append_in_one_statement",
         sql: include_str!("../../migrations/postgres/0002_append_in_one_statement.sql"),
     },
+    Migration {
+        version: 3,
+        name: "append_in_one_statement_postgres",
+        sql: include_str!("../../migrations/postgres/0003_append_in_one_statement_postgres.sql"),
+    },
 ];
 
 /// Arbitrary but fixed: the advisory lock key tern's migrations hold.

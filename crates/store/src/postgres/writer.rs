@@ -105,8 +105,45 @@ impl Batch<'_> {
         cmid: String,
         content: Content,
     ) -> StoreResult<WriteResult> {
-        // Idempotency first: a resend must get its original ack even if the sender has since
-        // left the conversation.
+        // The common case in one statement: membership check, seq allocation, insert; the
+        // trigger of migration 0003 advances the conversation and the sender's read position.
+        // A resend hits the unique (sender, cmid) index and inserts nothing.
+        let id = Uuid::now_v7();
+        let body = serde_json::to_string(&content)?;
+        let seq: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO events (conv_id, seq, id, sender_id, cmid, content, counts_unread, ts)
+             SELECT c.id, c.last_seq + 1, $1, $2, $3, $4, $5, $6 FROM conversations c
+              WHERE c.id = $7 AND EXISTS (SELECT 1 FROM members m WHERE m.conv_id = c.id
+                                            AND m.user_id = $2 AND m.left_seq IS NULL)
+             ON CONFLICT (sender_id, cmid) WHERE cmid IS NOT NULL DO NOTHING
+             RETURNING seq",
+        )
+        .bind(id.to_string())
+        .bind(sender.0)
+        .bind(&cmid)
+        .bind(body)
+        .bind(content.counts_as_unread())
+        .bind(self.now)
+        .bind(conv.0)
+        .fetch_optional(&mut *self.conn)
+        .await?;
+        if let Some(seq) = seq {
+            let event = Event {
+                conv,
+                seq: seq as u64,
+                id,
+                sender,
+                ts: self.now,
+                cmid: Some(cmid),
+                content,
+            };
+            return Ok(Ok(WriteOutcome::Appended {
+                event,
+                duplicate: false,
+            }));
+        }
+        // Nothing inserted: a resend (answered with the original, even if the sender has left
+        // since), a client id reused elsewhere, or not a member.
         let original = sqlx::query(
             "SELECT conv_id, seq, id, sender_id, cmid, content, ts FROM events
              WHERE sender_id = $1 AND cmid = $2",
@@ -115,34 +152,19 @@ impl Batch<'_> {
         .bind(&cmid)
         .fetch_optional(&mut *self.conn)
         .await?;
-        if let Some(row) = original {
-            let event = crate::rows::event(&row)?;
-            if event.conv != conv {
-                return Ok(Err(Refusal::ClientIdReused));
+        match original {
+            Some(row) => {
+                let event = crate::rows::event(&row)?;
+                if event.conv != conv {
+                    return Ok(Err(Refusal::ClientIdReused));
+                }
+                Ok(Ok(WriteOutcome::Appended {
+                    event,
+                    duplicate: true,
+                }))
             }
-            return Ok(Ok(WriteOutcome::Appended {
-                event,
-                duplicate: true,
-            }));
+            None => Ok(Err(Refusal::NotMember)),
         }
-        if !self.is_active_member(conv, sender).await? {
-            return Ok(Err(Refusal::NotMember));
-        }
-        let event = self.append_event(conv, sender, Some(cmid), content).await?;
-        // Sending implies having read everything before it.
-        sqlx::query(
-            "UPDATE members SET read_seq = $1, change_pos = $2 WHERE conv_id = $3 AND user_id = $4",
-        )
-        .bind(event.seq as i64)
-        .bind(self.pos)
-        .bind(conv.0)
-        .bind(sender.0)
-        .execute(&mut *self.conn)
-        .await?;
-        Ok(Ok(WriteOutcome::Appended {
-            event,
-            duplicate: false,
-        }))
     }
 
     async fn open_direct(&mut self, a: UserId, b: UserId) -> StoreResult<WriteResult> {
@@ -343,7 +365,8 @@ impl Batch<'_> {
 
     // --- helpers --------------------------------------------------------------------------
 
-    /// Allocates the next seq and stores the event, in this transaction.
+    /// Allocates the next seq and stores the event, in this transaction (the trigger of
+    /// migration 0003 advances the conversation).
     async fn append_event(
         &mut self,
         conv: ConvId,
@@ -351,39 +374,30 @@ impl Batch<'_> {
         cmid: Option<String>,
         content: Content,
     ) -> StoreResult<Event> {
+        let id = Uuid::now_v7();
         let seq: i64 = sqlx::query_scalar(
-            "UPDATE conversations SET last_seq = last_seq + 1, last_ts = $1, change_pos = $2
-             WHERE id = $3 RETURNING last_seq",
+            "INSERT INTO events (conv_id, seq, id, sender_id, cmid, content, counts_unread, ts)
+             SELECT id, last_seq + 1, $1, $2, $3, $4, $5, $6 FROM conversations WHERE id = $7
+             RETURNING seq",
         )
+        .bind(id.to_string())
+        .bind(sender.0)
+        .bind(cmid.as_deref())
+        .bind(serde_json::to_string(&content)?)
+        .bind(content.counts_as_unread())
         .bind(self.now)
-        .bind(self.pos)
         .bind(conv.0)
         .fetch_one(&mut *self.conn)
         .await?;
-        let event = Event {
+        Ok(Event {
             conv,
             seq: seq as u64,
-            id: Uuid::now_v7(),
+            id,
             sender,
             ts: self.now,
             cmid,
             content,
-        };
-        sqlx::query(
-            "INSERT INTO events (conv_id, seq, id, sender_id, cmid, content, counts_unread, ts)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(conv.0)
-        .bind(seq)
-        .bind(event.id.to_string())
-        .bind(sender.0)
-        .bind(event.cmid.as_deref())
-        .bind(serde_json::to_string(&event.content)?)
-        .bind(event.content.counts_as_unread())
-        .bind(self.now)
-        .execute(&mut *self.conn)
-        .await?;
-        Ok(event)
+        })
     }
 
     async fn insert_conversation(
@@ -435,11 +449,6 @@ impl Batch<'_> {
         .execute(&mut *self.conn)
         .await?;
         Ok(())
-    }
-
-    async fn is_active_member(&mut self, conv: ConvId, user: UserId) -> StoreResult<bool> {
-        let member = conversations::membership(self.conn, conv, user).await?;
-        Ok(member.is_some_and(|m| m.is_active()))
     }
 
     /// The role of `user` in group `conv`, or why they cannot act on it. Non-members learn

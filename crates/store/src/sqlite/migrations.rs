@@ -16,6 +16,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "append_in_one_statement",
         sql: include_str!("../../migrations/sqlite/0002_append_in_one_statement.sql"),
     },
+    Migration {
+        version: 3,
+        name: "append_in_one_statement_postgres",
+        sql: include_str!("../../migrations/sqlite/0003_append_in_one_statement_postgres.sql"),
+    },
 ];
 
 pub async fn apply(pool: &SqlitePool) -> StoreResult<()> {
