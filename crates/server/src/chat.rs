@@ -322,14 +322,15 @@ impl Chat {
         }
     }
 
-    /// Highest seq `user` may read in `conv`: the last one while a member, the removal after.
+    /// Highest seq `user` may read in `conv`: everything while a member (no seq exists past the
+    /// last), up to the removal after leaving. One lookup: this runs on every fetch and page.
     async fn visible_last_seq(&self, user: UserId, conv: ConvId) -> AppResult<u64> {
-        let summary = self
+        let member = self
             .store
-            .summary(user, conv)
+            .membership(conv, user)
             .await?
             .ok_or_else(not_member)?;
-        Ok(summary.last_seq)
+        Ok(member.left_seq.unwrap_or(u64::MAX))
     }
 
     fn page_limit(&self, limit: Option<u32>) -> AppResult<u32> {
