@@ -42,16 +42,44 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
-/// PostgreSQL's deadlock (40P01), serialization failure (40001) and unique violation (23505);
-/// SQLite's unique constraint (2067).
+/// PostgreSQL's deadlock (40P01), serialization failure (40001) and unique violation (23505).
 fn is_conflict(code: Option<&str>) -> bool {
-    matches!(code, Some("40P01" | "40001" | "23505" | "2067"))
+    matches!(code, Some("40P01" | "40001" | "23505"))
 }
 
-/// SQLite's SQLITE_BUSY (5) and SQLITE_LOCKED (6), and their extended codes.
+/// PostgreSQL's "cannot connect now" (57P03) and "too many connections" (53300).
 fn is_busy(code: Option<&str>) -> bool {
-    code.and_then(|c| c.parse::<i32>().ok())
-        .is_some_and(|c| matches!(c & 0xff, 5 | 6))
+    matches!(code, Some("57P03" | "53300"))
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ffi::ErrorCode;
+        match &e {
+            rusqlite::Error::SqliteFailure(failure, _) => match failure.code {
+                // Another process holds the file, the disk is full or failing, or the file
+                // went away: retrying later can work.
+                ErrorCode::DatabaseBusy
+                | ErrorCode::DatabaseLocked
+                | ErrorCode::SystemIoFailure
+                | ErrorCode::DiskFull
+                | ErrorCode::CannotOpen
+                | ErrorCode::ReadOnly => StoreError::Unavailable(e.to_string()),
+                ErrorCode::ConstraintViolation if is_unique(&e) => {
+                    StoreError::Conflict(e.to_string())
+                }
+                _ => StoreError::Internal(e.to_string()),
+            },
+            _ => StoreError::Internal(e.to_string()),
+        }
+    }
+}
+
+/// A UNIQUE or PRIMARY KEY constraint failed.
+fn is_unique(e: &rusqlite::Error) -> bool {
+    use rusqlite::ffi::{SQLITE_CONSTRAINT_PRIMARYKEY, SQLITE_CONSTRAINT_UNIQUE};
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if matches!(f.extended_code, SQLITE_CONSTRAINT_UNIQUE | SQLITE_CONSTRAINT_PRIMARYKEY))
 }
 
 impl From<serde_json::Error> for StoreError {

@@ -2,7 +2,8 @@
 //! are the same in SQLite and PostgreSQL, only the row type differs.
 
 use crate::{MemberRecord, SessionRecord, StoreError, StoreResult};
-use sqlx::{ColumnIndex, Decode, Row, Type};
+use sqlx::Row;
+use sqlx::postgres::PgRow;
 use tern_proto::{
     Content, ConvId, ConversationKind, Event, MemberRole, SessionId, UserId, UserProfile,
 };
@@ -16,13 +17,7 @@ pub(crate) trait Columns {
     fn opt_text(&self, column: &str) -> StoreResult<Option<String>>;
 }
 
-impl<R> Columns for R
-where
-    R: Row,
-    for<'c> &'c str: ColumnIndex<R>,
-    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
-{
+impl Columns for PgRow {
     fn int(&self, column: &str) -> StoreResult<i64> {
         Ok(self.try_get(column)?)
     }
@@ -34,6 +29,21 @@ where
     }
     fn opt_text(&self, column: &str) -> StoreResult<Option<String>> {
         Ok(self.try_get(column)?)
+    }
+}
+
+impl Columns for rusqlite::Row<'_> {
+    fn int(&self, column: &str) -> StoreResult<i64> {
+        Ok(self.get(column)?)
+    }
+    fn opt_int(&self, column: &str) -> StoreResult<Option<i64>> {
+        Ok(self.get(column)?)
+    }
+    fn text(&self, column: &str) -> StoreResult<String> {
+        Ok(self.get(column)?)
+    }
+    fn opt_text(&self, column: &str) -> StoreResult<Option<String>> {
+        Ok(self.get(column)?)
     }
 }
 

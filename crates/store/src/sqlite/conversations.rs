@@ -1,68 +1,64 @@
 //! Conversation membership and the per-member summaries behind the conversation list and sync.
 
-use super::{events, users};
+use super::{events, query_all, query_one, users};
 use crate::{ChangePos, MemberRecord, StoreError, StoreResult};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use rusqlite::{Connection, params};
 use tern_proto::{ConvId, ConversationSummary, UserId};
 
-pub async fn members(pool: &SqlitePool, conv: ConvId) -> StoreResult<Vec<MemberRecord>> {
-    sqlx::query(
+pub fn members(conn: &Connection, conv: ConvId) -> StoreResult<Vec<MemberRecord>> {
+    query_all(
+        conn,
         "SELECT user_id, role, read_seq, left_seq FROM members
          WHERE conv_id = ? AND left_seq IS NULL ORDER BY joined_at, user_id",
+        [conv.0],
+        |row| crate::rows::member(row),
     )
-    .bind(conv.0)
-    .fetch_all(pool)
-    .await?
-    .iter()
-    .map(crate::rows::member)
-    .collect()
 }
 
-pub(super) async fn membership(
-    conn: &mut SqliteConnection,
+pub fn conversation_ids(conn: &Connection, user: UserId) -> StoreResult<Vec<ConvId>> {
+    query_all(
+        conn,
+        "SELECT conv_id FROM members WHERE user_id = ? AND left_seq IS NULL",
+        [user.0],
+        |row| Ok(ConvId(row.get(0)?)),
+    )
+}
+
+pub fn membership(
+    conn: &Connection,
     conv: ConvId,
     user: UserId,
 ) -> StoreResult<Option<MemberRecord>> {
-    sqlx::query(
+    query_one(
+        conn,
         "SELECT user_id, role, read_seq, left_seq FROM members WHERE conv_id = ? AND user_id = ?",
+        [conv.0, user.0],
+        |row| crate::rows::member(row),
     )
-    .bind(conv.0)
-    .bind(user.0)
-    .fetch_optional(conn)
-    .await?
-    .as_ref()
-    .map(crate::rows::member)
-    .transpose()
 }
 
+/// Summaries of `user`'s conversations changed at or after `since` (all for `None`),
+/// optionally only `only`, and the position to pass next time.
+///
 /// Reads in one transaction so the returned position matches exactly the state returned: the
 /// single writer commits batches in counter order, so no change below the returned position can
 /// still appear later (the commit-order trap cannot happen with one writer; see ARCHITECTURE.md).
-pub async fn summaries(
-    pool: &SqlitePool,
-    user: UserId,
-    since: Option<ChangePos>,
-) -> StoreResult<(Vec<ConversationSummary>, ChangePos)> {
-    summaries_where(pool, user, since, None).await
-}
-
-/// Summaries of `user`'s conversations changed after `since`, optionally only `only`.
-pub(super) async fn summaries_where(
-    pool: &SqlitePool,
+pub fn summaries(
+    conn: &mut Connection,
     user: UserId,
     since: Option<ChangePos>,
     only: Option<ConvId>,
 ) -> StoreResult<(Vec<ConversationSummary>, ChangePos)> {
-    let mut tx = pool.begin().await?;
-    let pos: i64 = sqlx::query_scalar("SELECT value FROM counters WHERE name = 'change_pos'")
-        .fetch_one(&mut *tx)
-        .await?;
     let since = since
         .map(|s| s.parse::<u64>().map(super::sql_int))
         .transpose()
         .map_err(|_| StoreError::BadPosition)?;
-    let rows = sqlx::query(
+    let tx = conn.transaction()?;
+    let pos: i64 = tx
+        .prepare_cached("SELECT value FROM counters WHERE name = 'change_pos'")?
+        .query_row([], |row| row.get(0))?;
+    let rows = query_all(
+        &tx,
         "SELECT c.id, c.kind, c.name, c.last_seq, m.read_seq, m.left_seq,
                 CASE WHEN c.kind = 'direct' THEN
                     (SELECT p.user_id FROM members p WHERE p.conv_id = c.id AND p.user_id != m.user_id)
@@ -72,49 +68,60 @@ pub(super) async fn summaries_where(
            AND (?2 IS NULL OR m.change_pos >= ?2 OR (m.left_seq IS NULL AND c.change_pos >= ?2))
            AND (?3 IS NULL OR c.id = ?3)
          ORDER BY c.last_ts DESC, c.id DESC",
-    )
-    .bind(user.0)
-    .bind(since)
-    .bind(only.map(|c| c.0))
-    .fetch_all(&mut *tx)
-    .await?;
+        params![user.0, since, only.map(|c| c.0)],
+        |row| {
+            Ok(Row {
+                conv: ConvId(row.get("id")?),
+                kind: crate::rows::kind(&row.get::<_, String>("kind")?)?,
+                name: row.get("name")?,
+                last_seq: row.get::<_, i64>("last_seq")? as u64,
+                read_seq: row.get::<_, i64>("read_seq")? as u64,
+                left_seq: row.get::<_, Option<i64>>("left_seq")?.map(|s| s as u64),
+                peer: row.get::<_, Option<i64>>("peer_id")?.map(UserId),
+            })
+        },
+    )?;
     let mut out = Vec::with_capacity(rows.len());
-    for row in &rows {
-        out.push(summary_from_row(&mut tx, user, row).await?);
+    for row in rows {
+        out.push(summary(&tx, user, row)?);
     }
-    tx.commit().await?;
+    tx.commit()?;
     // Everything up to `pos` is in this snapshot; the next change gets a higher position.
     Ok((out, (pos + 1).to_string()))
 }
 
-async fn summary_from_row(
-    conn: &mut SqliteConnection,
-    user: UserId,
-    row: &SqliteRow,
-) -> StoreResult<ConversationSummary> {
-    let conv = ConvId(row.try_get("id")?);
-    let kind: String = row.try_get("kind")?;
-    let left_seq = row.try_get::<Option<i64>, _>("left_seq")?.map(|s| s as u64);
-    let last_seq = left_seq.unwrap_or(row.try_get::<i64, _>("last_seq")? as u64);
-    let read_seq = row.try_get::<i64, _>("read_seq")? as u64;
-    let peer = match row.try_get::<Option<i64>, _>("peer_id")? {
-        Some(id) => users::by_id_on(conn, UserId(id)).await?,
+/// The columns of one member's conversation, before the lookups that complete its summary.
+struct Row {
+    conv: ConvId,
+    kind: tern_proto::ConversationKind,
+    name: Option<String>,
+    last_seq: u64,
+    read_seq: u64,
+    left_seq: Option<u64>,
+    peer: Option<UserId>,
+}
+
+fn summary(conn: &Connection, user: UserId, row: Row) -> StoreResult<ConversationSummary> {
+    // A member who left sees the conversation as it was when they left.
+    let last_seq = row.left_seq.unwrap_or(row.last_seq);
+    let peer = match row.peer {
+        Some(id) => users::by_id(conn, id)?,
         None => None,
     };
     let last_event = if last_seq > 0 {
-        events::at(conn, conv, last_seq).await?
+        events::at(conn, row.conv, last_seq)?
     } else {
         None
     };
     Ok(ConversationSummary {
-        id: conv,
-        kind: crate::rows::kind(&kind)?,
-        name: row.try_get("name")?,
+        id: row.conv,
+        kind: row.kind,
+        name: row.name,
         peer,
         last_seq,
-        read_seq,
-        unread: events::count_unread(conn, conv, user, read_seq, last_seq).await?,
-        active: left_seq.is_none(),
+        read_seq: row.read_seq,
+        unread: events::count_unread(conn, row.conv, user, row.read_seq, last_seq)?,
+        active: row.left_seq.is_none(),
         last_event,
     })
 }

@@ -1,75 +1,52 @@
 //! Reading a conversation's events: catch-up ranges and history pages.
 
-use super::sql_int;
+use super::{query_all, query_one, sql_int};
 use crate::StoreResult;
-use sqlx::{SqliteConnection, SqlitePool};
+use crate::rows::event;
+use rusqlite::{Connection, params};
 use tern_proto::{ConvId, Event, UserId};
 
-pub async fn after(
-    pool: &SqlitePool,
+pub fn after(
+    conn: &Connection,
     conv: ConvId,
     after: u64,
     up_to: u64,
     limit: u32,
 ) -> StoreResult<Vec<Event>> {
-    sqlx::query(
+    query_all(
+        conn,
         "SELECT conv_id, seq, id, sender_id, cmid, content, ts FROM events
          WHERE conv_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+        params![conv.0, sql_int(after), sql_int(up_to), limit],
+        |row| event(row),
     )
-    .bind(conv.0)
-    .bind(sql_int(after))
-    .bind(sql_int(up_to))
-    .bind(limit)
-    .fetch_all(pool)
-    .await?
-    .iter()
-    .map(crate::rows::event)
-    .collect()
 }
 
-pub async fn before(
-    pool: &SqlitePool,
-    conv: ConvId,
-    before: u64,
-    limit: u32,
-) -> StoreResult<Vec<Event>> {
-    let mut events = sqlx::query(
+pub fn before(conn: &Connection, conv: ConvId, before: u64, limit: u32) -> StoreResult<Vec<Event>> {
+    let mut events = query_all(
+        conn,
         "SELECT conv_id, seq, id, sender_id, cmid, content, ts FROM events
          WHERE conv_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
-    )
-    .bind(conv.0)
-    .bind(sql_int(before))
-    .bind(limit)
-    .fetch_all(pool)
-    .await?
-    .iter()
-    .map(crate::rows::event)
-    .collect::<StoreResult<Vec<_>>>()?;
+        params![conv.0, sql_int(before), limit],
+        |row| event(row),
+    )?;
     events.reverse();
     Ok(events)
 }
 
-pub(super) async fn at(
-    conn: &mut SqliteConnection,
-    conv: ConvId,
-    seq: u64,
-) -> StoreResult<Option<Event>> {
-    sqlx::query(
+pub(super) fn at(conn: &Connection, conv: ConvId, seq: u64) -> StoreResult<Option<Event>> {
+    query_one(
+        conn,
         "SELECT conv_id, seq, id, sender_id, cmid, content, ts FROM events
          WHERE conv_id = ? AND seq = ?",
+        params![conv.0, sql_int(seq)],
+        |row| event(row),
     )
-    .bind(conv.0)
-    .bind(sql_int(seq))
-    .fetch_optional(conn)
-    .await?
-    .as_ref()
-    .map(crate::rows::event)
-    .transpose()
 }
 
 /// Messages from others in (`read_seq`, `last_seq`]: the unread count, derived, never stored.
-pub(super) async fn count_unread(
-    conn: &mut SqliteConnection,
+pub(super) fn count_unread(
+    conn: &Connection,
     conv: ConvId,
     user: UserId,
     read_seq: u64,
@@ -78,15 +55,14 @@ pub(super) async fn count_unread(
     if last_seq <= read_seq {
         return Ok(0);
     }
-    let n: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM events
-         WHERE conv_id = ? AND seq > ? AND seq <= ? AND counts_unread = 1 AND sender_id != ?",
-    )
-    .bind(conv.0)
-    .bind(sql_int(read_seq))
-    .bind(sql_int(last_seq))
-    .bind(user.0)
-    .fetch_one(conn)
-    .await?;
+    let n: i64 = conn
+        .prepare_cached(
+            "SELECT count(*) FROM events
+             WHERE conv_id = ? AND seq > ? AND seq <= ? AND counts_unread = 1 AND sender_id != ?",
+        )?
+        .query_row(
+            params![conv.0, sql_int(read_seq), sql_int(last_seq), user.0],
+            |row| row.get(0),
+        )?;
     Ok(n as u64)
 }

@@ -2,7 +2,7 @@
 
 use crate::migrate::pending;
 use crate::{Migration, StoreResult, now_ms};
-use sqlx::SqlitePool;
+use rusqlite::{Connection, params};
 
 /// Every SQLite migration, in order. Never edit one that has shipped: add the next number.
 pub const MIGRATIONS: &[Migration] = &[
@@ -23,31 +23,27 @@ pub const MIGRATIONS: &[Migration] = &[
     },
 ];
 
-pub async fn apply(pool: &SqlitePool) -> StoreResult<()> {
-    sqlx::query(
+/// Applies what is pending, each migration in its own transaction with its record.
+pub fn apply(conn: &mut Connection) -> StoreResult<()> {
+    conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
             version INTEGER PRIMARY KEY, name TEXT NOT NULL,
             checksum INTEGER NOT NULL, applied_at INTEGER NOT NULL)",
-    )
-    .execute(pool)
-    .await?;
-    let applied: Vec<(i64, i64)> =
-        sqlx::query_as("SELECT version, checksum FROM schema_migrations ORDER BY version")
-            .fetch_all(pool)
-            .await?;
+    )?;
+    let applied = super::query_all(
+        conn,
+        "SELECT version, checksum FROM schema_migrations ORDER BY version",
+        [],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
     for m in pending(MIGRATIONS, &applied)? {
-        let mut tx = pool.begin().await?;
-        sqlx::raw_sql(m.sql).execute(&mut *tx).await?;
-        sqlx::query(
+        let tx = conn.transaction()?;
+        tx.execute_batch(m.sql)?;
+        tx.execute(
             "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
-        )
-        .bind(m.version)
-        .bind(m.name)
-        .bind(m.checksum())
-        .bind(now_ms())
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
+            params![m.version, m.name, m.checksum(), now_ms()],
+        )?;
+        tx.commit()?;
         tracing::info!(version = m.version, name = m.name, "applied migration");
     }
     Ok(())

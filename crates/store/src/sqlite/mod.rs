@@ -1,10 +1,12 @@
-//! The SQLite backend: WAL mode, one file under the data directory, readers on a pool and
-//! conversation writes in batched `BEGIN IMMEDIATE` transactions.
+//! The SQLite backend: WAL mode, one file under the data directory, one writer thread that
+//! runs every write (conversation batches in one `BEGIN IMMEDIATE` transaction each) and a few
+//! reader threads, each owning its connection (see `workers`).
 
 mod conversations;
 mod events;
 mod migrations;
 mod users;
+mod workers;
 mod writer;
 
 pub use migrations::MIGRATIONS;
@@ -14,11 +16,15 @@ use crate::{
     WriteResult,
 };
 use async_trait::async_trait;
-use sqlx::sqlite::SqliteSynchronous;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use rusqlite::{Connection, OpenFlags, Params, Row};
 use std::path::Path;
-use std::time::Duration;
 use tern_proto::{ConvId, ConversationSummary, Event, SessionId, UserId, UserProfile};
+use workers::Workers;
+
+/// Reader connections: reads run in parallel with each other and with the writer.
+const READERS: usize = 4;
+/// Prepared statements kept per connection; the backend has fewer distinct statements.
+const STATEMENT_CACHE: usize = 64;
 
 /// A client-supplied position as SQLite's signed integer; values past `i64::MAX` (which no seq
 /// reaches) saturate instead of wrapping negative.
@@ -37,45 +43,123 @@ pub enum Durability {
 }
 
 pub struct SqliteStore {
-    pool: SqlitePool,
+    writer: Workers,
+    readers: Workers,
 }
 
 impl SqliteStore {
     /// Opens (creating if needed) the database file and applies pending migrations.
     pub async fn open(path: &Path, durability: Durability) -> StoreResult<Self> {
-        let options = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(match durability {
-                Durability::Process => SqliteSynchronous::Normal,
-                Durability::Power => SqliteSynchronous::Full,
-            })
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .min_connections(1)
-            .acquire_timeout(Duration::from_secs(5))
-            .connect_with(options)
-            .await?;
-        migrations::apply(&pool).await?;
-        Ok(SqliteStore { pool })
+        let path = path.to_owned();
+        // Opening and migrating touch the disk: off the async threads.
+        let connections = tokio::task::spawn_blocking(move || open_all(&path, durability))
+            .await
+            .map_err(|e| crate::StoreError::Internal(format!("opening SQLite: {e}")))??;
+        let (writer, readers) = connections;
+        Ok(SqliteStore {
+            writer: Workers::start("writer", vec![writer])?,
+            readers: Workers::start("reader", readers)?,
+        })
     }
+
+    async fn read<T, F>(&self, job: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
+    {
+        self.readers.run(job).await
+    }
+
+    async fn write_with<T, F>(&self, job: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
+    {
+        self.writer.run(job).await
+    }
+}
+
+/// The writer (created and migrated first) and the readers.
+fn open_all(path: &Path, durability: Durability) -> StoreResult<(Connection, Vec<Connection>)> {
+    let mut writer = open_one(path, OpenFlags::SQLITE_OPEN_CREATE, durability)?;
+    writer.pragma_update(None, "journal_mode", "WAL")?;
+    migrations::apply(&mut writer)?;
+    let readers = (0..READERS)
+        .map(|_| {
+            let reader = open_one(path, OpenFlags::empty(), durability)?;
+            // Every write goes through the writer thread; a write here would be a bug.
+            reader.pragma_update(None, "query_only", true)?;
+            Ok(reader)
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok((writer, readers))
+}
+
+fn open_one(path: &Path, extra: OpenFlags, durability: Durability) -> StoreResult<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI
+        | extra;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    conn.pragma_update(
+        None,
+        "synchronous",
+        match durability {
+            Durability::Process => "NORMAL",
+            Durability::Power => "FULL",
+        },
+    )?;
+    // 16 MiB of page cache per connection at most (the default is 2 MiB): the unique indexes
+    // a message insert probes stay in memory instead of being re-read through the kernel.
+    conn.pragma_update(None, "cache_size", -16 * 1024)?;
+    Ok(conn)
+}
+
+/// Runs a cached statement and maps every row.
+fn query_all<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl Params,
+    map: impl Fn(&Row<'_>) -> StoreResult<T>,
+) -> StoreResult<Vec<T>> {
+    let mut statement = conn.prepare_cached(sql)?;
+    let mut rows = statement.query(params)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(map(row)?);
+    }
+    Ok(out)
+}
+
+/// Runs a cached statement and maps its first row, if any.
+fn query_one<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl Params,
+    map: impl FnOnce(&Row<'_>) -> StoreResult<T>,
+) -> StoreResult<Option<T>> {
+    let mut statement = conn.prepare_cached(sql)?;
+    let mut rows = statement.query(params)?;
+    rows.next()?.map(map).transpose()
 }
 
 #[async_trait]
 impl Store for SqliteStore {
     async fn close(&self) {
-        self.pool.close().await;
+        self.readers.stop().await;
+        self.writer.stop().await;
     }
 
     async fn ping(&self) -> StoreResult<()> {
         // Reads a table, so a missing or unreadable database file shows up here.
-        sqlx::query("SELECT value FROM counters LIMIT 1")
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(())
+        self.read(|conn| {
+            query_one(conn, "SELECT value FROM counters LIMIT 1", [], |_| Ok(()))?;
+            Ok(())
+        })
+        .await
     }
 
     async fn create_user(
@@ -84,19 +168,31 @@ impl Store for SqliteStore {
         display_name: &str,
         password_hash: &str,
     ) -> StoreResult<UserProfile> {
-        users::create(&self.pool, username, display_name, password_hash).await
+        let (username, display_name, password_hash) = (
+            username.to_owned(),
+            display_name.to_owned(),
+            password_hash.to_owned(),
+        );
+        self.write_with(move |conn| users::create(conn, &username, &display_name, &password_hash))
+            .await
     }
     async fn user(&self, id: UserId) -> StoreResult<Option<UserProfile>> {
-        users::by_id(&self.pool, id).await
+        self.read(move |conn| users::by_id(conn, id)).await
     }
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserProfile>> {
-        users::by_username(&self.pool, username).await
+        let username = username.to_owned();
+        self.read(move |conn| users::by_username(conn, &username))
+            .await
     }
     async fn credentials(&self, username: &str) -> StoreResult<Option<UserCredentials>> {
-        users::credentials(&self.pool, username).await
+        let username = username.to_owned();
+        self.read(move |conn| users::credentials(conn, &username))
+            .await
     }
     async fn set_display_name(&self, id: UserId, display_name: &str) -> StoreResult<UserProfile> {
-        users::set_display_name(&self.pool, id, display_name).await
+        let display_name = display_name.to_owned();
+        self.write_with(move |conn| users::set_display_name(conn, id, &display_name))
+            .await
     }
     async fn create_session(
         &self,
@@ -104,40 +200,42 @@ impl Store for SqliteStore {
         token_hash: &[u8],
         device: &str,
     ) -> StoreResult<SessionRecord> {
-        users::create_session(&self.pool, user, token_hash, device).await
+        let (token_hash, device) = (token_hash.to_owned(), device.to_owned());
+        self.write_with(move |conn| users::create_session(conn, user, &token_hash, &device))
+            .await
     }
     async fn session_by_token(&self, token_hash: &[u8]) -> StoreResult<Option<SessionRecord>> {
-        users::session_by_token(&self.pool, token_hash).await
+        let token_hash = token_hash.to_owned();
+        self.read(move |conn| users::session_by_token(conn, &token_hash))
+            .await
     }
     async fn sessions(&self, user: UserId) -> StoreResult<Vec<SessionRecord>> {
-        users::sessions(&self.pool, user).await
+        self.read(move |conn| users::sessions(conn, user)).await
     }
     async fn revoke_session(&self, user: UserId, session: SessionId) -> StoreResult<bool> {
-        users::revoke_session(&self.pool, user, session).await
+        self.write_with(move |conn| users::revoke_session(conn, user, session))
+            .await
     }
 
     async fn members(&self, conv: ConvId) -> StoreResult<Vec<MemberRecord>> {
-        conversations::members(&self.pool, conv).await
+        self.read(move |conn| conversations::members(conn, conv))
+            .await
     }
     async fn conversation_ids(&self, user: UserId) -> StoreResult<Vec<ConvId>> {
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT conv_id FROM members WHERE user_id = ? AND left_seq IS NULL",
-        )
-        .bind(user.0)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(ids.into_iter().map(ConvId).collect())
+        self.read(move |conn| conversations::conversation_ids(conn, user))
+            .await
     }
     async fn membership(&self, conv: ConvId, user: UserId) -> StoreResult<Option<MemberRecord>> {
-        let mut conn = self.pool.acquire().await?;
-        conversations::membership(&mut conn, conv, user).await
+        self.read(move |conn| conversations::membership(conn, conv, user))
+            .await
     }
     async fn summaries(
         &self,
         user: UserId,
         since: Option<ChangePos>,
     ) -> StoreResult<(Vec<ConversationSummary>, ChangePos)> {
-        conversations::summaries(&self.pool, user, since).await
+        self.read(move |conn| conversations::summaries(conn, user, since, None))
+            .await
     }
 
     async fn summary(
@@ -145,13 +243,14 @@ impl Store for SqliteStore {
         user: UserId,
         conv: ConvId,
     ) -> StoreResult<Option<ConversationSummary>> {
-        let (mut found, _) =
-            conversations::summaries_where(&self.pool, user, None, Some(conv)).await?;
+        let (mut found, _) = self
+            .read(move |conn| conversations::summaries(conn, user, None, Some(conv)))
+            .await?;
         Ok(found.pop())
     }
 
     async fn write(&self, ops: Vec<WriteOp>) -> StoreResult<Vec<WriteResult>> {
-        writer::write(&self.pool, ops).await
+        self.write_with(move |conn| writer::write(conn, ops)).await
     }
     async fn events_after(
         &self,
@@ -160,7 +259,8 @@ impl Store for SqliteStore {
         up_to: u64,
         limit: u32,
     ) -> StoreResult<Vec<Event>> {
-        events::after(&self.pool, conv, after, up_to, limit).await
+        self.read(move |conn| events::after(conn, conv, after, up_to, limit))
+            .await
     }
     async fn events_before(
         &self,
@@ -168,7 +268,8 @@ impl Store for SqliteStore {
         before: u64,
         limit: u32,
     ) -> StoreResult<Vec<Event>> {
-        events::before(&self.pool, conv, before, limit).await
+        self.read(move |conn| events::before(conn, conv, before, limit))
+            .await
     }
 }
 
@@ -206,8 +307,12 @@ mod tests {
             .await
             .unwrap();
         assert!(again.user_by_username("alice").await.unwrap().is_some());
-        let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
-            .fetch_all(&again.pool)
+        let versions: Vec<i64> = again
+            .read(|conn| {
+                query_all(conn, "SELECT version FROM schema_migrations", [], |row| {
+                    Ok(row.get(0)?)
+                })
+            })
             .await
             .unwrap();
         let expected: Vec<i64> = MIGRATIONS.iter().map(|m| m.version).collect();

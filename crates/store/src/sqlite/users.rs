@@ -1,149 +1,118 @@
 //! Accounts and login sessions.
 
+use super::{query_all, query_one};
+use crate::rows::{profile, session};
 use crate::{SessionRecord, StoreError, StoreResult, UserCredentials, now_ms};
-use sqlx::SqlitePool;
-use sqlx::{Row, SqliteConnection};
+use rusqlite::{Connection, params};
 use tern_proto::{SessionId, UserId, UserProfile};
 
-pub async fn create(
-    pool: &SqlitePool,
+pub fn create(
+    conn: &Connection,
     username: &str,
     display_name: &str,
     password_hash: &str,
 ) -> StoreResult<UserProfile> {
-    let row = sqlx::query(
+    let created = query_one(
+        conn,
         "INSERT INTO users (username, display_name, password_hash, created_at)
          VALUES (?, ?, ?, ?) RETURNING id, username, display_name, created_at",
+        params![username, display_name, password_hash, now_ms()],
+        |row| profile(row),
+    );
+    match created {
+        Err(StoreError::Conflict(_)) => Err(StoreError::UsernameTaken),
+        other => other?.ok_or_else(|| StoreError::Internal("INSERT returned nothing".into())),
+    }
+}
+
+pub fn by_id(conn: &Connection, id: UserId) -> StoreResult<Option<UserProfile>> {
+    query_one(
+        conn,
+        "SELECT id, username, display_name, created_at FROM users WHERE id = ?",
+        [id.0],
+        |row| profile(row),
     )
-    .bind(username)
-    .bind(display_name)
-    .bind(password_hash)
-    .bind(now_ms())
-    .fetch_one(pool)
-    .await
-    .map_err(|e| match &e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::UsernameTaken,
-        _ => StoreError::from(e),
-    })?;
-    crate::rows::profile(&row)
 }
 
-pub async fn by_id(pool: &SqlitePool, id: UserId) -> StoreResult<Option<UserProfile>> {
-    let mut conn = pool.acquire().await?;
-    by_id_on(&mut conn, id).await
-}
-
-pub(super) async fn by_id_on(
-    conn: &mut SqliteConnection,
-    id: UserId,
-) -> StoreResult<Option<UserProfile>> {
-    sqlx::query("SELECT id, username, display_name, created_at FROM users WHERE id = ?")
-        .bind(id.0)
-        .fetch_optional(conn)
-        .await?
-        .as_ref()
-        .map(crate::rows::profile)
-        .transpose()
-}
-
-pub async fn by_username(pool: &SqlitePool, username: &str) -> StoreResult<Option<UserProfile>> {
-    sqlx::query("SELECT id, username, display_name, created_at FROM users WHERE username = ?")
-        .bind(username)
-        .fetch_optional(pool)
-        .await?
-        .as_ref()
-        .map(crate::rows::profile)
-        .transpose()
-}
-
-pub async fn credentials(
-    pool: &SqlitePool,
-    username: &str,
-) -> StoreResult<Option<UserCredentials>> {
-    let Some(row) = sqlx::query(
-        "SELECT id, username, display_name, created_at, password_hash FROM users WHERE username = ?",
+pub fn by_username(conn: &Connection, username: &str) -> StoreResult<Option<UserProfile>> {
+    query_one(
+        conn,
+        "SELECT id, username, display_name, created_at FROM users WHERE username = ?",
+        [username],
+        |row| profile(row),
     )
-    .bind(username)
-    .fetch_optional(pool)
-    .await?
-    else {
-        return Ok(None);
-    };
-    Ok(Some(UserCredentials {
-        profile: crate::rows::profile(&row)?,
-        password_hash: row.try_get("password_hash")?,
-    }))
 }
 
-pub async fn set_display_name(
-    pool: &SqlitePool,
+pub fn credentials(conn: &Connection, username: &str) -> StoreResult<Option<UserCredentials>> {
+    query_one(
+        conn,
+        "SELECT id, username, display_name, created_at, password_hash FROM users
+         WHERE username = ?",
+        [username],
+        |row| {
+            Ok(UserCredentials {
+                profile: profile(row)?,
+                password_hash: row.get("password_hash")?,
+            })
+        },
+    )
+}
+
+pub fn set_display_name(
+    conn: &Connection,
     id: UserId,
     display_name: &str,
 ) -> StoreResult<UserProfile> {
-    let row = sqlx::query(
+    query_one(
+        conn,
         "UPDATE users SET display_name = ? WHERE id = ?
          RETURNING id, username, display_name, created_at",
-    )
-    .bind(display_name)
-    .bind(id.0)
-    .fetch_one(pool)
-    .await?;
-    crate::rows::profile(&row)
+        params![display_name, id.0],
+        |row| profile(row),
+    )?
+    .ok_or_else(|| StoreError::Internal(format!("user {} does not exist", id.0)))
 }
 
-pub async fn create_session(
-    pool: &SqlitePool,
+pub fn create_session(
+    conn: &Connection,
     user: UserId,
     token_hash: &[u8],
     device: &str,
 ) -> StoreResult<SessionRecord> {
-    let row = sqlx::query(
+    query_one(
+        conn,
         "INSERT INTO sessions (user_id, token_hash, device, created_at) VALUES (?, ?, ?, ?)
          RETURNING id, user_id, device, created_at",
-    )
-    .bind(user.0)
-    .bind(token_hash)
-    .bind(device)
-    .bind(now_ms())
-    .fetch_one(pool)
-    .await?;
-    crate::rows::session(&row)
+        params![user.0, token_hash, device, now_ms()],
+        |row| session(row),
+    )?
+    .ok_or_else(|| StoreError::Internal("INSERT returned nothing".into()))
 }
 
-pub async fn session_by_token(
-    pool: &SqlitePool,
+pub fn session_by_token(
+    conn: &Connection,
     token_hash: &[u8],
 ) -> StoreResult<Option<SessionRecord>> {
-    sqlx::query("SELECT id, user_id, device, created_at FROM sessions WHERE token_hash = ?")
-        .bind(token_hash)
-        .fetch_optional(pool)
-        .await?
-        .as_ref()
-        .map(crate::rows::session)
-        .transpose()
-}
-
-pub async fn sessions(pool: &SqlitePool, user: UserId) -> StoreResult<Vec<SessionRecord>> {
-    sqlx::query(
-        "SELECT id, user_id, device, created_at FROM sessions WHERE user_id = ? ORDER BY id",
+    query_one(
+        conn,
+        "SELECT id, user_id, device, created_at FROM sessions WHERE token_hash = ?",
+        [token_hash],
+        |row| session(row),
     )
-    .bind(user.0)
-    .fetch_all(pool)
-    .await?
-    .iter()
-    .map(crate::rows::session)
-    .collect()
 }
 
-pub async fn revoke_session(
-    pool: &SqlitePool,
-    user: UserId,
-    session: SessionId,
-) -> StoreResult<bool> {
-    let done = sqlx::query("DELETE FROM sessions WHERE id = ? AND user_id = ?")
-        .bind(session.0)
-        .bind(user.0)
-        .execute(pool)
-        .await?;
-    Ok(done.rows_affected() > 0)
+pub fn sessions(conn: &Connection, user: UserId) -> StoreResult<Vec<SessionRecord>> {
+    query_all(
+        conn,
+        "SELECT id, user_id, device, created_at FROM sessions WHERE user_id = ? ORDER BY id",
+        [user.0],
+        |row| session(row),
+    )
+}
+
+pub fn revoke_session(conn: &Connection, user: UserId, session: SessionId) -> StoreResult<bool> {
+    let deleted = conn
+        .prepare_cached("DELETE FROM sessions WHERE id = ? AND user_id = ?")?
+        .execute([session.0, user.0])?;
+    Ok(deleted > 0)
 }
