@@ -12,7 +12,7 @@ use serde_json::json;
 use std::time::{Duration, Instant};
 use tern_sdk::proto::{Content, ConvId};
 use tern_sdk::{Client, ClientEvent};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 #[derive(clap::Args, Clone, Debug)]
 pub struct Options {
@@ -50,20 +50,16 @@ pub async fn run(common: &Common, o: Options) -> Result<Outcome, String> {
     let _ = origin();
 
     let pairs = n / 2;
-    let period = Duration::from_secs_f64(pairs as f64 / rate as f64);
     let start = Instant::now() + Duration::from_millis(300);
     let end = start + Duration::from_secs(secs);
+    let ticks = pace(start, end, rate, pairs)?;
     let mut tasks = Vec::with_capacity(pairs);
     let mut clients = clients.into_iter();
-    for (i, conv) in convs.into_iter().enumerate() {
+    for (conv, ticks) in convs.into_iter().zip(ticks) {
         let (Some(sender), Some(receiver)) = (clients.next(), clients.next()) else {
             break;
         };
-        // Spread the pairs' schedules over one period so the total rate is smooth.
-        let first = start + period.mul_f64(i as f64 / pairs as f64);
-        tasks.push(tokio::spawn(pair(
-            sender, receiver, conv, first, period, end,
-        )));
+        tasks.push(tokio::spawn(pair(sender, receiver, conv, ticks, end)));
     }
     let mut latencies = histogram();
     let (mut sent, mut received) = (0, 0);
@@ -93,13 +89,12 @@ async fn pair(
     (sender, sender_events): Connected,
     (_receiver, mut events): Connected,
     conv: ConvId,
-    first: Instant,
-    period: Duration,
+    ticks: mpsc::UnboundedReceiver<Instant>,
     end: Instant,
 ) -> (u64, u64, Histogram<u64>) {
     let _acks = population::drain(sender_events);
     let (total_tx, mut total) = watch::channel(None::<u64>);
-    let schedule = tokio::spawn(send_on_schedule(sender, conv, first, period, end, total_tx));
+    let schedule = tokio::spawn(send_on_schedule(sender, conv, ticks, total_tx));
     let mut latencies = histogram();
     let mut received = 0;
     let deadline = tokio::time::Instant::from_std(end + DRAIN);
@@ -127,24 +122,54 @@ async fn pair(
     (sent, received, latencies)
 }
 
+/// The send schedule: slot k of the whole run is at `start + k / rate` and belongs to pair
+/// `k % pairs`. One OS thread keeps it, because tokio's timer rounds every sleep up to the
+/// next millisecond, which would add up to 1 ms of the load generator's own lateness to every
+/// latency measured from the intended time.
+fn pace(
+    start: Instant,
+    end: Instant,
+    rate: u64,
+    pairs: usize,
+) -> Result<Vec<mpsc::UnboundedReceiver<Instant>>, String> {
+    let (senders, receivers): (Vec<_>, Vec<_>) =
+        (0..pairs).map(|_| mpsc::unbounded_channel()).unzip();
+    std::thread::Builder::new()
+        .name("pacer".into())
+        .spawn(move || {
+            let step = Duration::from_secs_f64(1.0 / rate as f64);
+            for k in 0u32.. {
+                let at = start + step * k;
+                if at >= end {
+                    break;
+                }
+                if let Some(wait) = at.checked_duration_since(Instant::now()) {
+                    std::thread::sleep(wait);
+                }
+                // Pair tasks outlive the schedule; a send error means the run was abandoned.
+                if senders[k as usize % pairs].send(at).is_err() {
+                    break;
+                }
+            }
+        })
+        .map_err(|e| format!("starting the pacer thread: {e}"))?;
+    Ok(receivers)
+}
+
+/// Sends one message per tick, each stamped with its intended time; ends with the schedule.
 async fn send_on_schedule(
     client: Client,
     conv: ConvId,
-    first: Instant,
-    period: Duration,
-    end: Instant,
+    mut ticks: mpsc::UnboundedReceiver<Instant>,
     total: watch::Sender<Option<u64>>,
 ) -> u64 {
-    let mut at = first;
     let mut sent = 0;
-    while at < end {
-        tokio::time::sleep_until(at.into()).await;
+    while let Some(at) = ticks.recv().await {
         let client = client.clone();
         let text = micros_since_origin(at).to_string();
         // Open loop: the next send does not wait for this one's ack; the receiver measures.
         tokio::spawn(async move { client.send(conv, Content::Text { text }).await });
         sent += 1;
-        at += period;
     }
     let _ = total.send(Some(sent));
     sent

@@ -35,10 +35,17 @@ pub async fn run(common: &Common, o: Options) -> Result<Outcome, String> {
     let tokens: Vec<String> = members.iter().map(|m| m.token.clone()).collect();
 
     // Everyone at once: the handshake concurrency is the whole population.
+    let cpu_before = target.cpu();
     let started = Instant::now();
     let clients = population::connect(&target.urls, &tokens, Some(n)).await?;
     let login_secs = started.elapsed().as_secs_f64();
     let logins_per_s = n as f64 / login_secs;
+    let login_cpu = cpu_before
+        .zip(target.cpu())
+        .map(|(before, after)| after.per(before, n as u64));
+    let login_cpu_text = login_cpu.map_or(String::new(), |(u, s)| {
+        format!(" (server CPU {:.0} µs/login)", u + s)
+    });
 
     // Catch up first, so that the storm below starts from a known state.
     let mut connected = Vec::with_capacity(n);
@@ -87,9 +94,11 @@ pub async fn run(common: &Common, o: Options) -> Result<Outcome, String> {
     Ok(Outcome::new(
         "storm",
         format!(
-            "{n} clients: {logins_per_s:.0} logins/s; reconnect storm done in {reconnect_secs:.2} s, {lost} lost"
+            "{n} clients: {logins_per_s:.0} logins/s{login_cpu_text}; reconnect storm done in {reconnect_secs:.2} s, {lost} lost"
         ),
         json!({ "clients": n, "login_secs": login_secs, "logins_per_s": logins_per_s,
+                "cpu_user_us_per_login": login_cpu.map(|c| c.0),
+                "cpu_system_us_per_login": login_cpu.map(|c| c.1),
                 "reconnect_secs": reconnect_secs, "lost": lost }),
     ))
 }

@@ -2,6 +2,7 @@
 //! runs every write (conversation batches in one `BEGIN IMMEDIATE` transaction each) and a few
 //! reader threads, each owning its connection (see `workers`).
 
+mod checkpoint;
 mod conversations;
 mod events;
 mod migrations;
@@ -16,8 +17,10 @@ use crate::{
     WriteResult,
 };
 use async_trait::async_trait;
+use checkpoint::Checkpointer;
 use rusqlite::{Connection, OpenFlags, Params, Row};
 use std::path::Path;
+use std::sync::Arc;
 use tern_proto::{ConvId, ConversationSummary, Event, SessionId, UserId, UserProfile};
 use workers::Workers;
 
@@ -45,6 +48,14 @@ pub enum Durability {
 pub struct SqliteStore {
     writer: Workers,
     readers: Workers,
+    checkpointer: Arc<Checkpointer>,
+}
+
+/// The connections of one database, before their threads start.
+struct Connections {
+    writer: Connection,
+    readers: Vec<Connection>,
+    checkpointer: Connection,
 }
 
 impl SqliteStore {
@@ -55,10 +66,16 @@ impl SqliteStore {
         let connections = tokio::task::spawn_blocking(move || open_all(&path, durability))
             .await
             .map_err(|e| crate::StoreError::Internal(format!("opening SQLite: {e}")))??;
-        let (writer, readers) = connections;
+        let checkpointer = Arc::new(Checkpointer::start(connections.checkpointer)?);
+        let after_write = Arc::clone(&checkpointer);
         Ok(SqliteStore {
-            writer: Workers::start("writer", vec![writer])?,
-            readers: Workers::start("reader", readers)?,
+            writer: Workers::start(
+                "writer",
+                vec![connections.writer],
+                Some(Box::new(move |conn| after_write.after_write(conn))),
+            )?,
+            readers: Workers::start("reader", connections.readers, None)?,
+            checkpointer,
         })
     }
 
@@ -75,14 +92,20 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
     {
-        self.writer.run(job).await
+        let result = self.writer.run(job).await;
+        self.checkpointer.wrote();
+        result
     }
 }
 
-/// The writer (created and migrated first) and the readers.
-fn open_all(path: &Path, durability: Durability) -> StoreResult<(Connection, Vec<Connection>)> {
+/// The writer (which creates and migrates the database first), the readers, the checkpointer.
+fn open_all(path: &Path, durability: Durability) -> StoreResult<Connections> {
     let mut writer = open_one(path, OpenFlags::SQLITE_OPEN_CREATE, durability)?;
     writer.pragma_update(None, "journal_mode", "WAL")?;
+    // Checkpoints run on the checkpointer's thread, never inside a commit (see `checkpoint`);
+    // the log file is cut back to 64 MiB after each reset.
+    writer.pragma_update(None, "wal_autocheckpoint", 0)?;
+    writer.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
     migrations::apply(&mut writer)?;
     let readers = (0..READERS)
         .map(|_| {
@@ -92,7 +115,12 @@ fn open_all(path: &Path, durability: Durability) -> StoreResult<(Connection, Vec
             Ok(reader)
         })
         .collect::<StoreResult<Vec<_>>>()?;
-    Ok((writer, readers))
+    let checkpointer = open_one(path, OpenFlags::empty(), durability)?;
+    Ok(Connections {
+        writer,
+        readers,
+        checkpointer,
+    })
 }
 
 fn open_one(path: &Path, extra: OpenFlags, durability: Durability) -> StoreResult<Connection> {
@@ -151,6 +179,7 @@ impl Store for SqliteStore {
     async fn close(&self) {
         self.readers.stop().await;
         self.writer.stop().await;
+        self.checkpointer.stop().await;
     }
 
     async fn ping(&self) -> StoreResult<()> {
@@ -317,5 +346,86 @@ mod tests {
             .unwrap();
         let expected: Vec<i64> = MIGRATIONS.iter().map(|m| m.version).collect();
         assert_eq!(versions, expected);
+    }
+
+    /// The write-ahead log's checkpoint sequence number (header bytes 12..16): SQLite bumps it
+    /// each time the log starts over from its beginning.
+    fn log_generation(dir: &Path) -> u32 {
+        let header = std::fs::read(dir.join("t.db-wal")).unwrap_or_default();
+        header
+            .get(12..16)
+            .map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_log_starts_over_while_writes_keep_coming() {
+        use crate::{WriteOp, WriteOutcome};
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use tern_proto::Content;
+        let (dir, store) = open().await.unwrap();
+        let store = Arc::new(store);
+        let a = store.create_user("a", "a", "h").await.unwrap().id;
+        let b = store.create_user("b", "b", "h").await.unwrap().id;
+        let conv = match store
+            .write(vec![WriteOp::OpenDirect { a, b }])
+            .await
+            .unwrap()[0]
+        {
+            Ok(WriteOutcome::DirectOpened { conv, .. }) => conv,
+            ref other => panic!("{other:?}"),
+        };
+        let start = log_generation(dir.path());
+        let done = Arc::new(AtomicBool::new(false));
+        // Several writers, so the writer thread always has the next batch queued and the
+        // checkpointer never finds it idle: the log must start over all the same.
+        let writers: Vec<_> = (0..4)
+            .map(|w| {
+                let (store, done) = (Arc::clone(&store), Arc::clone(&done));
+                tokio::spawn(async move {
+                    let mut n = 0u64;
+                    while !done.load(Ordering::Relaxed) {
+                        let ops = (0..50)
+                            .map(|_| {
+                                n += 1;
+                                WriteOp::Append {
+                                    conv,
+                                    sender: a,
+                                    cmid: format!("w{w}-{n}"),
+                                    content: Content::Text {
+                                        text: "x".repeat(200),
+                                    },
+                                }
+                            })
+                            .collect();
+                        for result in store.write(ops).await.unwrap() {
+                            assert!(result.is_ok());
+                        }
+                    }
+                    n
+                })
+            })
+            .collect();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let mut restarted = false;
+        while !restarted && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            restarted = log_generation(dir.path()) != start;
+        }
+        done.store(true, Ordering::Relaxed);
+        let mut n = 0;
+        for w in writers {
+            n += w.await.unwrap();
+        }
+        assert!(
+            restarted,
+            "the log never started over ({n} messages written)"
+        );
+        let wal = std::fs::metadata(dir.path().join("t.db-wal"))
+            .unwrap()
+            .len();
+        assert!(
+            wal < 64 * 1024 * 1024,
+            "log of {wal} bytes after {n} messages"
+        );
     }
 }

@@ -16,6 +16,9 @@ use tokio::sync::{mpsc, oneshot};
 /// Work for a connection thread; `None` tells one thread to stop.
 type Job = Option<Box<dyn FnOnce(&mut Connection) + Send>>;
 
+/// Run on a thread after each of its jobs has answered.
+pub type AfterJob = Box<dyn Fn(&Connection) + Send + Sync>;
+
 /// Jobs waiting per group of threads; senders wait (asynchronously) when it is full.
 const QUEUE: usize = 256;
 
@@ -29,15 +32,21 @@ pub struct Workers {
 impl Workers {
     /// Starts one thread per connection (opened by the caller, so that a database that cannot
     /// be opened fails there rather than inside a thread).
-    pub fn start(name: &'static str, connections: Vec<Connection>) -> StoreResult<Workers> {
+    pub fn start(
+        name: &'static str,
+        connections: Vec<Connection>,
+        after_job: Option<AfterJob>,
+    ) -> StoreResult<Workers> {
+        let after_job = after_job.map(Arc::new);
         let (queue, receiver) = mpsc::channel::<Job>(QUEUE);
         let receiver = Arc::new(Mutex::new(receiver));
         let mut threads = Vec::with_capacity(connections.len());
         for (i, conn) in connections.into_iter().enumerate() {
             let receiver = Arc::clone(&receiver);
+            let after_job = after_job.clone();
             let thread = std::thread::Builder::new()
                 .name(format!("tern-sqlite-{name}-{i}"))
-                .spawn(move || serve(conn, &receiver))
+                .spawn(move || serve(conn, &receiver, after_job.as_deref()))
                 .map_err(|e| StoreError::Internal(format!("starting a SQLite thread: {e}")))?;
             threads.push(thread);
         }
@@ -90,7 +99,11 @@ impl Workers {
     }
 }
 
-fn serve(mut conn: Connection, receiver: &Mutex<mpsc::Receiver<Job>>) {
+fn serve(
+    mut conn: Connection,
+    receiver: &Mutex<mpsc::Receiver<Job>>,
+    after_job: Option<&AfterJob>,
+) {
     loop {
         // One thread waits on the queue at a time; the others wait for the lock, which is
         // released as soon as a job is taken.
@@ -99,6 +112,9 @@ fn serve(mut conn: Connection, receiver: &Mutex<mpsc::Receiver<Job>>) {
         if catch_unwind(AssertUnwindSafe(|| job(&mut conn))).is_err() {
             // A bug, not bad input: the transaction (if any) was rolled back while unwinding.
             tracing::error!("a SQLite job panicked; its caller got an internal error");
+        }
+        if let Some(after_job) = after_job {
+            after_job(&conn);
         }
     }
 }
