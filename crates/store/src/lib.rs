@@ -1,7 +1,7 @@
 //! tern's storage: the `Store` interface the server talks to, the records and errors it uses,
 //! and the backends behind it (SQLite today).
 //!
-//! Nothing from sqlx leaves this crate: the server sees our records and `StoreError` only.
+//! No database type leaves this crate: the server sees our records and `StoreError` only.
 
 #[cfg(test)]
 mod conformance;
