@@ -12,6 +12,7 @@
 //! is long, the writer finishes the job itself between two batches (`after_write`): by then
 //! only the frames of the last few batches are left to copy, and both fsyncs are short.
 
+use super::workers::lock;
 use crate::{StoreError, StoreResult};
 use rusqlite::Connection;
 use std::sync::Arc;
@@ -73,11 +74,7 @@ impl Checkpointer {
     /// Runs a last checkpoint and stops the thread.
     pub async fn stop(&self) {
         self.state.stop.store(true, Ordering::Relaxed);
-        let thread = self
-            .thread
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .take();
+        let thread = lock(&self.thread).take();
         if let Some(thread) = thread {
             thread.thread().unpark();
             let _ = tokio::task::spawn_blocking(move || thread.join()).await;

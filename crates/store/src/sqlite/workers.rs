@@ -64,18 +64,25 @@ impl Workers {
         F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
+        let name = self.name;
         let job: Box<dyn FnOnce(&mut Connection) + Send> = Box::new(move |conn| {
+            let result = catch_unwind(AssertUnwindSafe(|| job(conn))).unwrap_or_else(|_| {
+                // A bug, not bad input: the transaction (if any) rolled back while unwinding,
+                // and the thread lives on.
+                tracing::error!("a SQLite {name} job panicked");
+                Err(StoreError::Internal(format!(
+                    "a SQLite {name} job panicked"
+                )))
+            });
             // The caller may have gone (a dropped request); the work is done either way.
-            let _ = reply.send(job(conn));
+            let _ = reply.send(result);
         });
         self.queue
             .send(Some(job))
             .await
             .map_err(|_| self.stopped())?;
-        // A dropped reply means the job panicked (the thread caught it and lives on).
-        answer.await.map_err(|_| {
-            StoreError::Internal(format!("a SQLite {} job failed; see the log", self.name))
-        })?
+        // A job is only dropped unanswered when the threads stop before reaching it.
+        answer.await.map_err(|_| self.stopped())?
     }
 
     /// Stops every thread once the jobs queued before have run, and waits for them.
@@ -109,10 +116,7 @@ fn serve(
         // released as soon as a job is taken.
         let job = lock(receiver).blocking_recv();
         let Some(Some(job)) = job else { return };
-        if catch_unwind(AssertUnwindSafe(|| job(&mut conn))).is_err() {
-            // A bug, not bad input: the transaction (if any) was rolled back while unwinding.
-            tracing::error!("a SQLite job panicked; its caller got an internal error");
-        }
+        job(&mut conn);
         if let Some(after_job) = after_job {
             after_job(&conn);
         }
@@ -121,6 +125,35 @@ fn serve(
 
 /// A poisoned lock only means another thread panicked while holding it; the data (a queue
 /// receiver or a list of handles) is still sound.
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_job_fails_alone_and_a_stopped_group_says_so() {
+        let workers =
+            Workers::start("test", vec![Connection::open_in_memory().unwrap()], None).unwrap();
+        let panicked = workers
+            .run(|_| -> StoreResult<()> { panic!("a bug in a job") })
+            .await;
+        assert!(
+            matches!(panicked, Err(StoreError::Internal(_))),
+            "{panicked:?}"
+        );
+        // The one thread survived and answers the next job.
+        let answer = workers
+            .run(|conn| Ok(conn.query_row("SELECT 6 * 7", [], |row| row.get::<_, i64>(0))?))
+            .await;
+        assert_eq!(answer.unwrap(), 42);
+        workers.stop().await;
+        let after = workers.run(|_| Ok(())).await;
+        assert!(
+            matches!(after, Err(StoreError::Unavailable(_))),
+            "{after:?}"
+        );
+    }
 }
