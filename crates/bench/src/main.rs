@@ -2,6 +2,7 @@
 //! (S1–S7); each run is bounded in clients and time, targets loopback only, prints one summary
 //! line and can write JSON. See docs/benchmarks.md for the commands behind every figure.
 
+mod fleet;
 mod population;
 mod report;
 mod scenarios;
@@ -75,6 +76,13 @@ enum Scenario {
     Cold(scenarios::cold::Options),
     /// Every scenario in turn with its defaults (with --smoke: the CI check).
     All,
+    /// Holds connections for another tern-bench run: a token count, then the tokens, on stdin.
+    #[command(hide = true)]
+    Hold {
+        /// Local address to connect from.
+        #[arg(long)]
+        source: std::net::IpAddr,
+    },
 }
 
 fn main() -> ExitCode {
@@ -109,6 +117,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Scenario::Fanout(o) => results.push(scenarios::fanout::run(c, o).await?),
         Scenario::Catchup(o) => results.push(scenarios::catchup::run(c, o).await?),
         Scenario::Cold(o) => results.push(scenarios::cold::run(c, o).await?),
+        Scenario::Hold { source } => return fleet::run_holder(&c.server, source).await,
         Scenario::All => {
             results.push(scenarios::cold::run(c, Default::default()).await?);
             results.push(scenarios::idle::run(c, Default::default()).await?);

@@ -1,6 +1,7 @@
 //! Setting the stage: users with tokens, conversations between them, connected clients.
 
 use crate::report::Progress;
+use std::net::IpAddr;
 use std::sync::Arc;
 use tern_sdk::proto::{ConvId, UserProfile};
 use tern_sdk::{Api, Client, ClientEvent, ClientOptions};
@@ -95,10 +96,21 @@ pub async fn connect(
     tokens: &[String],
     concurrency: Option<usize>,
 ) -> Result<Vec<Connected>, String> {
+    connect_from(urls, tokens, concurrency, None).await
+}
+
+/// `connect`, with every socket bound to the `local` address if one is given.
+pub async fn connect_from(
+    urls: &[String],
+    tokens: &[String],
+    concurrency: Option<usize>,
+    local: Option<IpAddr>,
+) -> Result<Vec<Connected>, String> {
     let limit = Arc::new(Semaphore::new(concurrency.unwrap_or(CONNECT_CONCURRENCY)));
     let mut tasks = JoinSet::new();
     for (i, token) in tokens.iter().enumerate() {
-        let options = ClientOptions::new(urls[i % urls.len()].clone(), token.clone());
+        let mut options = ClientOptions::new(urls[i % urls.len()].clone(), token.clone());
+        options.local_addr = local;
         let limit = limit.clone();
         tasks.spawn(async move {
             let _permit = limit.acquire_owned().await.map_err(|e| e.to_string())?;

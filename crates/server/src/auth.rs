@@ -10,6 +10,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use tern_proto::ErrorCode;
+use tokio::sync::Semaphore;
 
 pub const USERNAME_MIN: usize = 3;
 pub const USERNAME_MAX: usize = 32;
@@ -26,6 +27,9 @@ pub struct Passwords {
     /// Checked against when the username does not exist, so that a login for an unknown user
     /// costs the same time as one with a wrong password.
     decoy_hash: Arc<String>,
+    /// One hash at a time per core: more would not finish sooner, and each holds its working
+    /// memory (19 MiB by default), so a burst of logins must queue rather than pile up.
+    running: Arc<Semaphore>,
 }
 
 impl Passwords {
@@ -37,14 +41,17 @@ impl Passwords {
             .hash_password(&rand::random::<[u8; 16]>())
             .map_err(|e| AppError::Internal(format!("argon2: {e}")))?
             .to_string();
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Ok(Passwords {
             hasher: Arc::new(hasher),
             decoy_hash: Arc::new(decoy_hash),
+            running: Arc::new(Semaphore::new(cores)),
         })
     }
 
     pub async fn hash(&self, password: String) -> AppResult<String> {
         let hasher = self.hasher.clone();
+        let _turn = self.turn().await?;
         tokio::task::spawn_blocking(move || {
             hasher
                 .hash_password(password.as_bytes())
@@ -60,6 +67,7 @@ impl Passwords {
         let hasher = self.hasher.clone();
         let is_real = stored.is_some();
         let stored = stored.unwrap_or_else(|| self.decoy_hash.as_str().to_owned());
+        let _turn = self.turn().await?;
         tokio::task::spawn_blocking(move || {
             let parsed = PasswordHash::new(&stored)
                 .map_err(|e| AppError::Internal(format!("stored password hash: {e}")))?;
@@ -67,6 +75,13 @@ impl Passwords {
         })
         .await
         .map_err(|e| AppError::Internal(format!("hashing task: {e}")))?
+    }
+
+    async fn turn(&self) -> AppResult<tokio::sync::SemaphorePermit<'_>> {
+        self.running
+            .acquire()
+            .await
+            .map_err(|e| AppError::Internal(format!("password queue: {e}")))
     }
 }
 

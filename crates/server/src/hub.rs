@@ -4,43 +4,12 @@
 //! A full queue never blocks the sender: the slow connection is told to close with 4008 and will
 //! catch up after reconnecting.
 
+use crate::outbox::Outbox;
 use axum::extract::ws::Utf8Bytes;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
-use tern_proto::{CloseCode, SessionId, UserId};
-use tokio::sync::{Notify, mpsc};
-
-/// Asks one connection task to close with a given code.
-#[derive(Default)]
-pub struct Closer {
-    code: AtomicU16,
-    notify: Notify,
-}
-
-impl Closer {
-    /// The first reason wins; later ones are ignored.
-    pub fn close(&self, code: u16) {
-        if self
-            .code
-            .compare_exchange(0, code, Ordering::AcqRel, Ordering::Acquire)
-            .is_ok()
-        {
-            self.notify.notify_one();
-        }
-    }
-
-    /// Resolves once `close` has been called; returns the code.
-    pub async fn requested(&self) -> u16 {
-        loop {
-            let code = self.code.load(Ordering::Acquire);
-            if code != 0 {
-                return code;
-            }
-            self.notify.notified().await;
-        }
-    }
-}
+use tern_proto::{SessionId, UserId};
 
 /// What the hub keeps for one live connection.
 #[derive(Clone)]
@@ -48,26 +17,19 @@ pub struct ConnHandle {
     pub id: u64,
     pub user: UserId,
     pub session: SessionId,
-    queue: mpsc::Sender<Utf8Bytes>,
-    closer: Arc<Closer>,
+    outbox: Arc<Outbox>,
 }
 
 impl ConnHandle {
-    /// Queues a frame without waiting; a full queue closes the connection (4008).
+    /// Queues a frame without waiting; a full outbox closes the connection (4008).
     pub fn push(&self, frame: Utf8Bytes) {
-        match self.queue.try_send(frame) {
-            Ok(()) => {}
-            Err(mpsc::error::TrySendError::Full(_)) => {
-                tracing::info!(conn = self.id, user = %self.user, "outgoing queue full; closing");
-                self.closer.close(CloseCode::TOO_SLOW);
-            }
-            // The connection is ending; it will catch up when it comes back.
-            Err(mpsc::error::TrySendError::Closed(_)) => {}
+        if !self.outbox.push(frame) {
+            tracing::info!(conn = self.id, user = %self.user, "outgoing queue full; closing");
         }
     }
 
     pub fn close(&self, code: u16) {
-        self.closer.close(code);
+        self.outbox.close(code);
     }
 }
 
@@ -78,25 +40,23 @@ pub struct Hub {
 }
 
 impl Hub {
-    /// Registers a connection; returns its handle (kept by the hub) plus the receiving end of its
-    /// queue and its closer (kept by the connection task).
+    /// Registers a connection; returns its handle (also kept by the hub) and its outbox, which
+    /// holds at most `capacity` frames.
     pub fn register(
         &self,
         user: UserId,
         session: SessionId,
         capacity: usize,
-    ) -> (ConnHandle, mpsc::Receiver<Utf8Bytes>, Arc<Closer>) {
-        let (queue, rx) = mpsc::channel(capacity);
-        let closer = Arc::new(Closer::default());
+    ) -> (ConnHandle, Arc<Outbox>) {
+        let outbox = Arc::new(Outbox::new(capacity));
         let handle = ConnHandle {
             id: self.next_id.fetch_add(1, Ordering::Relaxed) + 1,
             user,
             session,
-            queue,
-            closer: closer.clone(),
+            outbox: outbox.clone(),
         };
         self.write().entry(user).or_default().push(handle.clone());
-        (handle, rx, closer)
+        (handle, outbox)
     }
 
     pub fn unregister(&self, handle: &ConnHandle) {
@@ -155,34 +115,52 @@ impl Hub {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::outbox::Next;
+    use tern_proto::CloseCode;
+
+    /// What a connection's outbox holds now, without waiting.
+    async fn queued(outbox: &Outbox) -> Vec<String> {
+        outbox.push("end".into());
+        match outbox.next().await {
+            Next::Frames(f) => f
+                .iter()
+                .map(|f| f.as_str().to_owned())
+                .take_while(|f| f != "end")
+                .collect(),
+            Next::Close(code) => panic!("closed with {code}"),
+        }
+    }
 
     #[tokio::test]
     async fn delivers_to_all_connections_of_members_but_the_skipped_one() {
         let hub = Hub::default();
-        let (a1, mut a1_rx, _) = hub.register(UserId(1), SessionId(1), 4);
-        let (_a2, mut a2_rx, _) = hub.register(UserId(1), SessionId(2), 4);
-        let (_b, mut b_rx, _) = hub.register(UserId(2), SessionId(3), 4);
-        let (_c, mut c_rx, _) = hub.register(UserId(3), SessionId(4), 4);
+        let (a1, a1_out) = hub.register(UserId(1), SessionId(1), 4);
+        let (_a2, a2_out) = hub.register(UserId(1), SessionId(2), 4);
+        let (_b, b_out) = hub.register(UserId(2), SessionId(3), 4);
+        let (_c, c_out) = hub.register(UserId(3), SessionId(4), 4);
         hub.deliver(&[UserId(1), UserId(2)], &"x".into(), Some(a1.id));
-        assert!(a1_rx.try_recv().is_err());
-        assert_eq!(a2_rx.try_recv().unwrap().as_str(), "x");
-        assert_eq!(b_rx.try_recv().unwrap().as_str(), "x");
-        assert!(c_rx.try_recv().is_err());
+        assert!(queued(&a1_out).await.is_empty());
+        assert_eq!(queued(&a2_out).await, ["x"]);
+        assert_eq!(queued(&b_out).await, ["x"]);
+        assert!(queued(&c_out).await.is_empty());
     }
 
     #[tokio::test]
     async fn a_full_queue_asks_the_connection_to_close_as_too_slow() {
         let hub = Hub::default();
-        let (_a, _rx, closer) = hub.register(UserId(1), SessionId(1), 1);
+        let (_a, outbox) = hub.register(UserId(1), SessionId(1), 1);
         hub.deliver(&[UserId(1)], &"1".into(), None);
         hub.deliver(&[UserId(1)], &"2".into(), None);
-        assert_eq!(closer.requested().await, CloseCode::TOO_SLOW);
+        assert!(matches!(
+            outbox.next().await,
+            Next::Close(CloseCode::TOO_SLOW)
+        ));
     }
 
     #[test]
     fn unregister_forgets_the_connection() {
         let hub = Hub::default();
-        let (a, _rx, _) = hub.register(UserId(1), SessionId(1), 1);
+        let (a, _outbox) = hub.register(UserId(1), SessionId(1), 1);
         assert_eq!(hub.connection_count(), 1);
         hub.unregister(&a);
         assert_eq!(hub.connection_count(), 0);

@@ -15,6 +15,7 @@ pub mod gateway;
 pub mod http;
 pub mod hub;
 pub mod members;
+pub mod outbox;
 
 pub use app::App;
 pub use config::Config;

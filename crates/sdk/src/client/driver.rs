@@ -6,14 +6,16 @@ use super::{Ack, ClientEvent, ClientOptions, Command};
 use crate::error::{SdkError, SdkResult};
 use futures_util::{SinkExt, StreamExt};
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 use tern_proto::{
     ClientFrame, CloseCode, Content, ConvId, ErrorCode, Event, ServerFrame, SessionId, UserId,
     UserProfile,
 };
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
 use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -169,9 +171,7 @@ pub(super) async fn run(
 impl Driver {
     async fn connect(&mut self) -> SdkResult<(Socket, UserProfile, SessionId)> {
         let url = websocket_url(&self.options.server, &self.options.token);
-        let (mut socket, _) = tokio_tungstenite::connect_async(url.as_str())
-            .await
-            .map_err(|e| SdkError::WebSocket(e.to_string()))?;
+        let mut socket = open_socket(&url, self.options.local_addr).await?;
         let deadline = tokio::time::Instant::now() + HELLO_TIMEOUT;
         loop {
             let next = tokio::time::timeout_at(deadline, socket.next())
@@ -662,6 +662,45 @@ fn send_frame(o: &Outgoing) -> ClientFrame {
 }
 
 /// `http://host:port` → `ws://host:port/ws?token=…` (https → wss).
+/// Opens the WebSocket, from `local_addr` if one is given. Nagle is off: frames are small and
+/// a delivery must not wait for the previous one's ACK.
+async fn open_socket(url: &str, local_addr: Option<IpAddr>) -> SdkResult<Socket> {
+    let ws_error = |e: tokio_tungstenite::tungstenite::Error| SdkError::WebSocket(e.to_string());
+    let Some(local) = local_addr else {
+        let (socket, _) = tokio_tungstenite::connect_async_with_config(url, None, true)
+            .await
+            .map_err(ws_error)?;
+        return Ok(socket);
+    };
+    let request = url.into_client_request().map_err(ws_error)?;
+    let (Some(host), Some("ws")) = (request.uri().host(), request.uri().scheme_str()) else {
+        return Err(SdkError::WebSocket(format!(
+            "a local address works only with ws:// URLs, not {url}"
+        )));
+    };
+    let port = request.uri().port_u16().unwrap_or(80);
+    let io = |e: std::io::Error| SdkError::WebSocket(e.to_string());
+    let remote = tokio::net::lookup_host((host, port))
+        .await
+        .map_err(io)?
+        .find(|a| a.is_ipv4() == local.is_ipv4())
+        .ok_or_else(|| SdkError::WebSocket(format!("{host} has no address like {local}")))?;
+    let tcp = if local.is_ipv4() {
+        TcpSocket::new_v4()
+    } else {
+        TcpSocket::new_v6()
+    }
+    .map_err(io)?;
+    tcp.bind(SocketAddr::new(local, 0)).map_err(io)?;
+    let stream = tcp.connect(remote).await.map_err(io)?;
+    stream.set_nodelay(true).map_err(io)?;
+    let (socket, _) =
+        tokio_tungstenite::client_async_with_config(request, MaybeTlsStream::Plain(stream), None)
+            .await
+            .map_err(ws_error)?;
+    Ok(socket)
+}
+
 fn websocket_url(server: &str, token: &str) -> String {
     let base = server.trim_end_matches('/');
     let base = if let Some(rest) = base.strip_prefix("https://") {

@@ -26,6 +26,9 @@ pub struct ClientOptions {
     /// Capacity of the event stream. If the app stops reading, the driver stops reading the
     /// socket, the server eventually closes it as too slow, and the client catches up later.
     pub event_capacity: usize,
+    /// Local address to connect from (`ws://` only). Load generators set it to spread
+    /// connections over 127.0.0.x, since one source address has only ~28k ports per server.
+    pub local_addr: Option<std::net::IpAddr>,
 }
 
 impl ClientOptions {
@@ -37,6 +40,7 @@ impl ClientOptions {
             max_backoff: Duration::from_secs(5),
             resend_after: Duration::from_secs(10),
             event_capacity: 4096,
+            local_addr: None,
         }
     }
 }

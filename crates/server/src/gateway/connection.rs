@@ -6,13 +6,12 @@ use crate::accounts::Caller;
 use crate::committer::encode;
 use crate::http::AppState;
 use crate::hub::ConnHandle;
+use crate::outbox::{Next, Outbox};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::SinkExt;
+use std::collections::VecDeque;
+use std::sync::Arc;
 use tern_proto::{CloseCode, ErrorCode, ServerFrame};
-use tokio::sync::mpsc;
-
-/// Frames written per flush when the queue has a backlog.
-const COALESCE_MAX: usize = 64;
 
 /// Why the loop ended: with a close code to send, or because the socket is already gone.
 enum End {
@@ -20,19 +19,44 @@ enum End {
     Gone,
 }
 
+// Memory: an idle connection is one task suspended in `serve`, and a future is as large as
+// its largest state. Everything that runs only at the start, at the end or per frame is boxed,
+// so that the part every idle connection carries stays small (measured in docs/benchmarks.md).
+
 pub async fn run(mut socket: WebSocket, caller: Caller, state: AppState) {
+    let Some((conn, outbox)) = Box::pin(greet(&mut socket, caller, &state)).await else {
+        return;
+    };
+    let end = serve(&mut socket, &state, &conn, &outbox).await;
+    state.gateway.hub.unregister(&conn);
+    state.gateway.bus.disconnected(caller.user);
+    if let End::Close(code) = end {
+        let frame = CloseFrame {
+            code,
+            reason: close_reason(code).into(),
+        };
+        let _ = write_message(&mut socket, &state, Message::Close(Some(frame))).await;
+    }
+}
+
+/// Registers the connection, subscribes it and says `hello`; None if the client is gone or
+/// was refused.
+async fn greet(
+    socket: &mut WebSocket,
+    caller: Caller,
+    state: &AppState,
+) -> Option<(ConnHandle, Arc<Outbox>)> {
     let profile = match state.accounts.profile(caller.user).await {
         Ok(p) => p,
         Err(e) => {
             super::refuse(socket, e).await;
-            return;
+            return None;
         }
     };
-    let gateway = state.gateway.clone();
-    let (conn, queue, closer) =
-        gateway
-            .hub
-            .register(caller.user, caller.session, gateway.outgoing_queue);
+    let gateway = &state.gateway;
+    let (conn, outbox) = gateway
+        .hub
+        .register(caller.user, caller.session, gateway.outgoing_queue);
     // Subscribed before `hello`, so whatever commits after the client's first sync reaches it.
     gateway.bus.connected(caller.user).await;
     let hello = ServerFrame::Hello {
@@ -43,120 +67,123 @@ pub async fn run(mut socket: WebSocket, caller: Caller, state: AppState) {
         idle_timeout_ms: gateway.idle_timeout.as_millis() as u64,
         limits: state.chat.limits().clone(),
     };
-    let end = if send_now(&mut socket, &state, encode(&hello)).await {
-        tokio::select! {
-            end = serve(&mut socket, &state, &conn, queue) => end,
-            code = closer.requested() => End::Close(code),
-        }
+    if send_now(socket, state, encode(&hello)).await.is_ok() {
+        Some((conn, outbox))
     } else {
-        End::Gone
-    };
-    gateway.hub.unregister(&conn);
-    gateway.bus.disconnected(caller.user);
-    if let End::Close(code) = end {
-        let frame = CloseFrame {
-            code,
-            reason: close_reason(code).into(),
-        };
-        let _ = tokio::time::timeout(
-            gateway.idle_timeout,
-            socket.send(Message::Close(Some(frame))),
-        )
-        .await;
+        gateway.hub.unregister(&conn);
+        gateway.bus.disconnected(caller.user);
+        None
     }
 }
 
+/// What woke the connection up.
+enum Wake {
+    Shutdown,
+    Outbox(Next),
+    Incoming(Option<Result<Message, axum::Error>>),
+    Tick,
+}
+
+/// The connection's life after `hello`. The wait below is all an idle connection holds; the
+/// work for each wake-up runs in a boxed future (see the note above `run`).
 async fn serve(
     socket: &mut WebSocket,
     state: &AppState,
     conn: &ConnHandle,
-    mut queue: mpsc::Receiver<Utf8Bytes>,
+    outbox: &Outbox,
 ) -> End {
     let gateway = &state.gateway;
     let mut ticks = gateway.ticks.clone();
     let idle_ticks = gateway.idle_ticks();
     let mut last_heard = *ticks.borrow_and_update();
     loop {
-        tokio::select! {
+        let wake = tokio::select! {
             biased;
-            _ = gateway.shutdown.cancelled() => return End::Close(CloseCode::RESTARTING),
-            Some(frame) = queue.recv() => {
-                if !write_batch(socket, state, frame, &mut queue).await {
-                    return End::Gone;
-                }
-            }
-            incoming = socket.recv() => {
+            _ = gateway.shutdown.cancelled() => Wake::Shutdown,
+            next = outbox.next() => Wake::Outbox(next),
+            incoming = socket.recv() => Wake::Incoming(incoming),
+            Ok(()) = ticks.changed() => Wake::Tick,
+        };
+        let flow = match wake {
+            Wake::Shutdown => Err(End::Close(CloseCode::RESTARTING)),
+            Wake::Outbox(Next::Close(code)) => Err(End::Close(code)),
+            Wake::Outbox(Next::Frames(frames)) => write_batch(socket, state, frames).await,
+            Wake::Incoming(incoming) => {
                 last_heard = *ticks.borrow();
-                match incoming {
-                    None | Some(Ok(Message::Close(_))) => return End::Gone,
-                    Some(Err(e)) => return read_failed(&e),
-                    Some(Ok(Message::Text(text))) => {
-                        if let Some(reply) = dispatch::handle_text(state, conn, text.as_str()).await
-                            && !send_now(socket, state, encode(&reply)).await
-                        {
-                            return End::Gone;
-                        }
-                    }
-                    Some(Ok(Message::Binary(_))) => {
-                        let reply = ServerFrame::error(
-                            None,
-                            ErrorCode::BinaryNotSupported,
-                            "tern speaks JSON in text frames; binary frames are ignored",
-                        );
-                        if !send_now(socket, state, encode(&reply)).await {
-                            return End::Gone;
-                        }
-                    }
-                    // tungstenite answers pings itself; a pong only proves liveness.
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
-                }
+                Box::pin(answer(socket, state, conn, incoming)).await
             }
-            Ok(()) = ticks.changed() => {
+            Wake::Tick => {
                 let now = *ticks.borrow_and_update();
                 if now.saturating_sub(last_heard) > idle_ticks {
-                    return End::Close(CloseCode::HEARTBEAT_TIMEOUT);
-                }
-                if !write_message(socket, state, Message::Ping(Default::default())).await {
-                    return End::Gone;
+                    Err(End::Close(CloseCode::HEARTBEAT_TIMEOUT))
+                } else {
+                    write_message(socket, state, Message::Ping(Default::default())).await
                 }
             }
+        };
+        if let Err(end) = flow {
+            return end;
         }
     }
 }
 
-/// Writes `first` and whatever else is already queued, then flushes once.
+/// Handles one incoming WebSocket message; Err ends the connection.
+async fn answer(
+    socket: &mut WebSocket,
+    state: &AppState,
+    conn: &ConnHandle,
+    incoming: Option<Result<Message, axum::Error>>,
+) -> Result<(), End> {
+    let reply = match incoming {
+        None | Some(Ok(Message::Close(_))) => return Err(End::Gone),
+        Some(Err(e)) => return Err(read_failed(&e)),
+        Some(Ok(Message::Text(text))) => dispatch::handle_text(state, conn, text.as_str()).await,
+        Some(Ok(Message::Binary(_))) => Some(ServerFrame::error(
+            None,
+            ErrorCode::BinaryNotSupported,
+            "tern speaks JSON in text frames; binary frames are ignored",
+        )),
+        // tungstenite answers pings itself; a pong only proves liveness.
+        Some(Ok(Message::Ping(_) | Message::Pong(_))) => None,
+    };
+    match reply {
+        Some(reply) => send_now(socket, state, encode(&reply)).await,
+        None => Ok(()),
+    }
+}
+
+/// Writes everything that was queued, then flushes once.
 async fn write_batch(
     socket: &mut WebSocket,
     state: &AppState,
-    first: Utf8Bytes,
-    queue: &mut mpsc::Receiver<Utf8Bytes>,
-) -> bool {
+    frames: VecDeque<Utf8Bytes>,
+) -> Result<(), End> {
     let work = async {
-        socket.feed(Message::Text(first)).await?;
-        for _ in 1..COALESCE_MAX {
-            match queue.try_recv() {
-                Ok(frame) => socket.feed(Message::Text(frame)).await?,
-                Err(_) => break,
-            }
+        for frame in frames {
+            socket.feed(Message::Text(frame)).await?;
         }
         socket.flush().await
     };
-    matches!(
-        tokio::time::timeout(state.gateway.idle_timeout, work).await,
-        Ok(Ok(()))
-    )
+    let work = tokio::time::timeout(state.gateway.idle_timeout, work);
+    written(Box::pin(work).await)
 }
 
-async fn send_now(socket: &mut WebSocket, state: &AppState, frame: Utf8Bytes) -> bool {
+async fn send_now(socket: &mut WebSocket, state: &AppState, frame: Utf8Bytes) -> Result<(), End> {
     write_message(socket, state, Message::Text(frame)).await
 }
 
 /// A write that does not finish within the idle timeout counts as a dead peer.
-async fn write_message(socket: &mut WebSocket, state: &AppState, msg: Message) -> bool {
-    matches!(
-        tokio::time::timeout(state.gateway.idle_timeout, socket.send(msg)).await,
-        Ok(Ok(()))
-    )
+async fn write_message(socket: &mut WebSocket, state: &AppState, msg: Message) -> Result<(), End> {
+    let work = tokio::time::timeout(state.gateway.idle_timeout, socket.send(msg));
+    written(Box::pin(work).await)
+}
+
+/// A write that failed or timed out means the peer is gone.
+fn written<E>(outcome: Result<Result<(), E>, tokio::time::error::Elapsed>) -> Result<(), End> {
+    match outcome {
+        Ok(Ok(())) => Ok(()),
+        _ => Err(End::Gone),
+    }
 }
 
 fn read_failed(e: &axum::Error) -> End {

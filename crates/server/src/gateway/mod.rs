@@ -19,9 +19,10 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-/// Per-socket read chunk. tungstenite's default (128 KiB per socket) would dominate the memory
-/// of an idle connection; frames larger than this still arrive whole.
-const READ_BUFFER: usize = 4 * 1024;
+/// Per-socket read buffer, kept for the connection's life. tungstenite's default (128 KiB)
+/// would dominate the memory of an idle connection; client frames are mostly a few hundred
+/// bytes, and larger ones still arrive whole (the buffer grows to the frame).
+const READ_BUFFER: usize = 1024;
 /// Outgoing bytes gathered before a write to the socket (flushes also write).
 const WRITE_BUFFER: usize = 8 * 1024;
 /// A frame larger than this cannot even be read; the connection closes with 1009.
@@ -99,17 +100,17 @@ pub async fn upgrade(
         .max_write_buffer_size(usize::MAX)
         .max_message_size(cap)
         .max_frame_size(cap)
-        .on_upgrade(move |socket| async move {
+        .on_upgrade(move |mut socket| async move {
             let _in_flight = in_flight;
             match caller {
                 Ok(caller) => connection::run(socket, caller, state).await,
-                Err(error) => refuse(socket, error).await,
+                Err(error) => Box::pin(refuse(&mut socket, error)).await,
             }
         })
 }
 
 /// Tells a client why it cannot stay, then closes.
-async fn refuse(mut socket: WebSocket, error: AppError) {
+async fn refuse(socket: &mut WebSocket, error: AppError) {
     let frame = error.into_frame(None);
     let code = match &frame {
         tern_proto::ServerFrame::Error {

@@ -3,8 +3,8 @@
 use crate::support::{RawWs, TestServer, WAIT};
 use serde_json::json;
 use std::time::{Duration, Instant};
-use tern_sdk::ClientEvent;
 use tern_sdk::proto::CloseCode;
+use tern_sdk::{Client, ClientEvent, ClientOptions, SdkError};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -124,4 +124,25 @@ async fn sigterm_closes_connections_with_1012_and_clients_come_back() {
         .request(json!({"type": "fetch", "conv": conv, "after": 0}), 1)
         .await;
     assert_eq!(events["events"][0]["content"]["text"], "back");
+}
+
+#[tokio::test]
+async fn a_client_connects_from_the_local_address_it_is_given() {
+    let server = TestServer::start().await;
+    let [alice, bob] = server.users(["alice", "bob"]).await;
+    let conv = alice.direct_with(&bob).await;
+    let mut options = ClientOptions::new(server.url.clone(), alice.token.clone());
+    options.local_addr = Some("127.0.0.7".parse().unwrap());
+    let (client, _events) = Client::connect(options)
+        .await
+        .expect("connect from 127.0.0.7");
+    let mut bob = bob.connect().await;
+    let ack = client.send_text(conv, "from 127.0.0.7").await.unwrap();
+    assert_eq!(bob.next_in(conv).await.seq, ack.seq);
+
+    // An address this machine does not have: the bind fails, and the client says so.
+    let mut options = ClientOptions::new(server.url.clone(), alice.token.clone());
+    options.local_addr = Some("192.0.2.1".parse().unwrap());
+    let refused = Client::connect(options).await.err().expect("cannot bind");
+    assert!(matches!(refused, SdkError::WebSocket(_)), "{refused:?}");
 }
