@@ -20,7 +20,12 @@ use tern_proto::Limits;
 use tern_store::Store;
 use tern_store::postgres::PgStore;
 use tern_store::sqlite::SqliteStore;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpSocket};
+
+/// Connections the kernel may hold for us before `accept`. When thousands of clients reconnect
+/// at once (a restart, a network blip), a short queue overflows and the kernel drops their
+/// handshakes, which costs each of them a 1 s SYN retry. Linux caps it at `net.core.somaxconn`.
+const LISTEN_BACKLOG: u32 = 8192;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -104,13 +109,10 @@ impl App {
                 None => WebAssets::Embedded,
             },
         };
-        let listener =
-            TcpListener::bind(config.listen)
-                .await
-                .map_err(|source| StartError::Bind {
-                    addr: config.listen,
-                    source,
-                })?;
+        let listener = listen(config.listen).map_err(|source| StartError::Bind {
+            addr: config.listen,
+            source,
+        })?;
         Ok(App {
             listener,
             state,
@@ -144,10 +146,12 @@ impl App {
         } = self;
         let store = state.store.clone();
         let tracker = state.gateway.tracker.clone();
-        let router = http::router(state);
+        // Handlers become routes once here. Served as a plain `Router`, axum would rebuild every
+        // route for each new TCP connection, a large share of a login's cost in a storm.
+        let service = http::router(state).with_state(()).into_make_service();
         let stop = shutdown.clone();
         let server = tokio::spawn(async move {
-            axum::serve(listener, router)
+            axum::serve(listener, service)
                 .with_graceful_shutdown(async move { stop.cancelled().await })
                 .await
         });
@@ -202,4 +206,18 @@ fn start_ticker(
         }
     });
     (task, rx)
+}
+
+/// Binds the listener with a deep accept queue (see `LISTEN_BACKLOG`).
+fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    // As std's and tokio's `bind` do: a restarted server may rebind while old sockets linger.
+    #[cfg(unix)]
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
 }

@@ -5,6 +5,7 @@
 //! When Redis is unreachable, nodes keep committing and delivering locally; once it is back,
 //! every node tells its clients to `sync` (the `resync` frame) so nothing stays missed.
 
+mod envelope;
 mod redis;
 
 use crate::committer::encode;

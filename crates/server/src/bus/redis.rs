@@ -9,11 +9,9 @@
 //! Order: one publisher connection per node and one subscriber connection per node, so events
 //! from one node reach another in the order they were committed there.
 
-use super::{Bus, Message};
+use super::{Bus, Message, envelope};
 use futures_util::StreamExt;
-use redis::AsyncCommands;
 use redis::aio::ConnectionManager;
-use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::sync::Weak;
 use std::time::Duration;
@@ -22,6 +20,8 @@ use tokio::sync::{mpsc, oneshot};
 
 /// Messages waiting to be published; beyond this they are dropped (and a resync follows).
 const PUBLISH_QUEUE: usize = 65_536;
+/// Messages sent to Redis in one pipeline, at most.
+const PUBLISH_BATCH: usize = 256;
 const INTEREST_QUEUE: usize = 4096;
 /// How long connecting to, or an answer from, Redis may take before it counts as down.
 const REDIS_TIMEOUT: Duration = Duration::from_secs(2);
@@ -32,13 +32,6 @@ const RETRY: Duration = Duration::from_millis(500);
 pub struct RedisSettings {
     pub url: String,
     pub prefix: String,
-}
-
-/// A message on the wire between nodes, stamped with the publishing node.
-#[derive(Serialize, Deserialize)]
-struct Envelope {
-    origin: u64,
-    message: Message,
 }
 
 enum Interest {
@@ -156,6 +149,8 @@ async fn connect_manager(url: &str) -> redis::RedisResult<ConnectionManager> {
     client.get_connection_manager_with_config(config).await
 }
 
+/// Publishes in commit order over one connection. Whatever queued up meanwhile goes out as one
+/// pipeline: one write and one read for the lot, not a round trip per message.
 async fn publish_loop(
     url: String,
     node: u64,
@@ -166,14 +161,13 @@ async fn publish_loop(
     // Set when something could not be published; cleared by publishing a resync.
     let mut lost = false;
     let mut retry = tokio::time::interval(RETRY);
+    let mut batch = Vec::with_capacity(PUBLISH_BATCH);
     loop {
-        let message = tokio::select! {
-            m = outgoing.recv() => match m {
-                Some(m) => Some(m),
-                None => return,
-            },
-            _ = retry.tick(), if lost => None,
-        };
+        batch.clear();
+        tokio::select! {
+            n = outgoing.recv_many(&mut batch, PUBLISH_BATCH) => if n == 0 { return },
+            _ = retry.tick(), if lost => {}
+        }
         if conn.is_none() {
             conn = connect_manager(&url).await.ok();
         }
@@ -181,36 +175,33 @@ async fn publish_loop(
             lost = true;
             continue;
         };
-        if lost && publish(c, node, &channels, Message::Resync).await {
+        if lost && publish(c, node, &channels, &[Message::Resync]).await {
             tracing::info!("redis reachable again; other nodes told to resync");
             lost = false;
         }
-        if let Some(message) = message
-            && !publish(c, node, &channels, message).await
-        {
+        if !batch.is_empty() && !publish(c, node, &channels, &batch).await {
             lost = true;
         }
     }
 }
 
+/// Publishes `messages` as one pipeline; false if Redis did not take them.
 async fn publish(
     c: &mut ConnectionManager,
     node: u64,
     channels: &Channels,
-    message: Message,
+    messages: &[Message],
 ) -> bool {
-    let channel = channels.of(&message);
-    let payload = match serde_json::to_string(&Envelope {
-        origin: node,
-        message,
-    }) {
-        Ok(p) => p,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot encode a bus message");
-            return true;
+    let mut pipe = redis::pipe();
+    for message in messages {
+        match envelope::encode(node, message) {
+            Ok(payload) => {
+                pipe.publish(channels.of(message), payload).ignore();
+            }
+            Err(e) => tracing::error!(error = %e, "cannot encode a bus message"),
         }
-    };
-    match c.publish::<_, _, ()>(channel, payload).await {
+    }
+    match pipe.exec_async(c).await {
         Ok(()) => true,
         Err(e) => {
             tracing::warn!(error = %e, "redis publish failed; cross-node delivery degraded");
@@ -359,15 +350,16 @@ async fn subscribe_loop(
                         tracing::warn!("redis subscription lost; cross-node delivery degraded");
                         break;
                     };
-                    let Ok(envelope) = serde_json::from_slice::<Envelope>(message.get_payload_bytes()) else {
+                    let payload = message.get_payload_bytes();
+                    if envelope::origin_of(payload) == Some(node) {
+                        continue;
+                    }
+                    let Some((_, message)) = envelope::decode(payload) else {
                         tracing::warn!(channel = message.get_channel_name(), "unreadable bus message");
                         continue;
                     };
-                    if envelope.origin == node {
-                        continue;
-                    }
                     let Some(bus) = bus.upgrade() else { return };
-                    bus.deliver_local(&envelope.message, None).await;
+                    bus.deliver_local(&message, None).await;
                 }
                 i = interest.recv() => {
                     let Some(i) = i else { return };
