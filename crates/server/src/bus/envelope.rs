@@ -36,11 +36,10 @@ pub fn encode(origin: u64, message: &Message) -> Result<Vec<u8>, serde_json::Err
     Ok(out)
 }
 
-/// The origin node and the message, or None for bytes that are not an envelope.
-pub fn decode(bytes: &[u8]) -> Option<(u64, Message)> {
+/// The message, or None for bytes that are not an envelope.
+pub fn decode(bytes: &[u8]) -> Option<Message> {
     let (&kind, rest) = bytes.split_first()?;
-    let (origin, body) = rest.split_first_chunk::<8>()?;
-    let origin = u64::from_be_bytes(*origin);
+    let (_origin, body) = rest.split_first_chunk::<8>()?;
     let message = match kind {
         TO_MEMBERS => {
             let (conv, frame) = body.split_first_chunk::<8>()?;
@@ -52,11 +51,11 @@ pub fn decode(bytes: &[u8]) -> Option<(u64, Message)> {
         JSON => serde_json::from_slice(body).ok()?,
         _ => return None,
     };
-    Some((origin, message))
+    Some(message)
 }
 
-/// Whether a message sent now would arrive from `origin`: lets a node skip its own messages
-/// without decoding them.
+/// The node that published the envelope: lets a node skip its own messages without decoding
+/// them.
 pub fn origin_of(bytes: &[u8]) -> Option<u64> {
     let (_, rest) = bytes.split_first()?;
     Some(u64::from_be_bytes(*rest.first_chunk::<8>()?))
@@ -81,7 +80,7 @@ mod tests {
         );
         assert_eq!(origin_of(&bytes), Some(42));
         match decode(&bytes) {
-            Some((42, Message::ToMembers { conv, frame: got })) => {
+            Some(Message::ToMembers { conv, frame: got }) => {
                 assert_eq!(conv, ConvId(-7));
                 assert_eq!(got, frame);
             }
@@ -99,8 +98,9 @@ mod tests {
             removed: vec![],
         };
         let bytes = encode(u64::MAX, &message).unwrap();
+        assert_eq!(origin_of(&bytes), Some(u64::MAX));
         match decode(&bytes) {
-            Some((u64::MAX, Message::Membership { conv, added, .. })) => {
+            Some(Message::Membership { conv, added, .. }) => {
                 assert_eq!(conv, ConvId(3));
                 assert_eq!(added, vec![UserId(2)]);
             }
@@ -108,7 +108,7 @@ mod tests {
         }
         assert!(matches!(
             decode(&encode(1, &Message::Resync).unwrap()),
-            Some((1, Message::Resync))
+            Some(Message::Resync)
         ));
     }
 

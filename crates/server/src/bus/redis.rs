@@ -354,7 +354,7 @@ async fn subscribe_loop(
                     if envelope::origin_of(payload) == Some(node) {
                         continue;
                     }
-                    let Some((_, message)) = envelope::decode(payload) else {
+                    let Some(message) = envelope::decode(payload) else {
                         tracing::warn!(channel = message.get_channel_name(), "unreadable bus message");
                         continue;
                     };
