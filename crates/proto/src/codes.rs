@@ -34,6 +34,8 @@ pub enum ErrorCode {
     UnsupportedContent,
     /// The client message id was already used by you for a message in another conversation.
     ClientIdReused,
+    /// The group already has the most members a group may have (`max_group_members`).
+    GroupFull,
     /// Registration: the username is already registered.
     UsernameTaken,
     /// Registration: the username breaks the username rules.
@@ -65,6 +67,8 @@ pub struct CloseCode;
 impl CloseCode {
     /// The client asked to close.
     pub const NORMAL: u16 = 1000;
+    /// A text frame was not valid UTF-8 (RFC 6455 §8.1); fix the client.
+    pub const INVALID_DATA: u16 = 1007;
     /// A frame exceeded the hard size cap and could not even be read; reconnect.
     pub const MESSAGE_TOO_BIG: u16 = 1009;
     /// An unexpected server fault; reconnect with backoff.

@@ -2,7 +2,7 @@
 //! `Content`; a client that meets a kind it does not know sees `Unsupported` instead of failing.
 
 use crate::ids::UserId;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// What an event carries, tagged by `type`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,6 +32,32 @@ impl Content {
             Content::Unsupported => "unsupported",
         }
     }
+}
+
+/// Content as a client sends it (`send` frames, the send request): like `Content`, except that
+/// a field this server does not know is an error rather than silently dropped, so a client
+/// never believes it stored something that it did not. Kinds clients may not send (`system`,
+/// unknown ones) still parse, as `Unsupported`, for the server to refuse with its own code.
+///
+/// Events received from the server keep the lenient `Content`: older clients must go on
+/// reading what newer servers write.
+pub fn strict<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Content, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct TextFields {
+        text: String,
+    }
+    #[derive(Deserialize)]
+    #[serde(tag = "type", rename_all = "snake_case")]
+    enum Inbound {
+        Text(TextFields),
+        #[serde(other)]
+        Other,
+    }
+    Ok(match Inbound::deserialize(deserializer)? {
+        Inbound::Text(TextFields { text }) => Content::Text { text },
+        Inbound::Other => Content::Unsupported,
+    })
 }
 
 /// Membership changes, recorded in the conversation's own seq stream so that every member
@@ -81,6 +107,27 @@ mod tests {
             r#"{"type":"system","event":"member_removed","user":7}"#
         );
         assert_eq!(serde_json::from_str::<Content>(&json).unwrap(), c);
+    }
+
+    #[test]
+    fn client_content_is_strict_about_fields_but_not_kinds() {
+        #[derive(Deserialize, Debug)]
+        struct Frame {
+            #[serde(deserialize_with = "strict")]
+            content: Content,
+        }
+        let parse = |json: &str| serde_json::from_str::<Frame>(json).map(|f| f.content);
+        assert_eq!(
+            parse(r#"{"content":{"type":"text","text":"x"}}"#).unwrap(),
+            Content::Text { text: "x".into() }
+        );
+        let evil = parse(r#"{"content":{"type":"text","text":"x","evil":1}}"#).unwrap_err();
+        assert!(evil.to_string().contains("evil"), "{evil}");
+        assert!(parse(r#"{"content":{"type":"text"}}"#).is_err());
+        assert_eq!(
+            parse(r#"{"content":{"type":"system","event":"member_removed","user":1}}"#).unwrap(),
+            Content::Unsupported
+        );
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub enum ClientFrame {
         conv: ConvId,
         /// Client message id, 1 to 64 characters, unique per sender (a UUID is ideal).
         cmid: String,
+        #[serde(deserialize_with = "crate::content::strict")]
         content: Content,
     },
     /// Ask which conversations changed since `since` (omit it for all of them).

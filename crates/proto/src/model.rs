@@ -78,4 +78,10 @@ pub struct Limits {
     pub max_text_chars: u32,
     pub max_frame_bytes: u32,
     pub max_page: u32,
+    /// Most current members of a group.
+    #[serde(default)]
+    pub max_group_members: u32,
+    /// Most users named in one request (group creation, adding members, looking users up).
+    #[serde(default)]
+    pub max_users_per_request: u32,
 }

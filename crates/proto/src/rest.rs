@@ -92,6 +92,7 @@ pub struct ConversationDetail {
 #[serde(deny_unknown_fields)]
 pub struct SendMessageRequest {
     pub cmid: String,
+    #[serde(deserialize_with = "crate::content::strict")]
     pub content: Content,
 }
 

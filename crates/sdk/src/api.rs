@@ -97,6 +97,23 @@ impl Api {
             .await
     }
 
+    /// A user by id (anyone: members who left included).
+    pub async fn user(&self, user: UserId) -> SdkResult<UserProfile> {
+        self.call(Method::GET, &format!("/users/{user}"), None::<&()>)
+            .await
+    }
+
+    /// The profiles of those of `users` that exist (at most `max_users_per_request`).
+    pub async fn users(&self, users: &[UserId]) -> SdkResult<Vec<UserProfile>> {
+        let ids: Vec<String> = users.iter().map(|u| u.to_string()).collect();
+        self.call(
+            Method::GET,
+            &format!("/users?ids={}", ids.join(",")),
+            None::<&()>,
+        )
+        .await
+    }
+
     pub async fn user_by_username(&self, username: &str) -> SdkResult<UserProfile> {
         self.call(Method::GET, &format!("/users/{username}"), None::<&()>)
             .await

@@ -127,6 +127,18 @@ impl Accounts {
             .ok_or_else(|| AppError::client(ErrorCode::NotFound, "no such user"))
     }
 
+    /// The profiles of those of `ids` that exist (anyone a client has met in a conversation,
+    /// including members who left since, whose names a client no longer has).
+    pub async fn profiles(&self, ids: &[UserId]) -> AppResult<Vec<UserProfile>> {
+        if ids.len() > crate::chat::USERS_PER_REQUEST_MAX {
+            return Err(AppError::bad_request(format!(
+                "at most {} ids per request",
+                crate::chat::USERS_PER_REQUEST_MAX
+            )));
+        }
+        Ok(self.store.users(ids).await?)
+    }
+
     pub async fn profile_by_username(&self, username: &str) -> AppResult<UserProfile> {
         self.store
             .user_by_username(&auth::normalize_username(username))

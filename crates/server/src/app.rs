@@ -87,6 +87,8 @@ impl App {
             max_text_chars: config.max_text_chars,
             max_frame_bytes: config.max_frame_bytes,
             max_page: config.max_page,
+            max_group_members: tern_store::GROUP_MEMBERS_MAX as u32,
+            max_users_per_request: crate::chat::USERS_PER_REQUEST_MAX as u32,
         };
         let gateway = Arc::new(Gateway {
             hub,

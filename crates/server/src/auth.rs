@@ -71,7 +71,10 @@ impl Passwords {
         tokio::task::spawn_blocking(move || {
             let parsed = PasswordHash::new(&stored)
                 .map_err(|e| AppError::Internal(format!("stored password hash: {e}")))?;
-            Ok(is_real && hasher.verify_password(password.as_bytes(), &parsed).is_ok())
+            // Verified first, always: `is_real && verify(..)` would skip the work for unknown
+            // users and tell an attacker which usernames exist by the time it takes.
+            let matches = hasher.verify_password(password.as_bytes(), &parsed).is_ok();
+            Ok(matches && is_real)
         })
         .await
         .map_err(|e| AppError::Internal(format!("hashing task: {e}")))?

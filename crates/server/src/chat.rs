@@ -6,10 +6,12 @@ use crate::bus::{Bus, Message};
 use crate::committer::{Committer, Reply, encode};
 use crate::error::{AppError, AppResult};
 use crate::hub::ConnHandle;
+use std::collections::HashMap;
 use std::sync::Arc;
 use tern_proto::rest::{ConversationDetail, MemberInfo};
 use tern_proto::{
     Content, ConvId, ConversationSummary, ErrorCode, Event, Limits, ServerFrame, UserId,
+    UserProfile,
 };
 use tern_store::{ChangePos, MemberRecord, Store, WriteOp, WriteOutcome};
 
@@ -22,6 +24,9 @@ pub const DEFAULT_PAGE: u32 = 100;
 pub const PAGE_BYTES: usize = 1024 * 1024;
 /// Longest group name, in characters.
 pub const GROUP_NAME_MAX: usize = 128;
+/// Most users one request may name. Membership changes run on the node's single writer, so
+/// one request must not be able to hold it for long (a 2 MiB body holds ~300k ids).
+pub const USERS_PER_REQUEST_MAX: usize = 1000;
 
 #[derive(Clone)]
 pub struct Chat {
@@ -49,6 +54,11 @@ impl Chat {
 
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// None while this node can store writes; otherwise why not (for `/readyz`).
+    pub fn write_problem(&self) -> Option<&'static str> {
+        self.committer.health().problem()
     }
 
     // --- conversations ----------------------------------------------------------------------
@@ -80,6 +90,7 @@ impl Chat {
                 "group names are 1 to {GROUP_NAME_MAX} characters, without control characters"
             )));
         }
+        check_user_count(&members)?;
         let outcome = self
             .committer
             .write(WriteOp::CreateGroup {
@@ -100,6 +111,7 @@ impl Chat {
         conv: ConvId,
         users: Vec<UserId>,
     ) -> AppResult<ConversationDetail> {
+        check_user_count(&users)?;
         self.committer
             .write(WriteOp::AddMembers {
                 conv,
@@ -142,25 +154,34 @@ impl Chat {
 
     async fn member_profiles(&self, conv: ConvId) -> AppResult<Vec<MemberInfo>> {
         let records = self.store.members(conv).await?;
-        let mut out = Vec::with_capacity(records.len());
-        for MemberRecord { user, role, .. } in records {
-            if let Some(profile) = self.store.user(user).await? {
-                out.push(MemberInfo {
-                    user: profile,
+        let ids: Vec<UserId> = records.iter().map(|m| m.user).collect();
+        let mut profiles: HashMap<UserId, UserProfile> = self
+            .store
+            .users(&ids)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect();
+        Ok(records
+            .into_iter()
+            .filter_map(|MemberRecord { user, role, .. }| {
+                Some(MemberInfo {
+                    user: profiles.remove(&user)?,
                     role,
-                });
-            }
-        }
-        Ok(out)
+                })
+            })
+            .collect())
     }
 
     // --- messages ---------------------------------------------------------------------------
 
     /// Checks a client's message before it goes anywhere near storage.
     pub fn check_message(&self, cmid: &str, content: &Content) -> AppResult<()> {
-        if cmid.is_empty() || cmid.len() > CMID_MAX {
+        // Control characters (NUL above all, which PostgreSQL cannot store) never reach a write
+        // batch, where one bad op would otherwise cost its neighbours a retry.
+        if cmid.is_empty() || cmid.len() > CMID_MAX || cmid.chars().any(char::is_control) {
             return Err(AppError::bad_request(format!(
-                "cmid must be 1 to {CMID_MAX} bytes"
+                "cmid must be 1 to {CMID_MAX} bytes, without control characters"
             )));
         }
         match content {
@@ -169,6 +190,12 @@ impl Chat {
                     return Err(AppError::client(
                         ErrorCode::InvalidContent,
                         "text must not be empty",
+                    ));
+                }
+                if text.contains('\0') {
+                    return Err(AppError::client(
+                        ErrorCode::InvalidContent,
+                        "text must not contain NUL characters",
                     ));
                 }
                 let max = self.limits.max_text_chars as usize;
@@ -180,9 +207,9 @@ impl Chat {
                 }
                 Ok(())
             }
-            other => Err(AppError::client(
+            _ => Err(AppError::client(
                 ErrorCode::UnsupportedContent,
-                format!("clients cannot send content of type {:?}", other.kind()),
+                "clients can send content of type \"text\" only",
             )),
         }
     }
@@ -208,7 +235,13 @@ impl Chat {
             conn: conn.clone(),
             rid,
         };
-        self.committer.submit(op, reply).await
+        conn.send_started();
+        let queued = self.committer.submit(op, reply).await;
+        if queued.is_err() {
+            // Never queued, so no ack will come; the caller answers with the error instead.
+            conn.send_abandoned();
+        }
+        queued
     }
 
     /// Sends and waits for the commit (HTTP). Returns the stored event and whether it was a
@@ -365,6 +398,15 @@ fn approx_json_size(event: &Event) -> usize {
         _ => 128,
     };
     192 + event.cmid.as_ref().map_or(0, String::len) + content
+}
+
+fn check_user_count(users: &[UserId]) -> AppResult<()> {
+    if users.len() > USERS_PER_REQUEST_MAX {
+        return Err(AppError::bad_request(format!(
+            "at most {USERS_PER_REQUEST_MAX} users per request"
+        )));
+    }
+    Ok(())
 }
 
 fn not_member() -> AppError {

@@ -4,19 +4,61 @@
 //!
 //! Publishing from this one task is what keeps live delivery in seq order per conversation:
 //! two messages committed in one batch can never overtake each other on the way out.
+//!
+//! It never stops while writers exist. A batch the database refuses fails with a retryable
+//! error; a batch that fails for a reason other than the database being unavailable is retried
+//! one op at a time, so one bad op fails alone rather than its neighbours; while writes fail,
+//! `/readyz` says so (`WriteHealth`) and an empty write probes the database every second until
+//! one succeeds. A panic (a bug) fails its batch and the loop starts over.
 
 use crate::bus::{Bus, Message};
 use crate::error::{AppError, AppResult};
 use crate::hub::ConnHandle;
 use axum::extract::ws::Utf8Bytes;
+use futures_util::FutureExt;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 use tern_proto::{Content, ServerFrame, SystemEvent, UserId};
-use tern_store::{Store, WriteOp, WriteOutcome, WriteResult};
+use tern_store::{Store, StoreError, WriteOp, WriteOutcome, WriteResult};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 /// Writes waiting for the committer; senders wait (backpressure) when it is full.
 const QUEUE_CAPACITY: usize = 4096;
+/// While writes fail, how often an empty write checks whether the database takes writes again.
+const PROBE_EVERY: Duration = Duration::from_secs(1);
+
+/// Whether this node can store writes right now, for the readiness probe.
+#[derive(Default)]
+pub struct WriteHealth {
+    failing: AtomicBool,
+    stopped: AtomicBool,
+}
+
+impl WriteHealth {
+    /// None while writes succeed; otherwise why they do not.
+    pub fn problem(&self) -> Option<&'static str> {
+        if self.stopped.load(Ordering::Relaxed) {
+            Some("stopped")
+        } else if self.failing.load(Ordering::Relaxed) {
+            Some("failing")
+        } else {
+            None
+        }
+    }
+
+    fn set_failing(&self, failing: bool) {
+        if self.failing.swap(failing, Ordering::Relaxed) != failing {
+            if failing {
+                tracing::warn!("writes are failing; this node reports itself not ready");
+            } else {
+                tracing::info!("writes succeed again; this node is ready");
+            }
+        }
+    }
+}
 
 /// Where the result of a write goes.
 pub enum Reply {
@@ -37,6 +79,7 @@ struct Job {
 #[derive(Clone)]
 pub struct Committer {
     jobs: mpsc::Sender<Job>,
+    health: Arc<WriteHealth>,
 }
 
 impl Committer {
@@ -46,12 +89,18 @@ impl Committer {
         batch_max: usize,
     ) -> (Committer, JoinHandle<()>) {
         let (jobs, rx) = mpsc::channel(QUEUE_CAPACITY);
+        let health = Arc::new(WriteHealth::default());
         let task = CommitTask {
             store,
             bus,
             batch_max,
+            health: health.clone(),
         };
-        (Committer { jobs }, tokio::spawn(task.run(rx)))
+        (Committer { jobs, health }, tokio::spawn(task.run(rx)))
+    }
+
+    pub fn health(&self) -> &WriteHealth {
+        &self.health
     }
 
     /// Queues a write whose result goes to `reply`.
@@ -89,35 +138,100 @@ struct CommitTask {
     store: Arc<dyn Store>,
     bus: Arc<Bus>,
     batch_max: usize,
+    health: Arc<WriteHealth>,
 }
 
 impl CommitTask {
+    /// Serves until every `Committer` handle is gone and the queue is drained.
     async fn run(self, mut rx: mpsc::Receiver<Job>) {
+        loop {
+            match AssertUnwindSafe(self.serve(&mut rx)).catch_unwind().await {
+                Ok(()) => break,
+                Err(_) => {
+                    // A bug. The batch in hand is lost unanswered (its writers get
+                    // `unavailable`, and resend); nothing of it was acknowledged.
+                    tracing::error!("the committer panicked; it starts over");
+                    self.health.set_failing(true);
+                }
+            }
+        }
+        self.health.stopped.store(true, Ordering::Relaxed);
+        tracing::debug!("committer stopped");
+    }
+
+    async fn serve(&self, rx: &mut mpsc::Receiver<Job>) {
         let mut jobs = Vec::with_capacity(self.batch_max);
-        while rx.recv_many(&mut jobs, self.batch_max).await > 0 {
+        loop {
+            let failing = self.health.failing.load(Ordering::Relaxed);
+            tokio::select! {
+                n = rx.recv_many(&mut jobs, self.batch_max) => if n == 0 { return },
+                _ = tokio::time::sleep(PROBE_EVERY), if failing => {
+                    self.probe().await;
+                    continue;
+                }
+            }
             let mut ops = Vec::with_capacity(jobs.len());
             let mut replies = Vec::with_capacity(jobs.len());
             for job in jobs.drain(..) {
                 ops.push(job.op);
                 replies.push((job.reply, job.origin));
             }
-            match self.store.write(ops).await {
-                Ok(results) => {
-                    for (result, (reply, origin)) in results.into_iter().zip(replies) {
-                        self.publish(&result, origin).await;
-                        answer(reply, result.map_err(AppError::from));
-                    }
+            let results = self.commit(ops).await;
+            for (result, (reply, origin)) in results.into_iter().zip(replies) {
+                if let Ok(result) = &result {
+                    self.publish(result, origin).await;
                 }
-                Err(e) => {
-                    let error = AppError::from(e);
-                    let (code, message) = error.public();
-                    for (reply, _) in replies {
-                        answer(reply, Err(AppError::Client(code, message.clone())));
-                    }
-                }
+                answer(reply, result.and_then(|r| r.map_err(AppError::from)));
             }
         }
-        tracing::debug!("committer stopped");
+    }
+
+    /// Commits a batch; one result per op. A batch that fails for another reason than the
+    /// database being unavailable is tried again op by op, so a poison op fails alone.
+    async fn commit(&self, ops: Vec<WriteOp>) -> Vec<AppResult<WriteResult>> {
+        let count = ops.len();
+        let retry = (count > 1).then(|| ops.clone());
+        match self.store.write(ops).await {
+            Ok(results) => {
+                self.health.set_failing(false);
+                results.into_iter().map(Ok).collect()
+            }
+            Err(StoreError::Unavailable(detail)) => {
+                self.health.set_failing(true);
+                let error = AppError::Unavailable(detail);
+                let (code, message) = error.public();
+                (0..count)
+                    .map(|_| Err(AppError::Client(code, message.clone())))
+                    .collect()
+            }
+            Err(e) => match retry {
+                Some(ops) => {
+                    tracing::warn!(error = %e, ops = count, "write batch failed; retrying op by op");
+                    let mut results = Vec::with_capacity(count);
+                    for op in ops {
+                        results.push(self.commit_one(op).await);
+                    }
+                    results
+                }
+                None => vec![Err(AppError::from(e))],
+            },
+        }
+    }
+
+    async fn commit_one(&self, op: WriteOp) -> AppResult<WriteResult> {
+        let mut results = self.store.write(vec![op]).await?;
+        self.health.set_failing(false);
+        results
+            .pop()
+            .ok_or_else(|| AppError::Internal("a write returned no result".into()))
+    }
+
+    /// An empty write: succeeds once the database takes writes again.
+    async fn probe(&self) {
+        match self.store.write(Vec::new()).await {
+            Ok(_) => self.health.set_failing(false),
+            Err(e) => tracing::debug!(error = %e, "write probe failed"),
+        }
     }
 
     /// Turns a committed result into what the Bus carries; the frame is encoded once here.
@@ -196,7 +310,7 @@ fn answer(reply: Reply, result: AppResult<WriteOutcome>) {
                 }
                 Err(e) => e.into_frame(rid),
             };
-            conn.push(encode(&frame));
+            conn.push_ack(encode(&frame));
         }
     }
 }

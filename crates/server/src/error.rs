@@ -90,6 +90,7 @@ impl From<Refusal> for AppError {
             Refusal::NotOwner => ErrorCode::Forbidden,
             Refusal::NotGroup | Refusal::DirectWithSelf => ErrorCode::BadRequest,
             Refusal::ClientIdReused => ErrorCode::ClientIdReused,
+            Refusal::GroupFull => ErrorCode::GroupFull,
         };
         AppError::client(code, r.to_string())
     }
@@ -106,7 +107,7 @@ fn status_of(code: ErrorCode) -> StatusCode {
         Unauthorized | InvalidCredentials => StatusCode::UNAUTHORIZED,
         Forbidden | NotMember => StatusCode::FORBIDDEN,
         NotFound => StatusCode::NOT_FOUND,
-        UsernameTaken | ClientIdReused => StatusCode::CONFLICT,
+        UsernameTaken | ClientIdReused | GroupFull => StatusCode::CONFLICT,
         Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }

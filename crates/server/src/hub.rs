@@ -28,6 +28,21 @@ impl ConnHandle {
         }
     }
 
+    /// A send from this connection is on its way to the Committer.
+    pub fn send_started(&self) {
+        self.outbox.send_started();
+    }
+
+    /// A send that never reached the Committer (it is answered directly).
+    pub fn send_abandoned(&self) {
+        self.outbox.send_abandoned();
+    }
+
+    /// The ack (or error) of one of this connection's sends; never closes the connection.
+    pub fn push_ack(&self, frame: Utf8Bytes) {
+        self.outbox.push_ack(frame);
+    }
+
     pub fn close(&self, code: u16) {
         self.outbox.close(code);
     }
@@ -95,6 +110,24 @@ impl Hub {
                 conn.close(code);
             }
         }
+    }
+
+    /// Whether `user` has a connection on this node.
+    pub fn is_connected(&self, user: UserId) -> bool {
+        self.read().contains_key(&user)
+    }
+
+    /// The users connected to this node.
+    pub fn connected_users(&self) -> Vec<UserId> {
+        self.read().keys().copied().collect()
+    }
+
+    /// The sessions each connected user is connected with.
+    pub fn connected_sessions(&self) -> Vec<(UserId, Vec<SessionId>)> {
+        self.read()
+            .iter()
+            .map(|(user, conns)| (*user, conns.iter().map(|c| c.session).collect()))
+            .collect()
     }
 
     pub fn connection_count(&self) -> usize {

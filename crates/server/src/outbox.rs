@@ -4,6 +4,14 @@
 //!
 //! It is one small allocation per connection that holds no frame storage while empty: an idle
 //! connection costs ~100 bytes here, where a channel would keep a block of slots.
+//!
+//! Two kinds of frames share the queue, in order, under different rules:
+//! - **pushed** frames (events, read moves, typing) that others cause: at most `capacity` may
+//!   wait; one more means the client does not keep up, and it is closed with 4008;
+//! - **acks** (and errors) answering this connection's own sends: they never close it. Instead
+//!   at most `capacity` sends may wait for their ack; past that the connection stops reading
+//!   the client's frames until acks have been written, so a client that pipelines faster than
+//!   it reads is slowed down by TCP rather than dropped.
 
 use axum::extract::ws::Utf8Bytes;
 use std::collections::VecDeque;
@@ -20,6 +28,10 @@ pub struct Outbox {
 #[derive(Default)]
 struct State {
     frames: VecDeque<Utf8Bytes>,
+    /// Pushed frames among `frames` (acks are not counted).
+    pushed: usize,
+    /// Sends read from this connection whose ack has not been queued yet.
+    sends_waiting: usize,
     /// The first close request; it wins over frames still queued.
     close: Option<u16>,
 }
@@ -51,16 +63,46 @@ impl Outbox {
         if state.close.is_some() {
             return true;
         }
-        if state.frames.len() >= self.capacity {
+        if state.pushed >= self.capacity {
             state.close = Some(CloseCode::TOO_SLOW);
             drop(state);
             self.ready.notify_one();
             return false;
         }
+        state.pushed += 1;
         state.frames.push_back(frame);
         drop(state);
         self.ready.notify_one();
         true
+    }
+
+    /// Notes a send read from this connection; its ack (or error) comes through `push_ack`.
+    pub fn send_started(&self) {
+        self.lock().sends_waiting += 1;
+    }
+
+    /// Forgets a send that will get no ack through here.
+    pub fn send_abandoned(&self) {
+        let mut state = self.lock();
+        state.sends_waiting = state.sends_waiting.saturating_sub(1);
+    }
+
+    /// Queues the answer to one of this connection's sends. Never closes the connection: the
+    /// number of these is bounded by `may_read`.
+    pub fn push_ack(&self, frame: Utf8Bytes) {
+        let mut state = self.lock();
+        state.sends_waiting = state.sends_waiting.saturating_sub(1);
+        if state.close.is_none() {
+            state.frames.push_back(frame);
+        }
+        drop(state);
+        self.ready.notify_one();
+    }
+
+    /// Whether the connection may read another frame from its client: false while `capacity`
+    /// sends wait for their acks. Each ack wakes `next`, after which this is asked again.
+    pub fn may_read(&self) -> bool {
+        self.lock().sends_waiting < self.capacity
     }
 
     /// Asks the connection to close with `code`; the first request wins.
@@ -83,6 +125,7 @@ impl Outbox {
                     return Next::Close(code);
                 }
                 if !state.frames.is_empty() {
+                    state.pushed = 0;
                     return Next::Frames(std::mem::take(&mut state.frames));
                 }
             }
@@ -115,6 +158,26 @@ mod tests {
         assert_eq!(texts(outbox.next().await), ["1", "2"]);
         outbox.push("3".into());
         assert_eq!(texts(outbox.next().await), ["3"]);
+    }
+
+    #[tokio::test]
+    async fn acks_never_overflow_but_hold_reading_back() {
+        let outbox = Outbox::new(2);
+        for _ in 0..3 {
+            outbox.send_started();
+        }
+        assert!(!outbox.may_read(), "two sends wait: no third frame is read");
+        for n in ["a1", "a2", "a3"] {
+            outbox.push_ack(n.into());
+        }
+        assert!(outbox.may_read());
+        assert!(
+            outbox.push("e1".into()),
+            "acks leave room for pushed frames"
+        );
+        assert!(outbox.push("e2".into()));
+        assert_eq!(texts(outbox.next().await), ["a1", "a2", "a3", "e1", "e2"]);
+        assert!(outbox.push("e3".into()), "writing out makes room again");
     }
 
     #[tokio::test]

@@ -334,3 +334,78 @@ macro_rules! conformance_tests {
         )*
     };
 }
+
+pub async fn positions_from_the_future_or_forged_are_refused(store: &dyn Store) {
+    let [a] = users(store, &["alice"]).await[..] else {
+        unreachable!()
+    };
+    let (_, pos) = store.summaries(a, None).await.unwrap();
+    assert!(store.summaries(a, Some(pos)).await.is_ok());
+    // Both backends' forms, far ahead of any real position, and forms no backend writes.
+    for forged in [
+        "999999999999",
+        "999999990:999999999:",
+        "5:3:",
+        "1:9:12",
+        "-1",
+        "1e9",
+    ] {
+        assert!(
+            matches!(
+                store.summaries(a, Some(forged.into())).await,
+                Err(StoreError::BadPosition)
+            ),
+            "{forged}"
+        );
+    }
+}
+
+pub async fn member_lists_are_checked_as_sets(store: &dyn Store) {
+    let [a, b, c] = users(store, &["alice", "bob", "carol"]).await[..] else {
+        unreachable!()
+    };
+    let mut found: Vec<UserId> = store
+        .users(&[c, UserId(999_999), a, a])
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    found.sort();
+    assert_eq!(found, [a, c]);
+    // Duplicates collapse, the owner is not added twice, and a missing user refuses the op.
+    let create = |members: Vec<UserId>| WriteOp::CreateGroup {
+        owner: a,
+        name: "g".into(),
+        members,
+    };
+    let missing = UserId(999_999);
+    let results = store
+        .write(vec![
+            create(vec![b, b, a, missing, c]),
+            create(vec![b, b, a]),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(
+        results[0].as_ref().err(),
+        Some(&Refusal::UserNotFound(missing))
+    );
+    let conv = match &results[1] {
+        Ok(WriteOutcome::MembershipChanged { event, notify }) => {
+            assert_eq!(notify, &[a, b]);
+            event.conv
+        }
+        other => panic!("{other:?}"),
+    };
+    let add = WriteOp::AddMembers {
+        conv,
+        by: b,
+        users: vec![c, c, b, a],
+    };
+    match store.write(vec![add]).await.unwrap().remove(0) {
+        Ok(WriteOutcome::MembershipChanged { notify, .. }) => assert_eq!(notify, [a, b, c]),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(store.members(conv).await.unwrap().len(), 3);
+}

@@ -18,7 +18,7 @@ mod write;
 pub use error::{StoreError, StoreResult};
 pub use migrate::Migration;
 pub use records::{MemberRecord, SessionRecord, UserCredentials};
-pub use write::{Refusal, WriteOp, WriteOutcome, WriteResult};
+pub use write::{GROUP_MEMBERS_MAX, Refusal, WriteOp, WriteOutcome, WriteResult};
 
 use async_trait::async_trait;
 use tern_proto::{ConvId, ConversationSummary, Event, SessionId, UserId, UserProfile};
@@ -48,6 +48,8 @@ pub trait Store: Send + Sync + 'static {
         password_hash: &str,
     ) -> StoreResult<UserProfile>;
     async fn user(&self, id: UserId) -> StoreResult<Option<UserProfile>>;
+    /// The profiles of those of `ids` that exist, in no particular order.
+    async fn users(&self, ids: &[UserId]) -> StoreResult<Vec<UserProfile>>;
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserProfile>>;
     async fn credentials(&self, username: &str) -> StoreResult<Option<UserCredentials>>;
     async fn set_display_name(&self, id: UserId, display_name: &str) -> StoreResult<UserProfile>;

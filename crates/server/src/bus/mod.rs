@@ -87,6 +87,39 @@ impl Bus {
         }
     }
 
+    /// After bus messages may have been lost (Redis was unreachable, a queue overflowed): puts
+    /// back from the database what they would have changed on this node, then tells local
+    /// clients to `sync`. The member cache starts over (a removed member must not keep
+    /// receiving a group's messages) and connections of revoked sessions are closed.
+    pub async fn repair(&self) {
+        self.members.reset(true);
+        self.close_revoked_sessions().await;
+        self.hub.broadcast(&encode(&ServerFrame::Resync));
+    }
+
+    /// The link to the other nodes is down: membership changes may be missed until `repair`,
+    /// so the member cache is bypassed meanwhile.
+    pub fn link_lost(&self) {
+        self.members.reset(false);
+    }
+
+    async fn close_revoked_sessions(&self) {
+        for (user, connected) in self.hub.connected_sessions() {
+            match self.store.sessions(user).await {
+                Ok(valid) => {
+                    for session in connected {
+                        if !valid.iter().any(|s| s.id == session) {
+                            tracing::info!(%user, %session, "closing a session revoked meanwhile");
+                            self.hub
+                                .close_session(user, session, CloseCode::UNAUTHORIZED);
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(%user, error = %e, "cannot re-check sessions"),
+            }
+        }
+    }
+
     /// Whether `user` is a current member of `conv` (from the fan-out cache).
     pub async fn is_member(&self, conv: ConvId, user: UserId) -> bool {
         self.members

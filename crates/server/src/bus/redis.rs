@@ -8,12 +8,19 @@
 //!
 //! Order: one publisher connection per node and one subscriber connection per node, so events
 //! from one node reach another in the order they were committed there.
+//!
+//! Loss: whatever cannot be published (Redis down, the publish queue full) is dropped, and the
+//! node publishes `resync` once it can. A node whose subscription was down, or that hears
+//! `resync`, or that dropped one of its own subscription changes, rebuilds its subscriptions
+//! from the database and the Hub and repairs what lost messages would have changed
+//! (`Bus::repair`): nothing the bus carries is trusted to have arrived.
 
 use super::{Bus, Message, envelope};
 use futures_util::StreamExt;
 use redis::aio::ConnectionManager;
 use std::collections::{HashMap, HashSet};
-use std::sync::Weak;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 use tern_proto::{ConvId, UserId};
 use tokio::sync::{mpsc, oneshot};
@@ -53,6 +60,10 @@ enum Interest {
 pub(super) struct RedisBus {
     outgoing: mpsc::Sender<Message>,
     interest: mpsc::Sender<Interest>,
+    /// Set when a message could not even be queued for publishing.
+    publish_lost: Arc<AtomicBool>,
+    /// Set when a subscription change could not be queued.
+    interest_lost: Arc<AtomicBool>,
 }
 
 impl RedisBus {
@@ -63,25 +74,41 @@ impl RedisBus {
         let channels = Channels {
             prefix: settings.prefix.clone(),
         };
-        tokio::spawn(publish_loop(
-            settings.url.clone(),
-            node,
-            channels.clone(),
-            outgoing_rx,
-        ));
-        tokio::spawn(subscribe_loop(
-            settings.url,
-            node,
-            channels,
-            bus,
-            interest_rx,
-        ));
-        RedisBus { outgoing, interest }
+        let publish_lost = Arc::new(AtomicBool::new(false));
+        let interest_lost = Arc::new(AtomicBool::new(false));
+        supervise(
+            "publisher",
+            publish_loop(
+                settings.url.clone(),
+                node,
+                channels.clone(),
+                outgoing_rx,
+                publish_lost.clone(),
+            ),
+        );
+        supervise(
+            "subscriber",
+            subscribe_loop(
+                settings.url,
+                node,
+                channels,
+                bus,
+                interest_rx,
+                interest_lost.clone(),
+            ),
+        );
+        RedisBus {
+            outgoing,
+            interest,
+            publish_lost,
+            interest_lost,
+        }
     }
 
     pub(super) fn publish(&self, message: Message) {
         if self.outgoing.try_send(message).is_err() {
-            tracing::warn!("redis publish queue full; message dropped (clients will resync)");
+            self.publish_lost.store(true, Ordering::Relaxed);
+            tracing::warn!("redis publish queue full; message dropped (nodes will resync)");
         }
     }
 
@@ -111,9 +138,26 @@ impl RedisBus {
 
     fn interest_now(&self, interest: Interest) {
         if self.interest.try_send(interest).is_err() {
-            tracing::warn!("redis interest queue full; a subscription change was dropped");
+            self.interest_lost.store(true, Ordering::Relaxed);
+            tracing::warn!("redis interest queue full; subscriptions will be rebuilt");
         }
     }
+}
+
+/// Runs one of the Redis loops, logging loudly if it ever ends by a panic: the node then goes
+/// on without the other nodes' live events, which its clients still get by `sync`.
+fn supervise(name: &'static str, task: impl std::future::Future<Output = ()> + Send + 'static) {
+    let handle = tokio::spawn(task);
+    tokio::spawn(async move {
+        if let Err(e) = handle.await
+            && e.is_panic()
+        {
+            tracing::error!(
+                loop_name = name,
+                "the redis {name} panicked; cross-node delivery stopped"
+            );
+        }
+    });
 }
 
 #[derive(Clone)]
@@ -156,6 +200,7 @@ async fn publish_loop(
     node: u64,
     channels: Channels,
     mut outgoing: mpsc::Receiver<Message>,
+    dropped: Arc<AtomicBool>,
 ) {
     let mut conn: Option<ConnectionManager> = None;
     // Set when something could not be published; cleared by publishing a resync.
@@ -168,6 +213,7 @@ async fn publish_loop(
             n = outgoing.recv_many(&mut batch, PUBLISH_BATCH) => if n == 0 { return },
             _ = retry.tick(), if lost => {}
         }
+        lost |= dropped.swap(false, Ordering::Relaxed);
         if conn.is_none() {
             conn = connect_manager(&url).await.ok();
         }
@@ -213,41 +259,37 @@ async fn publish(
 /// Which channels this node needs, from which users are connected here.
 #[derive(Default)]
 struct Wanted {
-    /// Connections per user, and the conversations each user is in.
-    users: HashMap<UserId, (usize, HashSet<ConvId>)>,
+    /// The connected users and the conversations each is in.
+    users: HashMap<UserId, HashSet<ConvId>>,
     /// Connected users per conversation.
     convs: HashMap<ConvId, usize>,
 }
 
 impl Wanted {
     /// Applies a change; returns the channels to subscribe to and to unsubscribe from.
-    fn apply(&mut self, interest: &Interest, ch: &Channels) -> (Vec<String>, Vec<String>) {
+    /// `connected` says whether a user still has a connection here (the Hub is the truth;
+    /// counting connections here could drift whenever a change is dropped).
+    fn apply(
+        &mut self,
+        interest: &Interest,
+        ch: &Channels,
+        connected: impl Fn(UserId) -> bool,
+    ) -> (Vec<String>, Vec<String>) {
         let (mut sub, mut unsub) = (Vec::new(), Vec::new());
         match interest {
             Interest::Online { user, convs, .. } => {
-                let entry = self.users.entry(*user).or_default();
-                entry.0 += 1;
-                if entry.0 == 1 {
-                    sub.push(ch.user(*user));
-                    for &conv in convs {
-                        entry.1.insert(conv);
-                        if bump(&mut self.convs, conv, 1) {
-                            sub.push(ch.conv(conv));
-                        }
-                    }
+                if !self.users.contains_key(user) {
+                    self.add_user(*user, convs.iter().copied(), ch, &mut sub);
                 }
             }
             Interest::Offline { user } => {
-                if let Some(entry) = self.users.get_mut(user) {
-                    entry.0 -= 1;
-                    if entry.0 == 0
-                        && let Some((_, convs)) = self.users.remove(user)
-                    {
-                        unsub.push(ch.user(*user));
-                        for conv in convs {
-                            if bump(&mut self.convs, conv, -1) {
-                                unsub.push(ch.conv(conv));
-                            }
+                if !connected(*user)
+                    && let Some(convs) = self.users.remove(user)
+                {
+                    unsub.push(ch.user(*user));
+                    for conv in convs {
+                        if bump(&mut self.convs, conv, -1) {
+                            unsub.push(ch.conv(conv));
                         }
                     }
                 }
@@ -258,16 +300,16 @@ impl Wanted {
                 removed,
             } => {
                 for user in added {
-                    if let Some(entry) = self.users.get_mut(user)
-                        && entry.1.insert(*conv)
+                    if let Some(convs) = self.users.get_mut(user)
+                        && convs.insert(*conv)
                         && bump(&mut self.convs, *conv, 1)
                     {
                         sub.push(ch.conv(*conv));
                     }
                 }
                 for user in removed {
-                    if let Some(entry) = self.users.get_mut(user)
-                        && entry.1.remove(conv)
+                    if let Some(convs) = self.users.get_mut(user)
+                        && convs.remove(conv)
                         && bump(&mut self.convs, *conv, -1)
                     {
                         unsub.push(ch.conv(*conv));
@@ -278,11 +320,51 @@ impl Wanted {
         (sub, unsub)
     }
 
+    fn add_user(
+        &mut self,
+        user: UserId,
+        convs: impl IntoIterator<Item = ConvId>,
+        ch: &Channels,
+        sub: &mut Vec<String>,
+    ) {
+        sub.push(ch.user(user));
+        let entry = self.users.entry(user).or_default();
+        for conv in convs {
+            if entry.insert(conv) && bump(&mut self.convs, conv, 1) {
+                sub.push(ch.conv(conv));
+            }
+        }
+    }
+
     fn channels(&self, ch: &Channels) -> Vec<String> {
         let mut all = vec![ch.all()];
         all.extend(self.users.keys().map(|u| ch.user(*u)));
         all.extend(self.convs.keys().map(|c| ch.conv(*c)));
         all
+    }
+
+    /// Starts over from the Hub (who is connected) and the database (their conversations);
+    /// returns the channels to subscribe to and to unsubscribe from.
+    async fn rebuild(&mut self, bus: &Bus, ch: &Channels) -> (Vec<String>, Vec<String>) {
+        let before: HashSet<String> = self.channels(ch).into_iter().collect();
+        let mut fresh = Wanted::default();
+        let mut ignored = Vec::new();
+        for user in bus.hub.connected_users() {
+            match bus.store.conversation_ids(user).await {
+                Ok(convs) => fresh.add_user(user, convs, ch, &mut ignored),
+                Err(e) => {
+                    tracing::warn!(%user, error = %e, "cannot reload conversations; kept");
+                    let old = self.users.get(&user).into_iter().flatten().copied();
+                    fresh.add_user(user, old.collect::<Vec<_>>(), ch, &mut ignored);
+                }
+            }
+        }
+        *self = fresh;
+        let after: HashSet<String> = self.channels(ch).into_iter().collect();
+        (
+            after.difference(&before).cloned().collect(),
+            before.difference(&after).cloned().collect(),
+        )
     }
 }
 
@@ -304,9 +386,11 @@ async fn subscribe_loop(
     channels: Channels,
     bus: Weak<Bus>,
     mut interest: mpsc::Receiver<Interest>,
+    interest_lost: Arc<AtomicBool>,
 ) {
     let mut wanted = Wanted::default();
     let mut first = true;
+    let connected = |user: UserId| bus.upgrade().is_some_and(|b| b.hub.is_connected(user));
     loop {
         let pubsub = match redis::Client::open(url.as_str()) {
             Ok(client) => tokio::time::timeout(REDIS_TIMEOUT, client.get_async_pubsub()).await,
@@ -325,7 +409,7 @@ async fn subscribe_loop(
                     tokio::select! {
                         _ = &mut pause => break,
                         i = interest.recv() => match i {
-                            Some(i) => { wanted.apply(&i, &channels); done(i); }
+                            Some(i) => { wanted.apply(&i, &channels, connected); done(i); }
                             None => return,
                         },
                     }
@@ -333,21 +417,36 @@ async fn subscribe_loop(
                 continue;
             }
         };
+        if !first {
+            // Whatever was published meanwhile is lost to this node: start from the truth.
+            let Some(bus) = bus.upgrade() else { return };
+            wanted.rebuild(&bus, &channels).await;
+        }
         if let Err(e) = sink.subscribe(wanted.channels(&channels)).await {
             tracing::warn!(error = %e, "redis subscribe failed");
             continue;
         }
         if !first {
-            tracing::info!("redis subscription restored; local clients told to resync");
+            tracing::info!("redis subscription restored; repairing and telling clients to resync");
             let Some(bus) = bus.upgrade() else { return };
-            bus.deliver_local(&Message::Resync, None).await;
+            bus.repair().await;
         }
         first = false;
         loop {
+            if interest_lost.swap(false, Ordering::Relaxed) {
+                let Some(bus) = bus.upgrade() else { return };
+                let (sub, unsub) = wanted.rebuild(&bus, &channels).await;
+                if !resubscribe(&mut sink, sub, unsub).await {
+                    break;
+                }
+            }
             tokio::select! {
                 message = stream.next() => {
                     let Some(message) = message else {
                         tracing::warn!("redis subscription lost; cross-node delivery degraded");
+                        if let Some(bus) = bus.upgrade() {
+                            bus.link_lost();
+                        }
                         break;
                     };
                     let payload = message.get_payload_bytes();
@@ -359,13 +458,22 @@ async fn subscribe_loop(
                         continue;
                     };
                     let Some(bus) = bus.upgrade() else { return };
+                    if let Message::Resync = message {
+                        // Another node lost messages: some may have been for this one.
+                        let (sub, unsub) = wanted.rebuild(&bus, &channels).await;
+                        let ok = resubscribe(&mut sink, sub, unsub).await;
+                        bus.repair().await;
+                        if !ok {
+                            break;
+                        }
+                        continue;
+                    }
                     bus.deliver_local(&message, None).await;
                 }
                 i = interest.recv() => {
                     let Some(i) = i else { return };
-                    let (sub, unsub) = wanted.apply(&i, &channels);
-                    let ok = (sub.is_empty() || sink.subscribe(sub).await.is_ok())
-                        && (unsub.is_empty() || sink.unsubscribe(unsub).await.is_ok());
+                    let (sub, unsub) = wanted.apply(&i, &channels, connected);
+                    let ok = resubscribe(&mut sink, sub, unsub).await;
                     done(i);
                     if !ok {
                         break;
@@ -374,6 +482,16 @@ async fn subscribe_loop(
             }
         }
     }
+}
+
+/// Applies a subscription change; false if Redis did not take it (the link is then redone).
+async fn resubscribe(
+    sink: &mut redis::aio::PubSubSink,
+    sub: Vec<String>,
+    unsub: Vec<String>,
+) -> bool {
+    (sub.is_empty() || sink.subscribe(sub).await.is_ok())
+        && (unsub.is_empty() || sink.unsubscribe(unsub).await.is_ok())
 }
 
 /// Tells a waiting `user_online` that its subscriptions are in place (or given up on).
@@ -396,21 +514,25 @@ mod tests {
             convs: convs.iter().map(|&c| ConvId(c)).collect(),
             done: oneshot::channel().0,
         };
-        let (sub, _) = w.apply(&online(1, &[10, 11]), &ch);
+        let gone = |_| false;
+        let (sub, _) = w.apply(&online(1, &[10, 11]), &ch, gone);
         assert_eq!(sub, ["t:u:1", "t:c:10", "t:c:11"]);
-        let (sub, _) = w.apply(&online(2, &[11]), &ch);
+        let (sub, _) = w.apply(&online(2, &[11]), &ch, gone);
         assert_eq!(sub, ["t:u:2"], "conversation 11 is already subscribed");
-        let (sub, _) = w.apply(&online(1, &[10, 11]), &ch);
+        let (sub, _) = w.apply(&online(1, &[10, 11]), &ch, gone);
         assert!(sub.is_empty(), "a second device changes nothing");
         let added = Interest::Membership {
             conv: ConvId(12),
             added: vec![UserId(2), UserId(9)],
             removed: vec![UserId(1)],
         };
-        let (sub, unsub) = w.apply(&added, &ch);
+        let (sub, unsub) = w.apply(&added, &ch, gone);
         assert_eq!(sub, ["t:c:12"]);
         assert!(unsub.is_empty(), "user 1 was not in 12");
-        let (_, unsub) = w.apply(&Interest::Offline { user: UserId(2) }, &ch);
+        let offline = Interest::Offline { user: UserId(2) };
+        let (_, unsub) = w.apply(&offline, &ch, |_| true);
+        assert!(unsub.is_empty(), "user 2 still has a connection here");
+        let (_, unsub) = w.apply(&offline, &ch, gone);
         assert_eq!(unsub.len(), 2, "t:u:2 and t:c:12; 11 still has user 1");
         assert!(unsub.contains(&"t:c:12".to_string()));
     }

@@ -13,9 +13,11 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use tern_proto::{CloseCode, ErrorCode, ServerFrame};
 
-/// Why the loop ended: with a close code to send, or because the socket is already gone.
+/// Why the loop ended: with a close code to send, with the client's own close to echo, or
+/// because the socket is already gone.
 enum End {
     Close(u16),
+    Echo,
     Gone,
 }
 
@@ -27,15 +29,41 @@ pub async fn run(mut socket: WebSocket, caller: Caller, state: AppState) {
     let Some((conn, outbox)) = Box::pin(greet(&mut socket, caller, &state)).await else {
         return;
     };
-    let end = serve(&mut socket, &state, &conn, &outbox).await;
-    state.gateway.hub.unregister(&conn);
-    state.gateway.bus.disconnected(caller.user);
-    if let End::Close(code) = end {
-        let frame = CloseFrame {
-            code,
-            reason: close_reason(code).into(),
-        };
-        let _ = write_message(&mut socket, &state, Message::Close(Some(frame))).await;
+    let registered = Registered {
+        state: &state,
+        conn,
+    };
+    let end = serve(&mut socket, &state, &registered.conn, &outbox).await;
+    drop(registered);
+    match end {
+        End::Close(code) => {
+            let frame = CloseFrame {
+                code,
+                reason: close_reason(code).into(),
+            };
+            let _ = write_message(&mut socket, &state, Message::Close(Some(frame))).await;
+        }
+        // tungstenite queued the echo of the client's close frame (RFC 6455 §5.5.1); a flush
+        // sends it, so the client sees its own code instead of an abnormal closure (1006).
+        End::Echo => {
+            let flush = tokio::time::timeout(state.gateway.idle_timeout, socket.flush());
+            let _ = Box::pin(flush).await;
+        }
+        End::Gone => {}
+    }
+}
+
+/// A connection's place in the Hub and the Bus, given back however the task ends: also when
+/// it panics, so that a bug in one frame's handling never leaks a Hub entry or a subscription.
+struct Registered<'a> {
+    state: &'a AppState,
+    conn: ConnHandle,
+}
+
+impl Drop for Registered<'_> {
+    fn drop(&mut self) {
+        self.state.gateway.hub.unregister(&self.conn);
+        self.state.gateway.bus.disconnected(self.conn.user);
     }
 }
 
@@ -101,7 +129,8 @@ async fn serve(
             biased;
             _ = gateway.shutdown.cancelled() => Wake::Shutdown,
             next = outbox.next() => Wake::Outbox(next),
-            incoming = socket.recv() => Wake::Incoming(incoming),
+            // While too many of its sends wait for acks, the client is not read (see `outbox`).
+            incoming = socket.recv(), if outbox.may_read() => Wake::Incoming(incoming),
             Ok(()) = ticks.changed() => Wake::Tick,
         };
         let flow = match wake {
@@ -135,7 +164,8 @@ async fn answer(
     incoming: Option<Result<Message, axum::Error>>,
 ) -> Result<(), End> {
     let reply = match incoming {
-        None | Some(Ok(Message::Close(_))) => return Err(End::Gone),
+        None => return Err(End::Gone),
+        Some(Ok(Message::Close(_))) => return Err(End::Echo),
         Some(Err(e)) => return Err(read_failed(&e)),
         Some(Ok(Message::Text(text))) => dispatch::handle_text(state, conn, text.as_str()).await,
         Some(Ok(Message::Binary(_))) => Some(ServerFrame::error(
@@ -191,6 +221,8 @@ fn read_failed(e: &axum::Error) -> End {
     tracing::debug!(error = %text, "websocket read failed");
     if text.contains("too long") || text.contains("Space limit") {
         End::Close(CloseCode::MESSAGE_TOO_BIG)
+    } else if text.contains("UTF-8") {
+        End::Close(CloseCode::INVALID_DATA)
     } else {
         End::Gone
     }
@@ -203,6 +235,7 @@ fn close_reason(code: u16) -> &'static str {
         CloseCode::HEARTBEAT_TIMEOUT => "nothing heard within the idle timeout",
         CloseCode::TOO_SLOW => "too slow to read; reconnect and catch up",
         CloseCode::MESSAGE_TOO_BIG => "frame over the hard size cap",
+        CloseCode::INVALID_DATA => "text frame is not valid UTF-8",
         _ => "",
     }
 }

@@ -1,14 +1,15 @@
 //! HTTP handlers for registration, login, sessions and profiles.
 
-use super::{AppState, Json, Path};
+use super::{AppState, Json, Path, Query};
 use crate::accounts::Caller;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use axum::extract::State;
 use axum::http::StatusCode;
+use serde::Deserialize;
 use tern_proto::rest::{
     LoginRequest, LoginResponse, RegisterRequest, SessionInfo, UpdateProfileRequest,
 };
-use tern_proto::{SessionId, UserProfile};
+use tern_proto::{SessionId, UserId, UserProfile};
 
 pub async fn register(
     State(state): State<AppState>,
@@ -63,10 +64,37 @@ pub async fn revoke(
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn user_by_username(
+/// `GET /users/{id}` or `GET /users/{username}`: usernames start with a letter, ids are digits.
+pub async fn user(
     State(state): State<AppState>,
     _caller: Caller,
-    Path(username): Path<String>,
+    Path(key): Path<String>,
 ) -> AppResult<Json<UserProfile>> {
-    Ok(Json(state.accounts.profile_by_username(&username).await?))
+    let profile = match key.parse::<i64>() {
+        Ok(id) => state.accounts.profile(UserId(id)).await?,
+        Err(_) => state.accounts.profile_by_username(&key).await?,
+    };
+    Ok(Json(profile))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UsersQuery {
+    ids: String,
+}
+
+/// `GET /users?ids=1,2,3`: the profiles of those that exist.
+pub async fn users(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Query(query): Query<UsersQuery>,
+) -> AppResult<Json<Vec<UserProfile>>> {
+    let ids = query
+        .ids
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| s.trim().parse::<i64>().map(UserId))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| AppError::bad_request("ids is a comma-separated list of user ids"))?;
+    Ok(Json(state.accounts.profiles(&ids).await?))
 }

@@ -16,28 +16,30 @@ pub async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// The database answers; 503 when it does not.
+/// The database answers and writes succeed; 503 when either is not so (a node that can read
+/// but not store, say on a full disk, must not be sent users).
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    readiness(state.store.as_ref()).await
+    readiness(state.store.as_ref(), state.chat.write_problem()).await
 }
 
-async fn readiness(store: &dyn Store) -> (StatusCode, Json<Value>) {
-    let (status, database) = match tokio::time::timeout(READY_TIMEOUT, store.ping()).await {
-        Ok(Ok(())) => (StatusCode::OK, "ok"),
+async fn readiness(store: &dyn Store, write_problem: Option<&str>) -> (StatusCode, Json<Value>) {
+    let database = match tokio::time::timeout(READY_TIMEOUT, store.ping()).await {
+        Ok(Ok(())) => "ok",
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "error")
+            "error"
         }
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "timeout"),
+        Err(_) => "timeout",
     };
-    let word = if status == StatusCode::OK {
-        "ready"
+    let writes = write_problem.unwrap_or("ok");
+    let (status, word) = if database == "ok" && writes == "ok" {
+        (StatusCode::OK, "ready")
     } else {
-        "unavailable"
+        (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
     };
     (
         status,
-        Json(json!({ "status": word, "database": database })),
+        Json(json!({ "status": word, "database": database, "writes": writes })),
     )
 }
 
@@ -52,11 +54,14 @@ mod tests {
         let store = SqliteStore::open(&dir.path().join("t.db"), Durability::Process)
             .await
             .unwrap();
-        let (status, body) = readiness(&store).await;
+        let (status, body) = readiness(&store, None).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body.0["database"], "ok");
+        let (status, body) = readiness(&store, Some("failing")).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body.0["writes"], "failing");
         store.close().await;
-        let (status, body) = readiness(&store).await;
+        let (status, body) = readiness(&store, None).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(body.0["status"], "unavailable");
     }

@@ -2,7 +2,7 @@
 
 use crate::support::{PASSWORD, RawWs, TestServer};
 use tern_sdk::SdkError;
-use tern_sdk::proto::{CloseCode, ErrorCode};
+use tern_sdk::proto::{CloseCode, ErrorCode, UserId};
 
 #[tokio::test]
 async fn health_and_readiness_answer() {
@@ -66,7 +66,8 @@ async fn registration_rules_are_enforced_with_clear_codes() {
 
 #[tokio::test]
 async fn login_does_not_reveal_whether_a_username_exists() {
-    let server = TestServer::start().await;
+    // A hash cost well above the HTTP round trip, so that skipped work shows in the timings.
+    let server = TestServer::start_with(&[("TERN_ARGON2_MEMORY_KIB", "16384")]).await;
     let api = server.api();
     api.register("dave", PASSWORD, None).await.unwrap();
     let wrong_password = api
@@ -78,6 +79,27 @@ async fn login_does_not_reveal_whether_a_username_exists() {
         assert_eq!(e.code(), Some(ErrorCode::InvalidCredentials));
     }
     assert_eq!(wrong_password.to_string(), unknown_user.to_string());
+    // The same work for both: interleaved rounds, compared by their medians. A login that skips
+    // the password check for unknown users answers in a small fraction of the time.
+    let (mut known, mut unknown) = (Vec::new(), Vec::new());
+    for _ in 0..7 {
+        for (username, times) in [("dave", &mut known), ("nobody", &mut unknown)] {
+            let start = std::time::Instant::now();
+            api.login(username, "not the password", None)
+                .await
+                .unwrap_err();
+            times.push(start.elapsed());
+        }
+    }
+    let median = |times: &mut Vec<std::time::Duration>| {
+        times.sort();
+        times[times.len() / 2]
+    };
+    let (known, unknown) = (median(&mut known), median(&mut unknown));
+    assert!(
+        unknown * 2 > known,
+        "unknown username answered in {unknown:?}, wrong password in {known:?}"
+    );
 }
 
 #[tokio::test]
@@ -141,4 +163,44 @@ async fn profile_can_be_read_and_renamed() {
         heidi.api.set_display_name("").await.unwrap_err().code(),
         Some(ErrorCode::InvalidDisplayName)
     );
+}
+
+#[tokio::test]
+async fn users_are_found_by_id_one_or_many_also_after_they_left() {
+    let server = TestServer::start().await;
+    let [alice, bob, carol] = server.users(["alice", "bob", "carol"]).await;
+    let group = alice
+        .api
+        .create_group("g", &[bob.id(), carol.id()])
+        .await
+        .unwrap()
+        .summary
+        .id;
+    carol.api.leave(group).await.unwrap();
+    // Carol is gone from the member list, but her name can still be looked up.
+    assert_eq!(alice.api.user(carol.id()).await.unwrap(), carol.profile);
+    assert_eq!(
+        alice.api.user_by_username("carol").await.unwrap(),
+        carol.profile
+    );
+    let mut found = alice
+        .api
+        .users(&[carol.id(), UserId(999_999), bob.id()])
+        .await
+        .unwrap();
+    found.sort_by_key(|p| p.id);
+    assert_eq!(found, [bob.profile.clone(), carol.profile.clone()]);
+    let missing = alice.api.user(UserId(999_999)).await.unwrap_err();
+    assert_eq!(missing.code(), Some(ErrorCode::NotFound));
+    let bad = reqwest::Client::new()
+        .get(format!("{}/api/v1/users?ids=1,two", server.url))
+        .bearer_auth(&alice.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+    let anonymous = reqwest::get(format!("{}/api/v1/users?ids=1", server.url))
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
 }

@@ -220,6 +220,20 @@ async fn content_is_checked_before_it_is_stored() {
             send(&"z".repeat(65), json!({"type": "text", "text": "hi"})),
             "bad_request",
         ),
+        // A field tern does not know is refused, not silently dropped.
+        (
+            send("f", json!({"type": "text", "text": "x", "evil": 1})),
+            "bad_frame",
+        ),
+        // NUL and other control characters, which PostgreSQL cannot store in a cmid or text.
+        (
+            send("g\u{0}h", json!({"type": "text", "text": "hi"})),
+            "bad_request",
+        ),
+        (
+            send("i", json!({"type": "text", "text": "a\u{0}b"})),
+            "invalid_content",
+        ),
     ];
     for (i, (frame, code)) in cases.into_iter().enumerate() {
         let reply = ws.request(frame.clone(), i as u64 + 1).await;
@@ -314,4 +328,87 @@ async fn bad_http_requests_get_json_errors() {
         .await
         .unwrap();
     assert_eq!(health.status(), 200);
+}
+
+#[tokio::test]
+async fn a_client_close_is_echoed_and_invalid_utf8_closes_with_1007() {
+    let server = TestServer::start().await;
+    let alice = server.user("alice").await;
+    let (mut ws, _) = RawWs::connect(&server, &alice.token).await;
+    assert_eq!(
+        ws.close_with(CloseCode::NORMAL).await,
+        Some(CloseCode::NORMAL)
+    );
+
+    let mut raw = crate::connection::silent_connection(&server, &alice.token).await;
+    // A masked text frame of 2 bytes that are not UTF-8.
+    let mask = [1u8, 2, 3, 4];
+    let mut frame = vec![0x81, 0x80 | 2];
+    frame.extend_from_slice(&mask);
+    frame.extend([0xC3 ^ mask[0], 0x28 ^ mask[1]]);
+    raw.write_all(&frame).await.unwrap();
+    assert_eq!(read_close_code(&mut raw).await, CloseCode::INVALID_DATA);
+    let (mut other, _) = RawWs::connect(&server, &alice.token).await;
+    expect_usable(&mut other, 1).await;
+}
+
+#[tokio::test]
+async fn sync_tokens_from_the_future_or_forged_are_refused() {
+    let server = TestServer::start().await;
+    let alice = server.user("alice").await;
+    let (mut ws, _) = RawWs::connect(&server, &alice.token).await;
+    let first = ws.request(json!({"type": "sync"}), 1).await;
+    let token = first["token"].as_str().unwrap().to_owned();
+    let again = ws.request(json!({"type": "sync", "since": token}), 2).await;
+    assert_eq!(again["type"], "sync");
+    for (rid, forged) in [
+        "v1.999999999999",
+        "v1.999999990:999999999:",
+        "v1.5:3:",
+        "v1.-4",
+        "v2.1",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let reply = ws
+            .request(json!({"type": "sync", "since": forged}), 10 + rid as u64)
+            .await;
+        assert_eq!(reply["code"], "bad_request", "{forged}: {reply}");
+    }
+}
+
+#[tokio::test]
+async fn member_lists_are_capped_per_request() {
+    let server = TestServer::start().await;
+    let [alice, bob] = server.users(["alice", "bob"]).await;
+    let many: Vec<tern_sdk::proto::UserId> = (0..1001).map(tern_sdk::proto::UserId).collect();
+    let err = alice.api.create_group("big", &many).await.unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some(tern_sdk::proto::ErrorCode::BadRequest),
+        "{err}"
+    );
+    let conv = alice
+        .api
+        .create_group("small", &[bob.id(), bob.id(), alice.id()])
+        .await
+        .unwrap();
+    assert_eq!(conv.members.len(), 2, "duplicates and the owner count once");
+    let err = alice
+        .api
+        .add_members(conv.summary.id, &many)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some(tern_sdk::proto::ErrorCode::BadRequest),
+        "{err}"
+    );
+    let err = alice.api.users(&many).await.unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some(tern_sdk::proto::ErrorCode::BadRequest),
+        "{err}"
+    );
 }

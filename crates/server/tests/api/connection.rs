@@ -63,6 +63,14 @@ async fn a_silent_connection_is_dropped_after_the_idle_timeout_and_live_ones_sta
     assert!(!live.has_pending_disconnect());
 }
 
+/// The most bytes Linux lets a socket's send buffer grow to (`net.ipv4.tcp_wmem`).
+fn largest_send_buffer() -> usize {
+    std::fs::read_to_string("/proc/sys/net/ipv4/tcp_wmem")
+        .ok()
+        .and_then(|v| v.split_whitespace().nth(2)?.parse().ok())
+        .unwrap_or(8 * 1024 * 1024)
+}
+
 #[tokio::test]
 async fn a_consumer_that_cannot_keep_up_is_closed_with_4008_and_then_catches_up() {
     let server = TestServer::start_with(&[
@@ -72,12 +80,16 @@ async fn a_consumer_that_cannot_keep_up_is_closed_with_4008_and_then_catches_up(
     .await;
     let [alice, bob] = server.users(["alice", "bob"]).await;
     let conv = alice.direct_with(&bob).await;
-    // Bob's connection reads nothing while Alice sends ~12 MB.
-    let (mut stalled, _) = RawWs::connect(&server, &bob.token).await;
+    // Bob's connection reads nothing while Alice sends more than the kernel can buffer between
+    // them (his fixed small receive buffer, and the largest send buffer the server's socket may
+    // grow to, twice over), so the server's queue for him must overflow, whatever this
+    // machine's settings.
+    let mut stalled = RawWs::connect_small(&server, &bob.token).await;
     let sender = alice.connect().await;
     let body = "慢".repeat(20_000);
+    let messages = (2 * largest_send_buffer()).div_ceil(body.len()) + 16;
     let mut last = 0;
-    for _ in 0..200 {
+    for _ in 0..messages {
         last = sender
             .client
             .send_text(conv, body.clone())

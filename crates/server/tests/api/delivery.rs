@@ -431,10 +431,26 @@ async fn sends_made_offline_are_delivered_after_reconnect() {
     device
         .until(|e| matches!(e, ClientEvent::Disconnected { .. }))
         .await;
-    let client = device.client.clone();
-    let pending = tokio::spawn(async move { client.send_text(conv, "queued").await });
+    // Polled once while offline, so the send is in the client's queue before it goes online
+    // (a spawned task could run only after `go_online`, and never test the offline path).
+    let pending = device.client.send_text(conv, "queued");
+    tokio::pin!(pending);
+    tokio::select! {
+        biased;
+        early = &mut pending => panic!("a send resolved while offline: {early:?}"),
+        () = std::future::ready(()) => {}
+    }
+    assert!(
+        bob.api
+            .history(conv, None, None)
+            .await
+            .unwrap()
+            .events
+            .is_empty(),
+        "nothing reached the server while offline"
+    );
     device.client.go_online().await.unwrap();
-    let ack = pending.await.unwrap().unwrap();
+    let ack = pending.await.unwrap();
     assert_eq!(ack.seq, 1);
     assert!(!ack.duplicate);
     let page = bob.api.history(conv, None, None).await.unwrap();

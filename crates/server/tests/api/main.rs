@@ -8,6 +8,7 @@ mod cluster;
 mod connection;
 mod conversations;
 mod delivery;
+mod disk;
 mod proxy;
 mod startup;
 mod support;

@@ -35,6 +35,11 @@ pub struct TestServer {
     _database: Option<TestDatabase>,
 }
 
+/// Whether this pass of the suite runs on PostgreSQL (`TERN_TEST_BACKEND=postgres`).
+pub fn test_backend_is_postgres() -> bool {
+    std::env::var("TERN_TEST_BACKEND").is_ok_and(|b| b == "postgres")
+}
+
 /// Which storage the suite runs on: SQLite unless `TERN_TEST_BACKEND=postgres`.
 pub async fn test_database() -> Option<TestDatabase> {
     match std::env::var("TERN_TEST_BACKEND").as_deref() {
@@ -367,6 +372,21 @@ impl RawWs {
         RawWs { ws }
     }
 
+    /// Connects with a small, fixed receive buffer (Linux then stops growing it), reads the
+    /// `hello` frame: for a client that stops reading and must not hide it in a large buffer.
+    pub async fn connect_small(server: &TestServer, token: &str) -> RawWs {
+        let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+        socket.set_recv_buffer_size(16 * 1024).expect("SO_RCVBUF");
+        let tcp = socket.connect(server.addr).await.expect("tcp connect");
+        let url = format!("ws://{}/ws?token={token}", server.addr);
+        let (ws, _) = tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(tcp))
+            .await
+            .expect("ws connect");
+        let mut ws = RawWs { ws };
+        assert_eq!(ws.recv().await["type"], "hello");
+        ws
+    }
+
     /// Connects and reads the `hello` frame.
     pub async fn connect(server: &TestServer, token: &str) -> (RawWs, Value) {
         let mut ws = Self::open(server, Some(token)).await;
@@ -420,6 +440,18 @@ impl RawWs {
         }
     }
 
+    /// Closes with `code` and returns the code of the server's answering close frame (None if
+    /// the connection ended without one).
+    pub async fn close_with(&mut self, code: u16) -> Option<u16> {
+        use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+        let frame = CloseFrame {
+            code: code.into(),
+            reason: "bye".into(),
+        };
+        self.ws.close(Some(frame)).await.expect("send close");
+        self.recv_close().await
+    }
+
     /// Reads until the server closes; returns the close code (None if no close frame came).
     pub async fn recv_close(&mut self) -> Option<u16> {
         loop {
@@ -455,4 +487,24 @@ pub fn text(t: &str) -> Content {
 /// A fresh client message id.
 pub fn cmid() -> String {
     uuid::Uuid::now_v7().to_string()
+}
+
+/// Polls `{server}/readyz` until it answers `status`; returns its body.
+pub async fn until_ready_is(server: &str, status: u16) -> Value {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let resp = reqwest::get(format!("{server}/readyz"))
+            .await
+            .expect("readyz");
+        let now = resp.status().as_u16();
+        let body: Value = resp.json().await.expect("readyz body");
+        if now == status {
+            return body;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "/readyz still answers {now} ({body}), not {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

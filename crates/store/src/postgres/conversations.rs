@@ -52,14 +52,20 @@ pub(super) async fn summaries_where(
     let mut tx = pool
         .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         .await?;
-    if let Some(s) = &since
-        && !is_snapshot_text(s)
-    {
-        return Err(StoreError::BadPosition);
-    }
+    let since_xmax = match &since {
+        Some(s) => Some(snapshot_xmax(s).ok_or(StoreError::BadPosition)?),
+        None => None,
+    };
     let pos: String = sqlx::query_scalar("SELECT pg_current_snapshot()::text")
         .fetch_one(&mut *tx)
         .await?;
+    // A position from the future (another deployment's, or a restored database's) would
+    // report nothing and hand back the current one: the client would skip everything between.
+    if let (Some(since), Some(now)) = (since_xmax, snapshot_xmax(&pos))
+        && since > now
+    {
+        return Err(StoreError::BadPosition);
+    }
     let rows = sqlx::query(
         "SELECT c.id, c.kind, c.name, c.last_seq, m.read_seq, m.left_seq,
                 CASE WHEN c.kind = 'direct' THEN
@@ -87,16 +93,35 @@ pub(super) async fn summaries_where(
     Ok((out, pos))
 }
 
-/// `xmin:xmax:xip,xip,...` with decimal ids: the text form of `pg_snapshot`.
-fn is_snapshot_text(s: &str) -> bool {
+/// The `xmax` of a snapshot in its text form, `xmin:xmax:xip,xip,...` with decimal ids, if it
+/// is one that PostgreSQL could have written: xmin <= every xip < xmax.
+fn snapshot_xmax(s: &str) -> Option<u64> {
+    let number = |p: &str| -> Option<u64> {
+        if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        // xid8 values live below 2^63 (PostgreSQL casts them from bigint).
+        p.parse::<u64>().ok().filter(|&n| n <= i64::MAX as u64)
+    };
     let mut parts = s.split(':');
-    let number = |p: &str| !p.is_empty() && p.len() <= 20 && p.bytes().all(|b| b.is_ascii_digit());
     let (Some(xmin), Some(xmax), Some(xip), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return false;
+        return None;
     };
-    number(xmin) && number(xmax) && (xip.is_empty() || xip.split(',').all(number))
+    let (xmin, xmax) = (number(xmin)?, number(xmax)?);
+    if xmin == 0 || xmin > xmax {
+        return None;
+    }
+    if !xip.is_empty() {
+        for id in xip.split(',') {
+            let id = number(id)?;
+            if id < xmin || id >= xmax {
+                return None;
+            }
+        }
+    }
+    Some(xmax)
 }
 
 async fn summary_from_row(
@@ -129,4 +154,26 @@ async fn summary_from_row(
         active: left_seq.is_none(),
         last_event,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn snapshot_positions_are_checked_before_postgresql_sees_them() {
+        assert_eq!(super::snapshot_xmax("10:12:10,11"), Some(12));
+        assert_eq!(super::snapshot_xmax("10:10:"), Some(10));
+        for bad in [
+            "",
+            "1:2",
+            "a:b:",
+            "12:10:",
+            "10:12:12",
+            "10:12:9",
+            "0:0:",
+            "1:99999999999999999999:",
+            "1:2:3:4",
+        ] {
+            assert_eq!(super::snapshot_xmax(bad), None, "{bad}");
+        }
+    }
 }

@@ -70,6 +70,9 @@ impl Store for PgStore {
         let mut conn = self.pool.acquire().await?;
         users::by_id_on(&mut conn, id).await
     }
+    async fn users(&self, ids: &[UserId]) -> StoreResult<Vec<UserProfile>> {
+        users::by_ids(&self.pool, ids).await
+    }
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserProfile>> {
         users::by_username(&self.pool, username).await
     }
@@ -174,6 +177,8 @@ mod tests {
         direct_conversations_are_one_per_pair,
         history_pages_are_bounded,
         concurrent_writers_get_unique_gapless_seqs,
+        positions_from_the_future_or_forged_are_refused,
+        member_lists_are_checked_as_sets,
     );
 
     #[tokio::test]

@@ -40,6 +40,17 @@ pub(super) async fn by_id_on(
         .transpose()
 }
 
+pub async fn by_ids(pool: &PgPool, ids: &[UserId]) -> StoreResult<Vec<UserProfile>> {
+    let ids: Vec<i64> = ids.iter().map(|u| u.0).collect();
+    sqlx::query("SELECT id, username, display_name, created_at FROM users WHERE id = ANY($1)")
+        .bind(&ids)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(crate::rows::profile)
+        .collect()
+}
+
 pub async fn by_username(pool: &PgPool, username: &str) -> StoreResult<Option<UserProfile>> {
     sqlx::query("SELECT id, username, display_name, created_at FROM users WHERE username = $1")
         .bind(username)

@@ -203,11 +203,9 @@ impl Batch<'_> {
         name: String,
         members: Vec<UserId>,
     ) -> StoreResult<WriteResult> {
-        let mut all = vec![owner];
-        for m in members {
-            if !all.contains(&m) {
-                all.push(m);
-            }
+        let all = crate::write::group_members(owner, members);
+        if all.len() > crate::GROUP_MEMBERS_MAX {
+            return Ok(Err(Refusal::GroupFull));
         }
         if let Some(missing) = self.first_missing_user(&all).await? {
             return Ok(Err(Refusal::UserNotFound(missing)));
@@ -218,14 +216,9 @@ impl Batch<'_> {
             members: all.clone(),
         });
         let event = self.append_event(conv, owner, None, content).await?;
-        for &user in &all {
-            let role = if user == owner {
-                MemberRole::Owner
-            } else {
-                MemberRole::Member
-            };
-            self.upsert_member(conv, user, role, event.seq).await?;
-        }
+        self.upsert_member(conv, owner, MemberRole::Owner, event.seq)
+            .await?;
+        self.upsert_members(conv, &all[1..], event.seq).await?;
         Ok(Ok(WriteOutcome::MembershipChanged { event, notify: all }))
     }
 
@@ -242,12 +235,10 @@ impl Batch<'_> {
             return Ok(Err(Refusal::UserNotFound(missing)));
         }
         let current = self.active_members(conv).await?;
-        let mut added: Vec<UserId> = Vec::new();
-        for u in users {
-            if !current.contains(&u) && !added.contains(&u) {
-                added.push(u);
-            }
-        }
+        let added = match crate::write::newcomers(&current, users) {
+            Ok(added) => added,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
         if added.is_empty() {
             return Ok(Ok(WriteOutcome::Unchanged));
         }
@@ -255,10 +246,7 @@ impl Batch<'_> {
             users: added.clone(),
         });
         let event = self.append_event(conv, by, None, content).await?;
-        for &u in &added {
-            self.upsert_member(conv, u, MemberRole::Member, event.seq)
-                .await?;
-        }
+        self.upsert_members(conv, &added, event.seq).await?;
         let mut notify = current;
         notify.extend(added);
         Ok(Ok(WriteOutcome::MembershipChanged { event, notify }))
@@ -423,6 +411,31 @@ impl Batch<'_> {
 
     /// Adds a member, or brings back one who left. New members start with everything up to
     /// `read_seq` (their joining event) read, so a group's old history is not "unread".
+    /// Adds members (or brings back ones who left) in one statement; see `upsert_member`.
+    async fn upsert_members(
+        &mut self,
+        conv: ConvId,
+        users: &[UserId],
+        read_seq: u64,
+    ) -> StoreResult<()> {
+        let ids: Vec<i64> = users.iter().map(|u| u.0).collect();
+        sqlx::query(
+            "INSERT INTO members (conv_id, user_id, role, read_seq, left_seq, change_pos, joined_at)
+             SELECT $1, u, 'member', $3, NULL, $4, $5 FROM unnest($2::bigint[]) AS u
+             ON CONFLICT (conv_id, user_id) DO UPDATE SET
+                role = 'member', read_seq = GREATEST(members.read_seq, $3), left_seq = NULL,
+                change_pos = $4, joined_at = $5",
+        )
+        .bind(conv.0)
+        .bind(&ids)
+        .bind(read_seq as i64)
+        .bind(self.pos)
+        .bind(self.now)
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(())
+    }
+
     async fn upsert_member(
         &mut self,
         conv: ConvId,
@@ -484,16 +497,16 @@ impl Batch<'_> {
         Ok(ids.into_iter().map(UserId).collect())
     }
 
+    /// One of `users` that does not exist, if any: one statement for the whole list.
     async fn first_missing_user(&mut self, users: &[UserId]) -> StoreResult<Option<UserId>> {
-        for &u in users {
-            let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1")
-                .bind(u.0)
-                .fetch_optional(&mut *self.conn)
-                .await?;
-            if exists.is_none() {
-                return Ok(Some(u));
-            }
-        }
-        Ok(None)
+        let ids: Vec<i64> = users.iter().map(|u| u.0).collect();
+        let missing: Option<i64> = sqlx::query_scalar(
+            "SELECT u FROM unnest($1::bigint[]) AS u
+             WHERE NOT EXISTS (SELECT 1 FROM users WHERE id = u) LIMIT 1",
+        )
+        .bind(&ids)
+        .fetch_optional(&mut *self.conn)
+        .await?;
+        Ok(missing.map(UserId))
     }
 }

@@ -57,6 +57,11 @@ pub fn summaries(
     let pos: i64 = tx
         .prepare_cached("SELECT value FROM counters WHERE name = 'change_pos'")?
         .query_row([], |row| row.get(0))?;
+    // A position from the future (another deployment's, a restored backup's) would report
+    // nothing and hand back the current one: the client would skip everything in between.
+    if since.is_some_and(|since| since > pos + 1) {
+        return Err(StoreError::BadPosition);
+    }
     let rows = query_all(
         &tx,
         "SELECT c.id, c.kind, c.name, c.last_seq, m.read_seq, m.left_seq,

@@ -146,6 +146,13 @@ fn open_one(path: &Path, extra: OpenFlags, durability: Durability) -> StoreResul
     Ok(conn)
 }
 
+/// A list of ids as one statement parameter, read in SQL with `json_each(?)`: a set-based
+/// lookup in one statement, whatever the list's length.
+fn id_list(ids: impl IntoIterator<Item = i64>) -> String {
+    let ids: Vec<i64> = ids.into_iter().collect();
+    serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into())
+}
+
 /// Runs a cached statement and maps every row.
 fn query_all<T>(
     conn: &Connection,
@@ -207,6 +214,10 @@ impl Store for SqliteStore {
     }
     async fn user(&self, id: UserId) -> StoreResult<Option<UserProfile>> {
         self.read(move |conn| users::by_id(conn, id)).await
+    }
+    async fn users(&self, ids: &[UserId]) -> StoreResult<Vec<UserProfile>> {
+        let ids = ids.to_vec();
+        self.read(move |conn| users::by_ids(conn, &ids)).await
     }
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserProfile>> {
         let username = username.to_owned();
@@ -325,6 +336,8 @@ mod tests {
         direct_conversations_are_one_per_pair,
         history_pages_are_bounded,
         concurrent_writers_get_unique_gapless_seqs,
+        positions_from_the_future_or_forged_are_refused,
+        member_lists_are_checked_as_sets,
     );
 
     #[tokio::test]

@@ -34,6 +34,16 @@ pub fn by_id(conn: &Connection, id: UserId) -> StoreResult<Option<UserProfile>> 
     )
 }
 
+pub fn by_ids(conn: &Connection, ids: &[UserId]) -> StoreResult<Vec<UserProfile>> {
+    query_all(
+        conn,
+        "SELECT id, username, display_name, created_at FROM users
+         WHERE id IN (SELECT value FROM json_each(?))",
+        [super::id_list(ids.iter().map(|u| u.0))],
+        |row| profile(row),
+    )
+}
+
 pub fn by_username(conn: &Connection, username: &str) -> StoreResult<Option<UserProfile>> {
     query_one(
         conn,

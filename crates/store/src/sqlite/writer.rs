@@ -159,11 +159,9 @@ impl Batch<'_> {
         name: String,
         members: Vec<UserId>,
     ) -> StoreResult<WriteResult> {
-        let mut all = vec![owner];
-        for m in members {
-            if !all.contains(&m) {
-                all.push(m);
-            }
+        let all = crate::write::group_members(owner, members);
+        if all.len() > crate::GROUP_MEMBERS_MAX {
+            return Ok(Err(Refusal::GroupFull));
         }
         if let Some(missing) = self.first_missing_user(&all)? {
             return Ok(Err(Refusal::UserNotFound(missing)));
@@ -198,12 +196,10 @@ impl Batch<'_> {
             return Ok(Err(Refusal::UserNotFound(missing)));
         }
         let current = self.active_members(conv)?;
-        let mut added: Vec<UserId> = Vec::new();
-        for u in users {
-            if !current.contains(&u) && !added.contains(&u) {
-                added.push(u);
-            }
-        }
+        let added = match crate::write::newcomers(&current, users) {
+            Ok(added) => added,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
         if added.is_empty() {
             return Ok(Ok(WriteOutcome::Unchanged));
         }
@@ -417,15 +413,14 @@ impl Batch<'_> {
         )
     }
 
+    /// One of `users` that does not exist, if any: one statement for the whole list.
     fn first_missing_user(&self, users: &[UserId]) -> StoreResult<Option<UserId>> {
-        let mut exists = self
-            .conn
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM users WHERE id = ?)")?;
-        for &u in users {
-            if !exists.query_row([u.0], |row| row.get::<_, bool>(0))? {
-                return Ok(Some(u));
-            }
-        }
-        Ok(None)
+        query_one(
+            self.conn,
+            "SELECT value FROM json_each(?)
+             WHERE value NOT IN (SELECT id FROM users) LIMIT 1",
+            [super::id_list(users.iter().map(|u| u.0))],
+            |row| Ok(UserId(row.get(0)?)),
+        )
     }
 }
