@@ -331,3 +331,58 @@ fn encode_string(frame: &ServerFrame) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hub::Hub;
+    use tern_store::postgres::PgStore;
+    use tern_store::testing::TestDatabase;
+
+    /// PostgreSQL refuses a NUL in text: the op carrying it fails, its neighbours in the same
+    /// batch commit. (The server refuses such input before it gets here; this guards the
+    /// next bad op nobody has thought of yet.)
+    #[tokio::test]
+    async fn a_poison_op_fails_alone_and_its_batch_neighbours_commit() {
+        let Some(db) = TestDatabase::create().await else {
+            return;
+        };
+        let store: Arc<dyn Store> = Arc::new(PgStore::open(&db.url, 2).await.unwrap());
+        let a = store.create_user("a", "a", "h").await.unwrap().id;
+        let b = store.create_user("b", "b", "h").await.unwrap().id;
+        let bus = Bus::new(Arc::new(Hub::default()), store.clone(), None);
+        let (committer, _task) = Committer::start(store.clone(), bus, 256);
+        let conv = match committer.write(WriteOp::OpenDirect { a, b }).await.unwrap() {
+            WriteOutcome::DirectOpened { conv, .. } => conv,
+            other => panic!("{other:?}"),
+        };
+        let append = |cmid: &str, text: &str| WriteOp::Append {
+            conv,
+            sender: a,
+            cmid: cmid.into(),
+            content: Content::Text { text: text.into() },
+        };
+        // Polled together, so that all three wait in the queue when the committer takes a batch.
+        let (good, poison, after) = tokio::join!(
+            committer.write(append("good", "fine")),
+            committer.write(append("bad\0id", "fine")),
+            committer.write(append("after", "also fine")),
+        );
+        assert!(
+            matches!(good, Ok(WriteOutcome::Appended { .. })),
+            "{good:?}"
+        );
+        assert!(
+            matches!(after, Ok(WriteOutcome::Appended { .. })),
+            "{after:?}"
+        );
+        assert!(poison.is_err(), "{poison:?}");
+        assert_eq!(
+            committer.health().problem(),
+            None,
+            "one bad op is not an outage"
+        );
+        let events = store.events_after(conv, 0, u64::MAX, 10).await.unwrap();
+        assert_eq!(events.len(), 2);
+    }
+}

@@ -31,7 +31,7 @@ impl From<sqlx::Error> for StoreError {
             | sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e.to_string()),
-            sqlx::Error::Database(db) if is_busy(db.code().as_deref()) => {
+            sqlx::Error::Database(db) if is_unavailable(db.code().as_deref()) => {
                 StoreError::Unavailable(e.to_string())
             }
             sqlx::Error::Database(db) if is_conflict(db.code().as_deref()) => {
@@ -47,9 +47,14 @@ fn is_conflict(code: Option<&str>) -> bool {
     matches!(code, Some("40P01" | "40001" | "23505"))
 }
 
-/// PostgreSQL's "cannot connect now" (57P03) and "too many connections" (53300).
-fn is_busy(code: Option<&str>) -> bool {
-    matches!(code, Some("57P03" | "53300"))
+/// PostgreSQL errors that mean "not now" rather than "never": connection exceptions (08),
+/// insufficient resources such as a full disk or too many connections (53), the server shutting
+/// down, crashing or starting (57P01-57P03, as when a primary dies and a replica is promoted),
+/// and a read-only transaction (25006: the address still points at a standby).
+fn is_unavailable(code: Option<&str>) -> bool {
+    code.is_some_and(|c| {
+        c.starts_with("08") || c.starts_with("53") || c.starts_with("57P") || c == "25006"
+    })
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -85,5 +90,21 @@ fn is_unique(e: &rusqlite::Error) -> bool {
 impl From<serde_json::Error> for StoreError {
     fn from(e: serde_json::Error) -> Self {
         StoreError::Internal(format!("stored JSON does not parse: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn postgresql_outages_are_retryable_and_bugs_are_not() {
+        for code in [
+            "08006", "53100", "53300", "57P01", "57P02", "57P03", "25006",
+        ] {
+            assert!(super::is_unavailable(Some(code)), "{code}");
+        }
+        for code in ["22021", "42P01", "23505"] {
+            assert!(!super::is_unavailable(Some(code)), "{code}");
+        }
+        assert!(!super::is_unavailable(None));
     }
 }

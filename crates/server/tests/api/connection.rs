@@ -158,3 +158,26 @@ async fn a_client_connects_from_the_local_address_it_is_given() {
     let refused = Client::connect(options).await.err().expect("cannot bind");
     assert!(matches!(refused, SdkError::WebSocket(_)), "{refused:?}");
 }
+
+#[tokio::test]
+async fn acks_of_a_reading_clients_own_pipelined_sends_never_close_it() {
+    let server = TestServer::start_with(&[("TERN_OUTGOING_QUEUE", "32")]).await;
+    let [alice, bob] = server.users(["alice", "bob"]).await;
+    let conv = alice.direct_with(&bob).await;
+    let (mut ws, _) = RawWs::connect(&server, &alice.token).await;
+    // 100 sends without waiting (more than the queue holds), then everything read.
+    for i in 0..100 {
+        ws.send_json(serde_json::json!({"type": "send", "rid": i, "conv": conv,
+            "cmid": format!("p-{i}"), "content": {"type": "text", "text": "pipelined"}}))
+            .await;
+    }
+    let mut acked = Vec::new();
+    while acked.len() < 100 {
+        let frame = ws.recv().await;
+        assert_eq!(frame["type"], "ack", "{frame}");
+        acked.push(frame["seq"].as_u64().unwrap());
+    }
+    assert_eq!(acked, (1..=100).collect::<Vec<_>>());
+    let pong = ws.request(serde_json::json!({"type": "ping"}), 1000).await;
+    assert_eq!(pong["type"], "pong", "still connected");
+}

@@ -65,14 +65,12 @@ fn data_dir(disk: &Path) -> String {
 
 #[tokio::test]
 async fn a_full_disk_fails_writes_retryably_and_they_resume_once_space_is_back() {
-    if crate::support::test_backend_is_postgres() {
-        // This pass's database is the shared PostgreSQL server, whose disk the test cannot fill.
-        return;
-    }
     let Some(disk) = SmallDisk::mount(8) else {
         return;
     };
-    let server = TestServer::start_with(&[("TERN_DATA_DIR", &data_dir(&disk.path))]).await;
+    // SQLite in both passes of the suite: the shared PostgreSQL server's disk is not ours to
+    // fill.
+    let server = TestServer::start_node(vec![("TERN_DATA_DIR".into(), data_dir(&disk.path))]).await;
     let [alice, bob] = server.users(["alice", "bob"]).await;
     let conv = alice.direct_with(&bob).await;
     let mut bob_device = bob.connect().await;

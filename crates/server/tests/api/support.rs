@@ -35,11 +35,6 @@ pub struct TestServer {
     _database: Option<TestDatabase>,
 }
 
-/// Whether this pass of the suite runs on PostgreSQL (`TERN_TEST_BACKEND=postgres`).
-pub fn test_backend_is_postgres() -> bool {
-    std::env::var("TERN_TEST_BACKEND").is_ok_and(|b| b == "postgres")
-}
-
 /// Which storage the suite runs on: SQLite unless `TERN_TEST_BACKEND=postgres`.
 pub async fn test_database() -> Option<TestDatabase> {
     match std::env::var("TERN_TEST_BACKEND").as_deref() {
