@@ -1,6 +1,7 @@
 // The web client in a real browser against a real tern: people in separate browser contexts
-// chatting 1:1 and in groups, unread badges, going offline and coming back, reloads, hostile
-// message text, and screenshots of the chat screen at desktop and phone width.
+// chatting 1:1 and in groups, unread badges, going offline and coming back, reloads (still
+// naming people who left), hostile message text, and screenshots of the chat screen at desktop
+// and phone width.
 
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -146,6 +147,71 @@ describe("web client", () => {
     await conversationItem(davePerson.page, "Weekend trip 🏕️").waitFor();
     await carol.page.getByText("You are no longer a member of this group").waitFor();
     await alice.page.locator(".system-line", { hasText: `removed ${c.display}` }).waitFor();
+    noProblems();
+  });
+
+  test("people who left or were removed keep their names after a reload", async () => {
+    const { alice, bob, b } = await pair();
+    const carol = await person();
+    const c = { name: uniqueName("carol"), display: "Carol Díaz" };
+    await signUp(carol.page, c.name, c.display);
+    // Every user lookup alice's page gets answered, to check they are batched and never repeated.
+    const lookups: string[][] = [];
+    alice.page.on("response", (r) => {
+      const url = new URL(r.url());
+      if (url.pathname === "/api/v1/users" && r.ok()) lookups.push((url.searchParams.get("ids") ?? "").split(","));
+    });
+
+    await createGroup(alice.page, "Book club 📚", [b.name, c.name]);
+    for (const [p, text] of [
+      [carol, "See you all on Friday"],
+      [bob, "Count me in"],
+    ] as const) {
+      await openConversation(p.page, "Book club 📚");
+      await send(p.page, text);
+    }
+    await alice.page.locator(".msg.other", { hasText: "Count me in" }).locator(".sender", { hasText: b.display }).waitFor();
+
+    // Carol leaves on her own; alice removes bob.
+    await carol.page.getByRole("button", { name: "Group info", exact: true }).click();
+    const carolInfo = carol.page.getByRole("dialog", { name: "Group info" });
+    await carolInfo.getByRole("button", { name: "Leave group" }).click();
+    await carolInfo.getByRole("button", { name: "Leave group" }).click();
+    await carol.page.getByText("You are no longer a member of this group").waitFor();
+    await alice.page.getByRole("button", { name: "Group info", exact: true }).click();
+    const info = alice.page.getByRole("dialog", { name: "Group info" });
+    await info.locator(".member", { hasText: b.display }).getByRole("button", { name: "Remove" }).click();
+    await info.locator(".member", { hasText: b.display }).getByRole("button", { name: "Remove" }).click();
+    await info.locator(".member-name", { hasText: b.display }).waitFor({ state: "detached" });
+    await info.getByRole("button", { name: "Close" }).click();
+
+    // After a reload alice's page knows only the current members (herself), yet names the others:
+    // after a placeholder while the first lookup fails, once it is retried.
+    let refused = 0;
+    await alice.page.route(/\/api\/v1\/users\?/, (route) =>
+      refused++ === 0
+        ? route.fulfill({ status: 503, contentType: "application/json", body: '{"code":"unavailable","message":"test","retryable":true}' })
+        : route.continue(),
+    );
+    await alice.page.reload();
+    await alice.page.getByText(/User \d+/).first().waitFor();
+    await alice.page.locator(".msg.other", { hasText: "See you all on Friday" }).locator(".sender", { hasText: c.display }).waitFor();
+    await alice.page.locator(".msg.other", { hasText: "Count me in" }).locator(".sender", { hasText: b.display }).waitFor();
+    await alice.page.locator(".system-line", { hasText: `${c.display} left the group` }).waitFor();
+    await alice.page.locator(".system-line", { hasText: `removed ${b.display}` }).waitFor();
+    await conversationItem(alice.page, "Book club 📚").locator(".conversation-preview", { hasText: `removed ${b.display}` }).waitFor();
+    assert.equal(await alice.page.getByText(/User \d+/).count(), 0, "no placeholder names left");
+    assert.ok(refused >= 2, "the refused lookup, then its retry");
+    const requested = lookups.flat();
+    assert.ok(requested.length > 0, "the names were looked up");
+    assert.equal(new Set(requested).size, requested.length, `no id looked up twice: ${JSON.stringify(lookups)}`);
+
+    // The same in Chinese.
+    await alice.page.getByRole("button", { name: "Settings" }).click();
+    await alice.page.getByRole("menuitem", { name: "简体中文" }).click();
+    await alice.page.locator(".system-line", { hasText: `${c.display} 退出了群组` }).waitFor();
+    await alice.page.locator(".system-line", { hasText: `将 ${b.display} 移出了群组` }).waitFor();
+    assert.equal(await alice.page.getByText(/用户 \d+/).count(), 0, "no placeholder names in Chinese either");
     noProblems();
   });
 

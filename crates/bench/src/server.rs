@@ -60,7 +60,7 @@ impl Target {
     async fn spawn_one(common: &Common) -> Result<(String, Child, tempfile::TempDir), String> {
         let binary = tern_binary(common)?;
         let data = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let mut command = Command::new(&binary);
+        let mut command = tern_command(&binary);
         command
             .env("TERN_LISTEN", "127.0.0.1:0")
             .env("TERN_DATA_DIR", data.path())
@@ -148,6 +148,18 @@ fn cpu_of(pid: u32) -> Option<Cpu> {
 }
 
 /// Resident memory of a process in KiB (VmRSS).
+/// A command running tern, without the test harness's own settings (TERN_TEST_*), which tern
+/// would refuse as unknown TERN_* names.
+pub fn tern_command(binary: &std::path::Path) -> Command {
+    let mut command = Command::new(binary);
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("TERN_TEST_") {
+            command.env_remove(&key);
+        }
+    }
+    command
+}
+
 pub fn rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status

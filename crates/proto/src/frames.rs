@@ -30,6 +30,9 @@ pub enum ClientFrame {
         rid: Option<u64>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         since: Option<String>,
+        /// The `next` of the previous page of this sync; omitted for the first page.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        page: Option<String>,
     },
     /// Events with seq greater than `after`, oldest first (catch-up).
     Fetch {
@@ -104,9 +107,13 @@ pub enum ServerFrame {
     Sync {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         rid: Option<u64>,
-        /// Opaque; pass it as `since` next time.
+        /// Opaque; pass it as `since` next time, once every page is read and caught up.
         token: String,
         conversations: Vec<ConversationSummary>,
+        /// More conversations changed than one reply carries: ask for the next page with
+        /// `sync` `{since, page: next}`. Absent on the last page.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        next: Option<String>,
     },
     /// Reply to `fetch` and `history`: a contiguous run of events, oldest first.
     Events {

@@ -13,7 +13,7 @@ use tern_proto::{
     Content, ConvId, ConversationSummary, ErrorCode, Event, Limits, ServerFrame, UserId,
     UserProfile,
 };
-use tern_store::{ChangePos, MemberRecord, Store, WriteOp, WriteOutcome};
+use tern_store::{ChangePos, MemberRecord, Store, SummaryPage, WriteOp, WriteOutcome};
 
 /// Longest accepted client message id, in bytes.
 pub const CMID_MAX: usize = 64;
@@ -22,6 +22,9 @@ pub const DEFAULT_PAGE: u32 = 100;
 /// Rough upper bound on the JSON size of one page of events; a page stops growing past it (but
 /// always holds at least one event) and says `has_more`.
 pub const PAGE_BYTES: usize = 1024 * 1024;
+/// Most conversations in one `sync` reply: a user in thousands of groups gets several pages
+/// rather than one reply of many megabytes (each summary carries its last event).
+pub const SYNC_PAGE: u32 = 100;
 /// Longest group name, in characters.
 pub const GROUP_NAME_MAX: usize = 128;
 /// Most users one request may name. Membership changes run on the node's single writer, so
@@ -34,6 +37,14 @@ pub struct Chat {
     committer: Committer,
     bus: Arc<Bus>,
     limits: Limits,
+}
+
+/// One reply to `sync`.
+pub struct SyncPage {
+    pub token: String,
+    pub conversations: Vec<ConversationSummary>,
+    /// Where the next page starts, when there is one.
+    pub next: Option<String>,
 }
 
 /// A page of events and whether more exist beyond it.
@@ -135,7 +146,7 @@ impl Chat {
     }
 
     pub async fn list(&self, caller: Caller) -> AppResult<Vec<ConversationSummary>> {
-        Ok(self.store.summaries(caller.user, None).await?.0)
+        Ok(self.store.summaries(caller.user, None, None).await?.0)
     }
 
     pub async fn detail(&self, caller: Caller, conv: ConvId) -> AppResult<ConversationDetail> {
@@ -283,15 +294,51 @@ impl Chat {
         Ok(())
     }
 
-    /// Conversations changed since `since` (an opaque token from an earlier sync).
+    /// Conversations changed since `since` (an opaque token from an earlier sync), one page
+    /// of at most `SYNC_PAGE` at a time: `page` is the `next` of the page before. Every page
+    /// carries the token of the first one, so a change made while the pages are read is
+    /// reported again by the next sync rather than missed.
     pub async fn sync(
         &self,
         user: UserId,
         since: Option<&str>,
-    ) -> AppResult<(String, Vec<ConversationSummary>)> {
+        page: Option<&str>,
+    ) -> AppResult<SyncPage> {
         let since = since.map(parse_sync_token).transpose()?;
-        let (summaries, pos) = self.store.summaries(user, since).await?;
-        Ok((format_sync_token(pos), summaries))
+        let (after, first_token) = match page {
+            Some(page) => {
+                let (after, token) = parse_sync_page(page)?;
+                // The store checks that it issued the position (an empty page costs nothing):
+                // a forged one must not come back as the token to keep.
+                let probe = SummaryPage {
+                    after: ConvId(i64::MAX),
+                    limit: 0,
+                };
+                let pos = parse_sync_token(&token)?;
+                self.store.summaries(user, Some(pos), Some(probe)).await?;
+                (after, Some(token))
+            }
+            None => (ConvId(0), None),
+        };
+        let request = SummaryPage {
+            after,
+            limit: SYNC_PAGE + 1,
+        };
+        let (mut conversations, pos) = self.store.summaries(user, since, Some(request)).await?;
+        let token = first_token.unwrap_or_else(|| format_sync_token(pos));
+        let next = if conversations.len() > SYNC_PAGE as usize {
+            conversations.truncate(SYNC_PAGE as usize);
+            conversations
+                .last()
+                .map(|last| format_sync_page(last.id, &token))
+        } else {
+            None
+        };
+        Ok(SyncPage {
+            token,
+            conversations,
+            next,
+        })
     }
 
     /// Events after `after`, oldest first, up to what `user` may see.
@@ -426,6 +473,20 @@ fn format_sync_token(pos: ChangePos) -> String {
     format!("v1.{pos}")
 }
 
+/// A sync's next page: the last conversation id sent and the sync's token, `p1.{id}.{token}`.
+fn format_sync_page(after: ConvId, token: &str) -> String {
+    format!("p1.{after}.{token}")
+}
+
+fn parse_sync_page(page: &str) -> AppResult<(ConvId, String)> {
+    let bad = || AppError::bad_request("sync page is not one this server issued");
+    let rest = page.strip_prefix("p1.").ok_or_else(bad)?;
+    let (after, token) = rest.split_once('.').ok_or_else(bad)?;
+    let after = after.parse::<i64>().map_err(|_| bad())?;
+    parse_sync_token(token)?;
+    Ok((ConvId(after), token.to_owned()))
+}
+
 fn parse_sync_token(token: &str) -> AppResult<ChangePos> {
     match token.strip_prefix("v1.") {
         Some(pos) if !pos.is_empty() => Ok(pos.to_owned()),
@@ -447,6 +508,11 @@ mod tests {
         );
         for bad in ["", "42", "v1.", "v2.3"] {
             assert!(parse_sync_token(bad).is_err(), "{bad}");
+        }
+        let page = format_sync_page(ConvId(7), "v1.42");
+        assert_eq!(parse_sync_page(&page).unwrap(), (ConvId(7), "v1.42".into()));
+        for bad in ["", "p1.", "p1.7", "p1.x.v1.42", "p1.7.v9.1", "p2.7.v1.42"] {
+            assert!(parse_sync_page(bad).is_err(), "{bad}");
         }
     }
 }

@@ -166,14 +166,14 @@ pub async fn summaries_report_only_what_changed(store: &dyn Store) {
     };
     let busy = group(store, a, &[b]).await;
     let quiet = group(store, a, &[b]).await;
-    let (all, pos) = store.summaries(b, None).await.unwrap();
+    let (all, pos) = store.summaries(b, None, None).await.unwrap();
     assert_eq!(all.len(), 2);
     store.write(vec![append(busy, a, "x")]).await.unwrap();
-    let (changed, pos2) = store.summaries(b, Some(pos)).await.unwrap();
+    let (changed, pos2) = store.summaries(b, Some(pos), None).await.unwrap();
     assert_eq!(changed.iter().map(|c| c.id).collect::<Vec<_>>(), vec![busy]);
     assert_eq!((changed[0].last_seq, changed[0].unread), (2, 1));
     assert!(matches!(
-        store.summaries(b, Some("garbage".into())).await,
+        store.summaries(b, Some("garbage".into()), None).await,
         Err(StoreError::BadPosition)
     ));
     // A read position is a change too (for the reader only).
@@ -183,9 +183,16 @@ pub async fn summaries_report_only_what_changed(store: &dyn Store) {
         seq: 2,
     };
     store.write(vec![op]).await.unwrap();
-    let (changed, _) = store.summaries(b, Some(pos2.clone())).await.unwrap();
+    let (changed, _) = store.summaries(b, Some(pos2.clone()), None).await.unwrap();
     assert_eq!((changed.len(), changed[0].unread), (1, 0));
-    assert!(store.summaries(a, Some(pos2)).await.unwrap().0.is_empty());
+    assert!(
+        store
+            .summaries(a, Some(pos2), None)
+            .await
+            .unwrap()
+            .0
+            .is_empty()
+    );
     let _ = quiet;
 }
 
@@ -339,8 +346,8 @@ pub async fn positions_from_the_future_or_forged_are_refused(store: &dyn Store) 
     let [a] = users(store, &["alice"]).await[..] else {
         unreachable!()
     };
-    let (_, pos) = store.summaries(a, None).await.unwrap();
-    assert!(store.summaries(a, Some(pos)).await.is_ok());
+    let (_, pos) = store.summaries(a, None, None).await.unwrap();
+    assert!(store.summaries(a, Some(pos), None).await.is_ok());
     // Both backends' forms, far ahead of any real position, and forms no backend writes.
     for forged in [
         "999999999999",
@@ -352,7 +359,7 @@ pub async fn positions_from_the_future_or_forged_are_refused(store: &dyn Store) 
     ] {
         assert!(
             matches!(
-                store.summaries(a, Some(forged.into())).await,
+                store.summaries(a, Some(forged.into()), None).await,
                 Err(StoreError::BadPosition)
             ),
             "{forged}"
@@ -408,4 +415,39 @@ pub async fn member_lists_are_checked_as_sets(store: &dyn Store) {
         other => panic!("{other:?}"),
     }
     assert_eq!(store.members(conv).await.unwrap().len(), 3);
+}
+
+pub async fn summaries_page_through_every_conversation_once(store: &dyn Store) {
+    use crate::SummaryPage;
+    let [a, b] = users(store, &["alice", "bob"]).await[..] else {
+        unreachable!()
+    };
+    let mut convs = Vec::new();
+    for _ in 0..7 {
+        convs.push(group(store, a, &[b]).await);
+    }
+    let (_, since) = store.summaries(b, None, None).await.unwrap();
+    let mut seen = Vec::new();
+    let mut after = ConvId(0);
+    loop {
+        let page = Some(SummaryPage { after, limit: 3 });
+        let (found, _) = store.summaries(b, None, page).await.unwrap();
+        assert!(found.len() <= 3);
+        let Some(last) = found.last() else { break };
+        after = last.id;
+        seen.extend(found.iter().map(|s| s.id));
+    }
+    assert_eq!(seen, convs, "every conversation once, in id order");
+    // With a position, pages hold only what changed since.
+    store
+        .write(vec![append(convs[5], a, "x"), append(convs[1], a, "y")])
+        .await
+        .unwrap();
+    let page = Some(SummaryPage {
+        after: ConvId(0),
+        limit: 3,
+    });
+    let (changed, _) = store.summaries(b, Some(since), page).await.unwrap();
+    let ids: Vec<ConvId> = changed.iter().map(|s| s.id).collect();
+    assert_eq!(ids, [convs[1], convs[5]]);
 }

@@ -28,6 +28,15 @@ use tern_proto::{ConvId, ConversationSummary, Event, SessionId, UserId, UserProf
 /// in PostgreSQL); clients see it as an opaque token.
 pub type ChangePos = String;
 
+/// One page of a long summary read (a sync): the conversations with an id above `after`, in id
+/// order, at most `limit` of them. Id order is stable while conversations change, so paging by
+/// it never skips or repeats one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SummaryPage {
+    pub after: ConvId,
+    pub limit: u32,
+}
+
 /// Everything the server persists, grouped by aggregate. One implementation per database.
 ///
 /// Conversation state changes all go through [`Store::write`], in batches, so that seq allocation
@@ -72,12 +81,14 @@ pub trait Store: Send + Sync + 'static {
     /// The member row of `user`, including one that has left; `None` if never a member.
     async fn membership(&self, conv: ConvId, user: UserId) -> StoreResult<Option<MemberRecord>>;
     /// Conversations of `user` that changed at or after `since` (all of them for `None`), most
-    /// recently active first, and the position to pass as `since` next time. A change committed
-    /// after this call is never below the returned position, whichever node commits it.
+    /// recently active first (or only one `page` of them, in id order), and the position to pass
+    /// as `since` next time. A change committed after this call is never below the returned
+    /// position, whichever node commits it.
     async fn summaries(
         &self,
         user: UserId,
         since: Option<ChangePos>,
+        page: Option<SummaryPage>,
     ) -> StoreResult<(Vec<ConversationSummary>, ChangePos)>;
 
     /// One conversation as `user` sees it; `None` if they were never a member.

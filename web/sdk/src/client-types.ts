@@ -91,4 +91,10 @@ export interface ClientEvents {
 }
 
 /** Until `hello` says otherwise: the server's defaults. */
-export const DEFAULT_LIMITS: Limits = { max_text_chars: 8000, max_frame_bytes: 65536, max_page: 500 };
+export const DEFAULT_LIMITS: Limits = {
+  max_text_chars: 8000,
+  max_frame_bytes: 65536,
+  max_page: 500,
+  max_group_members: 10_000,
+  max_users_per_request: 1000,
+};

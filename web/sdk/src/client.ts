@@ -515,7 +515,7 @@ export class TernClient extends Emitter<ClientEvents> {
         return;
       }
       case "sync":
-        if (!this.sequencer.onSync(frame.rid, frame.token, frame.conversations)) this.resolveRequest(frame);
+        if (!this.sequencer.onSync(frame.rid, frame.token, frame.conversations, frame.next)) this.resolveRequest(frame);
         return;
       case "events":
         if (!this.sequencer.onEvents(frame.rid, frame.conv, frame.events, frame.has_more)) this.resolveRequest(frame);
@@ -550,11 +550,12 @@ export class TernClient extends Emitter<ClientEvents> {
       if (this.helloTimer !== undefined) this.timers.clearTimeout(this.helloTimer);
       this.user = frame.user;
       this.session = frame.session;
-      this.limits = frame.limits;
+      // Fields a server of an older version does not send keep their defaults.
+      this.limits = { ...DEFAULT_LIMITS, ...frame.limits };
       this.clockOffset = frame.server_time - this.timers.now();
       this.profiles.set(frame.user.id, frame.user);
       this.setStatus("syncing");
-      this.emit("connected", { user: frame.user, session: frame.session, limits: frame.limits });
+      this.emit("connected", { user: frame.user, session: frame.session, limits: this.limits });
       this.sequencer.connected();
       for (const message of this.outbox.all()) {
         if (message.state === "sending") this.writeSend(message);

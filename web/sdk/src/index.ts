@@ -1,6 +1,6 @@
 // @tern/sdk: the TypeScript client for tern. See ../README.md for what it guarantees.
 
-export { Api, type ApiOptions, type FetchLike } from "./rest.js";
+export { Api, MAX_USERS_PER_REQUEST, type ApiOptions, type FetchLike } from "./rest.js";
 export {
   TernClient,
   type Ack,

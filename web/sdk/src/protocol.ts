@@ -83,6 +83,10 @@ export interface Limits {
   max_text_chars: number;
   max_frame_bytes: number;
   max_page: number;
+  /** Most current members of a group; adding beyond it is refused with `group_full`. */
+  max_group_members: number;
+  /** Most users named in one request (creating a group, adding members, `GET /users?ids=`). */
+  max_users_per_request: number;
 }
 
 export interface EventPage {
@@ -104,6 +108,7 @@ export type ErrorCode =
   | "invalid_content"
   | "unsupported_content"
   | "client_id_reused"
+  | "group_full"
   | "username_taken"
   | "invalid_username"
   | "invalid_password"
@@ -116,7 +121,7 @@ export type ErrorCode =
 
 export type ClientFrame =
   | { type: "send"; rid?: number; conv: ConvId; cmid: string; content: Content }
-  | { type: "sync"; rid?: number; since?: string }
+  | { type: "sync"; rid?: number; since?: string; page?: string }
   | { type: "fetch"; rid?: number; conv: ConvId; after: number; limit?: number }
   | { type: "history"; rid?: number; conv: ConvId; before?: number; limit?: number }
   | { type: "read"; rid?: number; conv: ConvId; seq: number }
@@ -151,6 +156,8 @@ export interface SyncFrame {
   rid?: number;
   token: string;
   conversations: ConversationSummary[];
+  /** More conversations changed than one reply carries: ask for `sync` `{since, page: next}`. */
+  next?: string;
 }
 
 export interface EventsFrame {

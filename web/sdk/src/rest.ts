@@ -16,6 +16,9 @@ import type {
   UserProfile,
 } from "./protocol.js";
 
+/** The server's default `max_users_per_request` (the `limits` of `hello`). */
+export const MAX_USERS_PER_REQUEST = 1000;
+
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
 export interface ApiOptions {
@@ -75,8 +78,24 @@ export class Api {
     return this.call("DELETE", `/sessions/${id}`);
   }
 
-  user(username: string): Promise<UserProfile> {
-    return this.call("GET", `/users/${encodeURIComponent(username.trim())}`);
+  /** One user's profile, by id or by username (case-insensitive); `not_found` if none. */
+  user(key: UserId | string): Promise<UserProfile> {
+    const path = typeof key === "number" ? String(key) : encodeURIComponent(key.trim());
+    return this.call("GET", `/users/${path}`);
+  }
+
+  /**
+   * The profiles of those of `ids` that exist, in no particular order (unknown ids are simply
+   * absent): anyone met in a conversation, including people who have left it since. Repeated
+   * ids are asked for once; more than the server takes per request (`max_users_per_request`,
+   * `perRequest` here) are split over several requests.
+   */
+  async users(ids: Iterable<UserId>, perRequest = MAX_USERS_PER_REQUEST): Promise<UserProfile[]> {
+    const unique = [...new Set(ids)];
+    const chunks: UserId[][] = [];
+    for (let i = 0; i < unique.length; i += perRequest) chunks.push(unique.slice(i, i + perRequest));
+    const pages = await Promise.all(chunks.map((chunk) => this.call<UserProfile[]>("GET", `/users?ids=${chunk.join(",")}`)));
+    return pages.flat();
   }
 
   conversations(): Promise<ConversationSummary[]> {

@@ -147,7 +147,7 @@ export class Sequencer {
   }
 
   /** A `sync` reply; false if it answers no sync of ours. */
-  onSync(rid: number | undefined, token: string, conversations: ConversationSummary[]): boolean {
+  onSync(rid: number | undefined, token: string, conversations: ConversationSummary[], next?: string): boolean {
     if (rid === undefined || rid !== this.syncRid) return false;
     this.syncRid = undefined;
     this.pendingToken = token;
@@ -170,6 +170,11 @@ export class Sequencer {
         this.syncPending.add(conv);
         if (!this.catchingUp.has(conv)) this.startCatchUp(conv, []);
       }
+    }
+    // More pages: the sync is complete only after the last one.
+    if (next !== undefined) {
+      this.requestSyncPage(next);
+      return true;
     }
     // Events of conversations this sync did not mention: it started before they existed.
     if (this.untracked.size > 0) this.needSync = true;
@@ -264,7 +269,14 @@ export class Sequencer {
 
   private startSync(): void {
     this.needSync = false;
-    const frame: ClientFrame = this.token === undefined ? { type: "sync" } : { type: "sync", since: this.token };
+    this.requestSyncPage(undefined);
+  }
+
+  /** Asks for one page of a sync (the first for `undefined`). */
+  private requestSyncPage(page: string | undefined): void {
+    const frame: ClientFrame = { type: "sync" };
+    if (this.token !== undefined) frame.since = this.token;
+    if (page !== undefined) frame.page = page;
     this.syncRid = this.hooks.request(frame);
   }
 

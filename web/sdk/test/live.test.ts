@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { TernClient } from "../src/client.js";
-import type { Event } from "../src/protocol.js";
+import type { Event, UserProfile } from "../src/protocol.js";
 import { Api } from "../src/rest.js";
 import { MemoryStorage } from "../src/storage.js";
 import { account, client, lossyFactory, until, wsFactory } from "./support/live.js";
@@ -47,6 +47,47 @@ describe("against a real tern", { skip }, () => {
     await assert.rejects(alice.api.user("nobody_here"), { code: "not_found" });
   });
 
+  test("users: one by id or username, many by ids (deduplicated, split into requests), unknown ids left out", async () => {
+    const alice = await account(tern.url, "alice");
+    const bob = await account(tern.url, "bob", "Bob 李");
+    const carol = await account(tern.url, "carol");
+    const byId = (profiles: UserProfile[]) => [...profiles].sort((x, y) => x.id - y.id);
+    const missing = 900_000_000;
+
+    assert.deepEqual(await alice.api.user(bob.user.id), bob.user);
+    assert.deepEqual(await alice.api.user(bob.user.username), bob.user);
+    await assert.rejects(alice.api.user(missing), { code: "not_found", status: 404 });
+
+    const requests: string[] = [];
+    const counting = new Api({
+      baseUrl: tern.url,
+      token: alice.token,
+      fetch: (input, init) => (requests.push(input), fetch(input, init)),
+    });
+    assert.deepEqual(byId(await counting.users([carol.user.id, bob.user.id, carol.user.id, missing])), byId([bob.user, carol.user]));
+    assert.equal(requests.length, 1);
+    assert.match(requests[0] ?? "", /\/api\/v1\/users\?ids=\d+,\d+,\d+$/, "each id once");
+    requests.length = 0;
+    assert.deepEqual(await counting.users([]), []);
+    assert.equal(requests.length, 0, "nothing to ask, no request");
+
+    // Up to max_users_per_request (1000) ids in one request; more are split.
+    const many = Array.from({ length: 2500 }, (_, i) => missing + i);
+    many[1700] = bob.user.id;
+    assert.deepEqual(await counting.users(many), [bob.user]);
+    assert.equal(requests.length, 3);
+    assert.deepEqual(byId(await counting.users([alice.user.id, bob.user.id, carol.user.id], 2)), byId([alice.user, bob.user, carol.user]));
+    assert.equal(requests.length, 5);
+    await assert.rejects(counting.users(many, 1001), { code: "bad_request", status: 400 }, "the server takes at most 1000");
+    await assert.rejects(new Api({ baseUrl: tern.url }).users([bob.user.id]), { code: "unauthorized", status: 401 });
+
+    // The limits behind it are announced in hello.
+    const a = track(client(tern.url, alice));
+    await until(() => a.status === "online", "online");
+    assert.equal(a.limits.max_users_per_request, 1000);
+    assert.equal(a.limits.max_group_members, 10_000);
+  });
+
   test("1:1: delivered once to the peer, unread counted, read on one device clears the other", async () => {
     const alice = await account(tern.url, "alice");
     const bob = await account(tern.url, "bob");
@@ -71,6 +112,20 @@ describe("against a real tern", { skip }, () => {
     assert.equal(b1.conversation(direct.id)?.unread, 0);
     await until(() => b2.conversation(direct.id)?.unread === 0, "the other device hears of the read");
     assert.equal(a.conversation(direct.id)?.unread, 0, "own messages are never unread");
+  });
+
+  test("a sync of more conversations than one reply carries reads every page before it is done", async () => {
+    const alice = await account(tern.url, "pager-alice");
+    const bob = await account(tern.url, "pager-bob");
+    const groups = new Set<number>();
+    for (let i = 0; i < 230; i++) {
+      const group = await alice.api.createGroup(`g${i}`, [bob.user.id]);
+      groups.add(group.id);
+    }
+    const b = track(client(tern.url, bob));
+    await until(() => b.status === "online", "bob synced");
+    const known = new Set(b.conversations().map((c) => c.id));
+    for (const id of groups) assert.ok(known.has(id), `conversation ${id} missing after sync`);
   });
 
   test("offline: everything sent meanwhile arrives once, in order, after reconnecting", async () => {

@@ -22,7 +22,7 @@ test("an event the summary already counted is not counted again", () => {
   const h = harness();
   h.client.connect();
   const socket = h.net.current;
-  socket.push({ type: "hello", user: ALICE, session: 1, server_time: 0, heartbeat_ms: 1, idle_timeout_ms: 1, limits: { max_text_chars: 1, max_frame_bytes: 1, max_page: 100 } });
+  socket.push({ type: "hello", user: ALICE, session: 1, server_time: 0, heartbeat_ms: 1, idle_timeout_ms: 1, limits: { max_text_chars: 1, max_frame_bytes: 1, max_page: 100, max_group_members: 10000, max_users_per_request: 1000 } });
   // The summary was taken after seq 11 was committed, but the live event arrives after it.
   answerSync(socket, "v1.1", [summary(3, 11, 9, 2)]);
   socket.push(eventFrame(text(3, 11, BOB.id)));

@@ -7,7 +7,6 @@ use serde_json::json;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
-use tokio::process::Command;
 
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct Options {
@@ -57,7 +56,7 @@ async fn one_start(binary: &std::path::Path) -> Result<(f64, Option<u64>), Strin
         .port();
     let data = tempfile::tempdir().map_err(|e| e.to_string())?;
     let started = Instant::now();
-    let mut child = Command::new(binary)
+    let mut child = crate::server::tern_command(binary)
         .env("TERN_LISTEN", format!("127.0.0.1:{port}"))
         .env("TERN_DATA_DIR", data.path())
         .env("TERN_LOG", "warn")

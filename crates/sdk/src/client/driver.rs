@@ -414,6 +414,7 @@ impl Driver {
                 rid,
                 token,
                 conversations,
+                next,
             } if rid.is_some() && rid == self.sync_rid => {
                 self.sync_rid = None;
                 self.pending_token = Some(token);
@@ -427,6 +428,10 @@ impl Driver {
                             self.start_catch_up(conv, Vec::new());
                         }
                     }
+                }
+                // More pages: the sync is complete only after the last one.
+                if next.is_some() {
+                    self.request_sync(next);
                 }
                 self.check_synced().await;
             }
@@ -550,12 +555,18 @@ impl Driver {
     }
 
     fn start_sync(&mut self) {
+        self.need_sync = false;
+        self.request_sync(None);
+    }
+
+    /// Asks for one page of a sync (the first for `None`).
+    fn request_sync(&mut self, page: Option<String>) {
         let rid = self.rid();
         self.sync_rid = Some(rid);
-        self.need_sync = false;
         self.writes.push(ClientFrame::Sync {
             rid: Some(rid),
             since: self.token.clone(),
+            page,
         });
     }
 
@@ -728,7 +739,7 @@ fn with_rid(frame: ClientFrame, rid: u64) -> ClientFrame {
             cmid,
             content,
         },
-        ClientFrame::Sync { since, .. } => ClientFrame::Sync { rid, since },
+        ClientFrame::Sync { since, page, .. } => ClientFrame::Sync { rid, since, page },
         ClientFrame::Fetch {
             conv, after, limit, ..
         } => ClientFrame::Fetch {

@@ -221,18 +221,35 @@ impl Client {
         }
     }
 
-    /// Conversations changed since `since` (all, for `None`) and the token for next time.
+    /// Conversations changed since `since` (all, for `None`), every page of them, and the token
+    /// for next time.
     pub async fn sync(
         &self,
         since: Option<String>,
     ) -> SdkResult<(String, Vec<ConversationSummary>)> {
-        match self.request(ClientFrame::Sync { rid: None, since }).await? {
-            ServerFrame::Sync {
-                token,
-                conversations,
-                ..
-            } => Ok((token, conversations)),
-            other => Err(unexpected(other)),
+        let mut all = Vec::new();
+        let mut page = None;
+        loop {
+            let frame = ClientFrame::Sync {
+                rid: None,
+                since: since.clone(),
+                page,
+            };
+            match self.request(frame).await? {
+                ServerFrame::Sync {
+                    token,
+                    conversations,
+                    next,
+                    ..
+                } => {
+                    all.extend(conversations);
+                    match next {
+                        Some(next) => page = Some(next),
+                        None => return Ok((token, all)),
+                    }
+                }
+                other => return Err(unexpected(other)),
+            }
         }
     }
 

@@ -33,13 +33,14 @@ pub async fn handle_text(state: &AppState, conn: &ConnHandle, text: &str) -> Opt
             Ok(()) => return None,
             Err(e) => Err((rid, e)),
         },
-        ClientFrame::Sync { rid, since } => chat
-            .sync(user, since.as_deref())
+        ClientFrame::Sync { rid, since, page } => chat
+            .sync(user, since.as_deref(), page.as_deref())
             .await
-            .map(|(token, conversations)| ServerFrame::Sync {
+            .map(|page| ServerFrame::Sync {
                 rid,
-                token,
-                conversations,
+                token: page.token,
+                conversations: page.conversations,
+                next: page.next,
             })
             .map_err(|e| (rid, e)),
         ClientFrame::Fetch {

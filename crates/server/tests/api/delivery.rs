@@ -456,3 +456,73 @@ async fn sends_made_offline_are_delivered_after_reconnect() {
     let page = bob.api.history(conv, None, None).await.unwrap();
     assert_eq!(page.events.len(), 1);
 }
+
+/// A user in more conversations than one `sync` reply carries gets them in pages, each once,
+/// with one token for the whole sync; the SDK reads every page before it says it is synced.
+#[tokio::test]
+async fn a_sync_of_many_conversations_comes_in_bounded_pages() {
+    let server = TestServer::start().await;
+    let [alice, bob] = server.users(["alice", "bob"]).await;
+    let mut groups = HashSet::new();
+    for i in 0..230 {
+        let detail = alice
+            .api
+            .create_group(&format!("g{i}"), &[bob.id()])
+            .await
+            .unwrap();
+        groups.insert(detail.summary.id);
+    }
+    let (mut ws, _) = RawWs::connect(&server, &bob.token).await;
+    let mut seen = Vec::new();
+    let mut pages = 0;
+    let mut token = None;
+    let mut page: Option<String> = None;
+    loop {
+        let mut frame = json!({"type": "sync"});
+        if let Some(p) = &page {
+            frame["page"] = p.clone().into();
+        }
+        let reply = ws.request(frame, pages + 1).await;
+        assert_eq!(reply["type"], "sync", "{reply}");
+        let conversations = reply["conversations"].as_array().unwrap();
+        assert!(
+            conversations.len() <= 100,
+            "{} in one page",
+            conversations.len()
+        );
+        seen.extend(conversations.iter().map(|c| c["id"].as_i64().unwrap()));
+        let this_token = reply["token"].as_str().unwrap().to_owned();
+        assert_eq!(token.get_or_insert(this_token.clone()), &this_token);
+        pages += 1;
+        match reply["next"].as_str() {
+            Some(next) => page = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    let unique: HashSet<i64> = seen.iter().copied().collect();
+    assert_eq!(
+        (seen.len(), unique.len()),
+        (230, 230),
+        "each conversation once"
+    );
+    assert_eq!(unique, groups.iter().map(|c| c.0).collect::<HashSet<_>>());
+    // A page token that this server did not issue is refused.
+    let forged = ws
+        .request(json!({"type": "sync", "page": "p1.5.v1.x:y"}), 99)
+        .await;
+    assert_eq!(forged["code"], "bad_request", "{forged}");
+
+    // The Rust SDK reads all pages before `Synced`.
+    let (_, backlog, _) = bob.connect().await.into_parts();
+    let introduced: HashSet<_> = backlog
+        .iter()
+        .filter_map(|e| match e {
+            ClientEvent::Conversation(summary) => Some(summary.id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(introduced, groups);
+    let (_, all) = bob.connect().await.client.sync(None).await.unwrap();
+    assert_eq!(all.len(), 230);
+}

@@ -1,7 +1,7 @@
 //! Conversation membership and the per-member summaries behind the conversation list and sync.
 
 use super::{events, users};
-use crate::{ChangePos, MemberRecord, StoreError, StoreResult};
+use crate::{ChangePos, MemberRecord, StoreError, StoreResult, SummaryPage};
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, PgPool, Row};
 use tern_proto::{ConvId, ConversationSummary, UserId};
@@ -48,6 +48,7 @@ pub(super) async fn summaries_where(
     user: UserId,
     since: Option<ChangePos>,
     only: Option<ConvId>,
+    page: Option<SummaryPage>,
 ) -> StoreResult<(Vec<ConversationSummary>, ChangePos)> {
     let mut tx = pool
         .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -78,11 +79,16 @@ pub(super) async fn summaries_where(
                 OR (m.left_seq IS NULL
                     AND NOT pg_visible_in_snapshot(c.change_pos::text::xid8, $2::pg_snapshot)))
            AND ($3::bigint IS NULL OR c.id = $3)
-         ORDER BY c.last_ts DESC, c.id DESC",
+           AND ($4::bigint IS NULL OR c.id > $4)
+         ORDER BY CASE WHEN $4::bigint IS NULL THEN NULL ELSE c.id END,
+                  c.last_ts DESC, c.id DESC
+         LIMIT $5",
     )
     .bind(user.0)
     .bind(since)
     .bind(only.map(|c| c.0))
+    .bind(page.map(|p| p.after.0))
+    .bind(page.map(|p| i64::from(p.limit)))
     .fetch_all(&mut *tx)
     .await?;
     let mut out = Vec::with_capacity(rows.len());

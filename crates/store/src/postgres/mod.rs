@@ -11,8 +11,8 @@ mod writer;
 pub use migrations::MIGRATIONS;
 
 use crate::{
-    ChangePos, MemberRecord, SessionRecord, Store, StoreResult, UserCredentials, WriteOp,
-    WriteResult,
+    ChangePos, MemberRecord, SessionRecord, Store, StoreResult, SummaryPage, UserCredentials,
+    WriteOp, WriteResult,
 };
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -120,8 +120,9 @@ impl Store for PgStore {
         &self,
         user: UserId,
         since: Option<ChangePos>,
+        page: Option<SummaryPage>,
     ) -> StoreResult<(Vec<ConversationSummary>, ChangePos)> {
-        conversations::summaries_where(&self.pool, user, since, None).await
+        conversations::summaries_where(&self.pool, user, since, None, page).await
     }
     async fn summary(
         &self,
@@ -129,7 +130,7 @@ impl Store for PgStore {
         conv: ConvId,
     ) -> StoreResult<Option<ConversationSummary>> {
         let (mut found, _) =
-            conversations::summaries_where(&self.pool, user, None, Some(conv)).await?;
+            conversations::summaries_where(&self.pool, user, None, Some(conv), None).await?;
         Ok(found.pop())
     }
 
@@ -179,6 +180,7 @@ mod tests {
         concurrent_writers_get_unique_gapless_seqs,
         positions_from_the_future_or_forged_are_refused,
         member_lists_are_checked_as_sets,
+        summaries_page_through_every_conversation_once,
     );
 
     #[tokio::test]

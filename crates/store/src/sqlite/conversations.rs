@@ -1,7 +1,7 @@
 //! Conversation membership and the per-member summaries behind the conversation list and sync.
 
 use super::{events, query_all, query_one, users};
-use crate::{ChangePos, MemberRecord, StoreError, StoreResult};
+use crate::{ChangePos, MemberRecord, StoreError, StoreResult, SummaryPage};
 use rusqlite::{Connection, params};
 use tern_proto::{ConvId, ConversationSummary, UserId};
 
@@ -48,6 +48,7 @@ pub fn summaries(
     user: UserId,
     since: Option<ChangePos>,
     only: Option<ConvId>,
+    page: Option<SummaryPage>,
 ) -> StoreResult<(Vec<ConversationSummary>, ChangePos)> {
     let since = since
         .map(|s| s.parse::<u64>().map(super::sql_int))
@@ -72,8 +73,16 @@ pub fn summaries(
          WHERE m.user_id = ?1
            AND (?2 IS NULL OR m.change_pos >= ?2 OR (m.left_seq IS NULL AND c.change_pos >= ?2))
            AND (?3 IS NULL OR c.id = ?3)
-         ORDER BY c.last_ts DESC, c.id DESC",
-        params![user.0, since, only.map(|c| c.0)],
+           AND (?4 IS NULL OR c.id > ?4)
+         ORDER BY CASE WHEN ?4 IS NULL THEN NULL ELSE c.id END, c.last_ts DESC, c.id DESC
+         LIMIT ?5",
+        params![
+            user.0,
+            since,
+            only.map(|c| c.0),
+            page.map(|p| p.after.0),
+            page.map_or(-1, |p| i64::from(p.limit))
+        ],
         |row| {
             Ok(Row {
                 conv: ConvId(row.get("id")?),

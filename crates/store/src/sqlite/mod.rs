@@ -13,8 +13,8 @@ mod writer;
 pub use migrations::MIGRATIONS;
 
 use crate::{
-    ChangePos, MemberRecord, SessionRecord, Store, StoreResult, UserCredentials, WriteOp,
-    WriteResult,
+    ChangePos, MemberRecord, SessionRecord, Store, StoreResult, SummaryPage, UserCredentials,
+    WriteOp, WriteResult,
 };
 use async_trait::async_trait;
 use checkpoint::Checkpointer;
@@ -273,8 +273,9 @@ impl Store for SqliteStore {
         &self,
         user: UserId,
         since: Option<ChangePos>,
+        page: Option<SummaryPage>,
     ) -> StoreResult<(Vec<ConversationSummary>, ChangePos)> {
-        self.read(move |conn| conversations::summaries(conn, user, since, None))
+        self.read(move |conn| conversations::summaries(conn, user, since, None, page))
             .await
     }
 
@@ -284,7 +285,7 @@ impl Store for SqliteStore {
         conv: ConvId,
     ) -> StoreResult<Option<ConversationSummary>> {
         let (mut found, _) = self
-            .read(move |conn| conversations::summaries(conn, user, None, Some(conv)))
+            .read(move |conn| conversations::summaries(conn, user, None, Some(conv), None))
             .await?;
         Ok(found.pop())
     }
@@ -338,6 +339,7 @@ mod tests {
         concurrent_writers_get_unique_gapless_seqs,
         positions_from_the_future_or_forged_are_refused,
         member_lists_are_checked_as_sets,
+        summaries_page_through_every_conversation_once,
     );
 
     #[tokio::test]

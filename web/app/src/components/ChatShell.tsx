@@ -5,6 +5,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks"
 import { ChatContext, type Chat } from "../context";
 import { navigate, useClientVersion, useNarrow, useRoute } from "../hooks";
 import { t } from "../i18n";
+import { startProfileLookup, stopProfileLookup } from "../lib/profiles";
 import { ChatView } from "./ChatView";
 import { GroupInfo } from "./GroupInfo";
 import { Logo } from "./icons";
@@ -59,17 +60,10 @@ export function ChatShell({ client, api, me, onLogout }: { client: TernClient; a
     [client, details, loadDetail],
   );
 
-  // Group previews name the sender: fetch the members of groups whose last sender is unknown
-  // (once per group and page; people who left stay unnamed).
-  const tried = useRef(new Set<ConvId>());
-  useEffect(() => {
-    for (const c of client.conversations()) {
-      const sender = c.lastEvent?.sender;
-      if (c.kind !== "group" || sender === undefined || client.profile(sender) !== undefined || tried.current.has(c.id)) continue;
-      tried.current.add(c.id);
-      void loadDetail(c.id);
-    }
-  });
+  // Anyone named on screen without a known profile (group previews, senders, people who left)
+  // is looked up in batches while rendering; started here, before the first paint of the chat.
+  const lookup = useMemo(() => startProfileLookup(client, api), [client, api]);
+  useEffect(() => () => stopProfileLookup(client, lookup), [client, lookup]);
 
   useEffect(() => {
     const unread = client.totalUnread();

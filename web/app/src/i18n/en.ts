@@ -101,6 +101,7 @@ export const en = {
   err_not_member: "You are not a member of this conversation.",
   err_forbidden: "Only the group's owner can do that.",
   err_text_too_long: "This message is too long.",
+  err_group_full: "This group is full: it has as many members as a group may have.",
   err_network: "Cannot reach the server. Check your connection.",
   err_unavailable: "The server is busy. Try again in a moment.",
   err_generic: "Something went wrong: {message}",

@@ -103,6 +103,7 @@ export const zh: Strings = {
   err_not_member: "你不是该会话的成员。",
   err_forbidden: "只有群主可以这样做。",
   err_text_too_long: "消息太长了。",
+  err_group_full: "该群已满，成员人数已达上限。",
   err_network: "无法连接服务器，请检查网络。",
   err_unavailable: "服务器繁忙，请稍后再试。",
   err_generic: "出错了：{message}",

@@ -3,6 +3,7 @@
 import { systemEventOf, textOf, type Event, type TernClient } from "@tern/sdk";
 import { t } from "../i18n";
 import { userName } from "./names";
+import { profileOrLookUp } from "./profiles";
 
 function nameList(client: TernClient, ids: number[]): string {
   const names = ids.map((id) => userName(client, id));
@@ -35,7 +36,7 @@ export function preview(client: TernClient, event: Event | undefined, group: boo
   if (text !== undefined) {
     const oneLine = text.replace(/\s+/g, " ").trim();
     if (event.sender === client.user?.id) return t("youPrefix") + oneLine;
-    const sender = client.profile(event.sender);
+    const sender = group ? profileOrLookUp(client, event.sender) : undefined;
     return group && sender !== undefined ? t("senderPrefix", { name: sender.display_name }) + oneLine : oneLine;
   }
   return describeSystem(client, event) ?? t("unsupported");

@@ -2,10 +2,12 @@
 
 import type { ConversationView, TernClient, UserId, UserProfile } from "@tern/sdk";
 import { t } from "../i18n";
+import { profileOrLookUp } from "./profiles";
 
+/** A person's display name; "User 5" while their profile is being looked up (or cannot be). */
 export function userName(client: TernClient, id: UserId): string {
   if (id === client.user?.id) return client.user.display_name;
-  return client.profile(id)?.display_name ?? t("unknownUser", { id });
+  return profileOrLookUp(client, id)?.display_name ?? t("unknownUser", { id });
 }
 
 export function conversationTitle(conv: ConversationView): string {

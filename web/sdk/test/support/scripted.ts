@@ -63,7 +63,7 @@ export function hello(user: UserProfile = ALICE): ServerFrame {
     server_time: 1_700_000_000_000,
     heartbeat_ms: 25_000,
     idle_timeout_ms: 60_000,
-    limits: { max_text_chars: 8000, max_frame_bytes: 65536, max_page: 100 },
+    limits: { max_text_chars: 8000, max_frame_bytes: 65536, max_page: 100, max_group_members: 10000, max_users_per_request: 1000 },
   };
 }
 

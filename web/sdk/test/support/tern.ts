@@ -92,5 +92,7 @@ function serverEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env.TERN_BIN;
   delete env.TERN_WEB_DIR;
+  // The test harnesses' own settings (TERN_TEST_POSTGRES, ...) are not tern's.
+  for (const key of Object.keys(env)) if (key.startsWith("TERN_TEST_")) delete env[key];
   return env;
 }
