@@ -97,6 +97,14 @@ impl Bus {
         self.hub.broadcast(&encode(&ServerFrame::Resync));
     }
 
+    /// None while the bus works (or there is no Redis); otherwise why not (for `/readyz`).
+    pub fn problem(&self) -> Option<&'static str> {
+        match &self.redis {
+            Some(redis) if redis.stopped() => Some("stopped"),
+            _ => None,
+        }
+    }
+
     /// The link to the other nodes is down: membership changes may be missed until `repair`,
     /// so the member cache is bypassed meanwhile.
     pub fn link_lost(&self) {

@@ -64,6 +64,8 @@ pub(super) struct RedisBus {
     publish_lost: Arc<AtomicBool>,
     /// Set when a subscription change could not be queued.
     interest_lost: Arc<AtomicBool>,
+    /// Set when the publisher or the subscriber has ended: cross-node delivery is over.
+    stopped: Arc<AtomicBool>,
 }
 
 impl RedisBus {
@@ -76,8 +78,10 @@ impl RedisBus {
         };
         let publish_lost = Arc::new(AtomicBool::new(false));
         let interest_lost = Arc::new(AtomicBool::new(false));
+        let stopped = Arc::new(AtomicBool::new(false));
         supervise(
             "publisher",
+            stopped.clone(),
             publish_loop(
                 settings.url.clone(),
                 node,
@@ -88,6 +92,7 @@ impl RedisBus {
         );
         supervise(
             "subscriber",
+            stopped.clone(),
             subscribe_loop(
                 settings.url,
                 node,
@@ -102,7 +107,13 @@ impl RedisBus {
             interest,
             publish_lost,
             interest_lost,
+            stopped,
         }
+    }
+
+    /// Whether the publisher or the subscriber has ended (a bug, or a URL it cannot use).
+    pub(super) fn stopped(&self) -> bool {
+        self.stopped.load(Ordering::Relaxed)
     }
 
     pub(super) fn publish(&self, message: Message) {
@@ -144,18 +155,23 @@ impl RedisBus {
     }
 }
 
-/// Runs one of the Redis loops, logging loudly if it ever ends by a panic: the node then goes
-/// on without the other nodes' live events, which its clients still get by `sync`.
-fn supervise(name: &'static str, task: impl std::future::Future<Output = ()> + Send + 'static) {
+/// Runs one of the Redis loops. Both run for the node's life; if one ends (a panic, or a URL
+/// the client cannot use), `stopped` is set and `/readyz` turns 503: the node would go on
+/// without the other nodes' live events, which is no state to be sent users in.
+fn supervise(
+    name: &'static str,
+    stopped: Arc<AtomicBool>,
+    task: impl std::future::Future<Output = ()> + Send + 'static,
+) {
     let handle = tokio::spawn(task);
     tokio::spawn(async move {
-        if let Err(e) = handle.await
-            && e.is_panic()
-        {
-            tracing::error!(
-                loop_name = name,
-                "the redis {name} panicked; cross-node delivery stopped"
-            );
+        let ended = handle.await;
+        stopped.store(true, Ordering::Relaxed);
+        match ended {
+            Err(e) if e.is_panic() => {
+                tracing::error!("the redis {name} panicked; cross-node delivery stopped")
+            }
+            _ => tracing::debug!("the redis {name} ended"),
         }
     });
 }

@@ -19,10 +19,21 @@ pub async fn healthz() -> Json<Value> {
 /// The database answers and writes succeed; 503 when either is not so (a node that can read
 /// but not store, say on a full disk, must not be sent users).
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    readiness(state.store.as_ref(), state.chat.write_problem()).await
+    let problems = Problems {
+        writes: state.chat.write_problem(),
+        bus: state.gateway.bus.problem(),
+    };
+    readiness(state.store.as_ref(), problems).await
 }
 
-async fn readiness(store: &dyn Store, write_problem: Option<&str>) -> (StatusCode, Json<Value>) {
+/// What the node's own parts report, besides the database's answer.
+#[derive(Default)]
+struct Problems {
+    writes: Option<&'static str>,
+    bus: Option<&'static str>,
+}
+
+async fn readiness(store: &dyn Store, problems: Problems) -> (StatusCode, Json<Value>) {
     let database = match tokio::time::timeout(READY_TIMEOUT, store.ping()).await {
         Ok(Ok(())) => "ok",
         Ok(Err(e)) => {
@@ -31,16 +42,15 @@ async fn readiness(store: &dyn Store, write_problem: Option<&str>) -> (StatusCod
         }
         Err(_) => "timeout",
     };
-    let writes = write_problem.unwrap_or("ok");
-    let (status, word) = if database == "ok" && writes == "ok" {
+    let writes = problems.writes.unwrap_or("ok");
+    let bus = problems.bus.unwrap_or("ok");
+    let (status, word) = if database == "ok" && writes == "ok" && bus == "ok" {
         (StatusCode::OK, "ready")
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
     };
-    (
-        status,
-        Json(json!({ "status": word, "database": database, "writes": writes })),
-    )
+    let body = json!({ "status": word, "database": database, "writes": writes, "bus": bus });
+    (status, Json(body))
 }
 
 #[cfg(test)]
@@ -54,14 +64,18 @@ mod tests {
         let store = SqliteStore::open(&dir.path().join("t.db"), Durability::Process)
             .await
             .unwrap();
-        let (status, body) = readiness(&store, None).await;
+        let (status, body) = readiness(&store, Problems::default()).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body.0["database"], "ok");
-        let (status, body) = readiness(&store, Some("failing")).await;
+        let failing = Problems {
+            writes: Some("failing"),
+            bus: None,
+        };
+        let (status, body) = readiness(&store, failing).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(body.0["writes"], "failing");
         store.close().await;
-        let (status, body) = readiness(&store, None).await;
+        let (status, body) = readiness(&store, Problems::default()).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(body.0["status"], "unavailable");
     }

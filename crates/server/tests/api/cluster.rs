@@ -395,3 +395,13 @@ async fn a_node_that_missed_bus_messages_rebuilds_members_and_sessions_from_the_
         }
     }
 }
+
+/// A Redis URL the client cannot use (TLS is not built in yet) stops cross-node delivery:
+/// the node says so on `/readyz` instead of serving users who would miss other nodes' events.
+#[tokio::test]
+async fn a_node_whose_bus_stopped_is_not_ready() {
+    let server = TestServer::start_with(&[("TERN_REDIS_URL", "rediss://127.0.0.1:6379")]).await;
+    let body = until_ready_is(&server.url, 503).await;
+    assert_eq!(body["bus"], "stopped", "{body}");
+    assert_eq!(body["database"], "ok", "{body}");
+}
