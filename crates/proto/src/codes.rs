@@ -51,6 +51,9 @@ pub enum ErrorCode {
     Unavailable,
     /// An unexpected fault on the server; the message carries a request id for the logs.
     Internal,
+    /// A code this build does not know (from a newer server): the message says what happened.
+    #[serde(other)]
+    Unknown,
 }
 
 impl ErrorCode {

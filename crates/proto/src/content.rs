@@ -82,6 +82,10 @@ pub enum SystemEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         new_owner: Option<UserId>,
     },
+    /// An event this build does not know (written by a newer server): shown as "unsupported",
+    /// never a reason to drop the frame that carries it.
+    #[serde(other)]
+    Unknown,
 }
 
 #[cfg(test)]
@@ -128,6 +132,24 @@ mod tests {
             parse(r#"{"content":{"type":"system","event":"member_removed","user":1}}"#).unwrap(),
             Content::Unsupported
         );
+    }
+
+    #[test]
+    fn every_extensible_enum_has_a_catch_all() {
+        use crate::{ConversationKind, ErrorCode, MemberRole, ServerFrame};
+        let parse = |json: &str| serde_json::from_str::<Content>(json).unwrap();
+        assert_eq!(
+            parse(r#"{"type":"system","event":"pinned","seq":3}"#),
+            Content::System(SystemEvent::Unknown)
+        );
+        let kind: ConversationKind = serde_json::from_str(r#""channel""#).unwrap();
+        assert_eq!(kind, ConversationKind::Unknown);
+        let role: MemberRole = serde_json::from_str(r#""moderator""#).unwrap();
+        assert_eq!(role, MemberRole::Unknown);
+        let code: ErrorCode = serde_json::from_str(r#""slow_down""#).unwrap();
+        assert_eq!((code, code.retryable()), (ErrorCode::Unknown, false));
+        let frame: ServerFrame = serde_json::from_str(r#"{"type":"presence","user":1}"#).unwrap();
+        assert_eq!(frame, ServerFrame::Unknown);
     }
 
     #[test]

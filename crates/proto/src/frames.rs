@@ -10,6 +10,13 @@ use crate::model::{ConversationSummary, Event, Limits, UserProfile};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+/// The protocol version this build speaks, sent in `hello`.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// What this build's server offers beyond the core of version 1, sent in `hello`: a client can
+/// check for a feature before it uses it.
+pub const FEATURES: &[&str] = &["typing", "sync_pages", "user_lookup"];
+
 /// Frames a client sends.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
@@ -87,6 +94,13 @@ pub enum ServerFrame {
         heartbeat_ms: u64,
         idle_timeout_ms: u64,
         limits: Limits,
+        /// The protocol's version (`PROTOCOL_VERSION`); it grows only with a change a client
+        /// must know about, not with additions, which `features` announce.
+        #[serde(default)]
+        protocol: u32,
+        /// What this server offers beyond version 1's core (`FEATURES`), by name.
+        #[serde(default)]
+        features: Vec<String>,
     },
     /// A message is durably stored. Stands, on the sending connection, in the place of the
     /// `event` every other connection receives.
@@ -148,6 +162,9 @@ pub enum ServerFrame {
         message: String,
         retryable: bool,
     },
+    /// A frame type this build does not know (from a newer server): ignored.
+    #[serde(other)]
+    Unknown,
 }
 
 impl ServerFrame {

@@ -13,6 +13,6 @@ pub mod rest;
 
 pub use codes::{CloseCode, ErrorCode};
 pub use content::{Content, SystemEvent};
-pub use frames::{ClientFrame, FrameEnvelope, ServerFrame};
+pub use frames::{ClientFrame, FEATURES, FrameEnvelope, PROTOCOL_VERSION, ServerFrame};
 pub use ids::{ConvId, SessionId, UserId};
 pub use model::{ConversationKind, ConversationSummary, Event, Limits, MemberRole, UserProfile};

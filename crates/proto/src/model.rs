@@ -39,6 +39,9 @@ pub struct Event {
 pub enum ConversationKind {
     Direct,
     Group,
+    /// A kind this build does not know (from a newer server): shown, not acted on.
+    #[serde(other)]
+    Unknown,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,6 +49,20 @@ pub enum ConversationKind {
 pub enum MemberRole {
     Owner,
     Member,
+    /// A role this build does not know (from a newer server): treated as a plain member.
+    #[serde(other)]
+    Unknown,
+}
+
+impl MemberRole {
+    /// The role's name on the wire and in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MemberRole::Owner => "owner",
+            // Never stored: the server writes only the roles it knows.
+            MemberRole::Member | MemberRole::Unknown => "member",
+        }
+    }
 }
 
 /// A conversation as one member sees it: where it stands and where that member stands in it.

@@ -109,7 +109,8 @@ fn status_of(code: ErrorCode) -> StatusCode {
         NotFound => StatusCode::NOT_FOUND,
         UsernameTaken | ClientIdReused | GroupFull => StatusCode::CONFLICT,
         Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-        Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        // The server never sends a code it does not know.
+        Internal | Unknown => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 

@@ -42,8 +42,15 @@ export interface Event {
   content: Content;
 }
 
-export type ConversationKind = "direct" | "group";
-export type MemberRole = "owner" | "member";
+/**
+ * A value a newer server may add to: the known names, or any other string. Code that meets one
+ * it does not know treats it as the protocol says (an unknown kind is shown like a group, an
+ * unknown role like a member, an unknown error code by its message) and never drops the frame.
+ */
+export type Open<Known extends string> = Known | (string & {});
+
+export type ConversationKind = Open<"direct" | "group">;
+export type MemberRole = Open<"owner" | "member">;
 
 export interface ConversationSummary {
   id: ConvId;
@@ -94,7 +101,7 @@ export interface EventPage {
   has_more: boolean;
 }
 
-export type ErrorCode =
+export type ErrorCode = Open<
   | "bad_frame"
   | "unknown_type"
   | "frame_too_large"
@@ -115,7 +122,8 @@ export type ErrorCode =
   | "invalid_display_name"
   | "invalid_credentials"
   | "unavailable"
-  | "internal";
+  | "internal"
+>;
 
 // ---- WebSocket frames -------------------------------------------------------------------
 
@@ -136,6 +144,10 @@ export interface HelloFrame {
   heartbeat_ms: number;
   idle_timeout_ms: number;
   limits: Limits;
+  /** The protocol version (1); absent from servers older than the field. */
+  protocol?: number;
+  /** What the server offers beyond version 1's core, by name (e.g. "sync_pages"). */
+  features?: string[];
 }
 
 export interface AckFrame {

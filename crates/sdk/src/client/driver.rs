@@ -777,6 +777,7 @@ fn reply_rid(frame: &ServerFrame) -> Option<u64> {
         ServerFrame::Ack { .. }
         | ServerFrame::Event(_)
         | ServerFrame::Hello { .. }
+        | ServerFrame::Unknown
         | ServerFrame::Typing { .. }
         | ServerFrame::Resync => None,
     }

@@ -94,6 +94,8 @@ async fn greet(
         heartbeat_ms: gateway.heartbeat.as_millis() as u64,
         idle_timeout_ms: gateway.idle_timeout.as_millis() as u64,
         limits: state.chat.limits().clone(),
+        protocol: tern_proto::PROTOCOL_VERSION,
+        features: tern_proto::FEATURES.iter().map(|f| f.to_string()).collect(),
     };
     if send_now(socket, state, encode(&hello)).await.is_ok() {
         Some((conn, outbox))

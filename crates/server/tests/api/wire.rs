@@ -18,9 +18,11 @@ async fn hello_ack_event_and_replies_have_the_documented_shape() {
     assert_eq!(
         keys(&hello),
         [
+            "features",
             "heartbeat_ms",
             "idle_timeout_ms",
             "limits",
+            "protocol",
             "server_time",
             "session",
             "type",
@@ -32,6 +34,11 @@ async fn hello_ack_event_and_replies_have_the_documented_shape() {
         ["created_at", "display_name", "id", "username"]
     );
     assert_eq!(hello["user"]["username"], "alice");
+    assert_eq!(hello["protocol"], 1);
+    assert_eq!(
+        hello["features"],
+        json!(["typing", "sync_pages", "user_lookup"])
+    );
     assert_eq!(
         keys(&hello["limits"]),
         [

@@ -443,10 +443,7 @@ impl Batch<'_> {
         role: MemberRole,
         read_seq: u64,
     ) -> StoreResult<()> {
-        let role = match role {
-            MemberRole::Owner => "owner",
-            MemberRole::Member => "member",
-        };
+        let role = role.as_str();
         sqlx::query(
             "INSERT INTO members (conv_id, user_id, role, read_seq, left_seq, change_pos, joined_at)
              VALUES ($1, $2, $3, $4, NULL, $5, $6)

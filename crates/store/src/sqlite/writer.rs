@@ -358,10 +358,7 @@ impl Batch<'_> {
         role: MemberRole,
         read_seq: u64,
     ) -> StoreResult<()> {
-        let role = match role {
-            MemberRole::Owner => "owner",
-            MemberRole::Member => "member",
-        };
+        let role = role.as_str();
         self.conn
             .prepare_cached(
                 "INSERT INTO members
