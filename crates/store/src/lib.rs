@@ -8,8 +8,10 @@ mod conformance;
 mod error;
 mod migrate;
 pub mod postgres;
+mod queries;
 mod records;
 mod rows;
+mod sql;
 pub mod sqlite;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

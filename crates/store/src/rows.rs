@@ -47,7 +47,7 @@ impl Columns for rusqlite::Row<'_> {
     }
 }
 
-pub(crate) fn profile(row: &impl Columns) -> StoreResult<UserProfile> {
+pub(crate) fn profile(row: &(impl Columns + ?Sized)) -> StoreResult<UserProfile> {
     Ok(UserProfile {
         id: UserId(row.int("id")?),
         username: row.text("username")?,
@@ -56,7 +56,7 @@ pub(crate) fn profile(row: &impl Columns) -> StoreResult<UserProfile> {
     })
 }
 
-pub(crate) fn session(row: &impl Columns) -> StoreResult<SessionRecord> {
+pub(crate) fn session(row: &(impl Columns + ?Sized)) -> StoreResult<SessionRecord> {
     Ok(SessionRecord {
         id: SessionId(row.int("id")?),
         user: UserId(row.int("user_id")?),
@@ -65,7 +65,7 @@ pub(crate) fn session(row: &impl Columns) -> StoreResult<SessionRecord> {
     })
 }
 
-pub(crate) fn member(row: &impl Columns) -> StoreResult<MemberRecord> {
+pub(crate) fn member(row: &(impl Columns + ?Sized)) -> StoreResult<MemberRecord> {
     let role = match row.text("role")?.as_str() {
         "owner" => MemberRole::Owner,
         "member" => MemberRole::Member,
@@ -84,7 +84,7 @@ pub(crate) fn member(row: &impl Columns) -> StoreResult<MemberRecord> {
 }
 
 /// Columns: conv_id, seq, id, sender_id, cmid, content, ts.
-pub(crate) fn event(row: &impl Columns) -> StoreResult<Event> {
+pub(crate) fn event(row: &(impl Columns + ?Sized)) -> StoreResult<Event> {
     let id = row.text("id")?;
     Ok(Event {
         conv: ConvId(row.int("conv_id")?),

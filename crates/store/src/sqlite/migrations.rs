@@ -30,12 +30,10 @@ pub fn apply(conn: &mut Connection) -> StoreResult<()> {
             version INTEGER PRIMARY KEY, name TEXT NOT NULL,
             checksum INTEGER NOT NULL, applied_at INTEGER NOT NULL)",
     )?;
-    let applied = super::query_all(
-        conn,
-        "SELECT version, checksum FROM schema_migrations ORDER BY version",
-        [],
-        |row| Ok((row.get(0)?, row.get(1)?)),
-    )?;
+    let applied = conn
+        .prepare("SELECT version, checksum FROM schema_migrations ORDER BY version")?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
     for m in pending(MIGRATIONS, &applied)? {
         let tx = conn.transaction()?;
         tx.execute_batch(m.sql)?;

@@ -3,22 +3,22 @@
 //! reader threads, each owning its connection (see `workers`).
 
 mod checkpoint;
-mod conversations;
-mod events;
 mod migrations;
-mod users;
+mod summaries;
 mod workers;
 mod writer;
 
 pub use migrations::MIGRATIONS;
 
+use crate::queries::{accounts, conversations, events};
+use crate::sql::sqlite::{SqliteSql, run_now};
 use crate::{
     ChangePos, MemberRecord, SessionRecord, Store, StoreResult, SummaryPage, UserCredentials,
     WriteOp, WriteResult,
 };
 use async_trait::async_trait;
 use checkpoint::Checkpointer;
-use rusqlite::{Connection, OpenFlags, Params, Row};
+use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 use std::sync::Arc;
 use tern_proto::{ConvId, ConversationSummary, Event, SessionId, UserId, UserProfile};
@@ -28,12 +28,6 @@ use workers::Workers;
 const READERS: usize = 4;
 /// Prepared statements kept per connection; the backend has fewer distinct statements.
 const STATEMENT_CACHE: usize = 64;
-
-/// A client-supplied position as SQLite's signed integer; values past `i64::MAX` (which no seq
-/// reaches) saturate instead of wrapping negative.
-fn sql_int(v: u64) -> i64 {
-    i64::try_from(v).unwrap_or(i64::MAX)
-}
 
 /// How much a committed write survives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,7 +81,18 @@ impl SqliteStore {
         self.readers.run(job).await
     }
 
-    async fn write_with<T, F>(&self, job: F) -> StoreResult<T>
+    /// A read written once for both backends (`queries`), on a reader thread.
+    async fn read_with<T, F>(&self, job: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut SqliteSql<'_>) -> StoreResult<T> + Send + 'static,
+    {
+        self.readers
+            .run(move |conn| job(&mut SqliteSql::new(conn)))
+            .await
+    }
+
+    async fn write_raw<T, F>(&self, job: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
@@ -95,6 +100,16 @@ impl SqliteStore {
         let result = self.writer.run(job).await;
         self.checkpointer.wrote();
         result
+    }
+
+    /// A write written once for both backends (`queries`), on the writer thread.
+    async fn write_with<T, F>(&self, job: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut SqliteSql<'_>) -> StoreResult<T> + Send + 'static,
+    {
+        self.write_raw(move |conn| job(&mut SqliteSql::new(conn)))
+            .await
     }
 }
 
@@ -146,41 +161,6 @@ fn open_one(path: &Path, extra: OpenFlags, durability: Durability) -> StoreResul
     Ok(conn)
 }
 
-/// A list of ids as one statement parameter, read in SQL with `json_each(?)`: a set-based
-/// lookup in one statement, whatever the list's length.
-fn id_list(ids: impl IntoIterator<Item = i64>) -> String {
-    let ids: Vec<i64> = ids.into_iter().collect();
-    serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into())
-}
-
-/// Runs a cached statement and maps every row.
-fn query_all<T>(
-    conn: &Connection,
-    sql: &str,
-    params: impl Params,
-    map: impl Fn(&Row<'_>) -> StoreResult<T>,
-) -> StoreResult<Vec<T>> {
-    let mut statement = conn.prepare_cached(sql)?;
-    let mut rows = statement.query(params)?;
-    let mut out = Vec::new();
-    while let Some(row) = rows.next()? {
-        out.push(map(row)?);
-    }
-    Ok(out)
-}
-
-/// Runs a cached statement and maps its first row, if any.
-fn query_one<T>(
-    conn: &Connection,
-    sql: &str,
-    params: impl Params,
-    map: impl FnOnce(&Row<'_>) -> StoreResult<T>,
-) -> StoreResult<Option<T>> {
-    let mut statement = conn.prepare_cached(sql)?;
-    let mut rows = statement.query(params)?;
-    rows.next()?.map(map).transpose()
-}
-
 #[async_trait]
 impl Store for SqliteStore {
     async fn close(&self) {
@@ -192,7 +172,9 @@ impl Store for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
         // Reads a table, so a missing or unreadable database file shows up here.
         self.read(|conn| {
-            query_one(conn, "SELECT value FROM counters LIMIT 1", [], |_| Ok(()))?;
+            conn.prepare_cached("SELECT value FROM counters LIMIT 1")?
+                .query([])?
+                .next()?;
             Ok(())
         })
         .await
@@ -209,29 +191,38 @@ impl Store for SqliteStore {
             display_name.to_owned(),
             password_hash.to_owned(),
         );
-        self.write_with(move |conn| users::create(conn, &username, &display_name, &password_hash))
-            .await
+        self.write_with(move |sql| {
+            run_now(accounts::create(
+                sql,
+                &username,
+                &display_name,
+                &password_hash,
+            ))
+        })
+        .await
     }
     async fn user(&self, id: UserId) -> StoreResult<Option<UserProfile>> {
-        self.read(move |conn| users::by_id(conn, id)).await
+        self.read_with(move |sql| run_now(accounts::by_id(sql, id)))
+            .await
     }
     async fn users(&self, ids: &[UserId]) -> StoreResult<Vec<UserProfile>> {
         let ids = ids.to_vec();
-        self.read(move |conn| users::by_ids(conn, &ids)).await
+        self.read_with(move |sql| run_now(accounts::by_ids(sql, &ids)))
+            .await
     }
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserProfile>> {
         let username = username.to_owned();
-        self.read(move |conn| users::by_username(conn, &username))
+        self.read_with(move |sql| run_now(accounts::by_username(sql, &username)))
             .await
     }
     async fn credentials(&self, username: &str) -> StoreResult<Option<UserCredentials>> {
         let username = username.to_owned();
-        self.read(move |conn| users::credentials(conn, &username))
+        self.read_with(move |sql| run_now(accounts::credentials(sql, &username)))
             .await
     }
     async fn set_display_name(&self, id: UserId, display_name: &str) -> StoreResult<UserProfile> {
         let display_name = display_name.to_owned();
-        self.write_with(move |conn| users::set_display_name(conn, id, &display_name))
+        self.write_with(move |sql| run_now(accounts::set_display_name(sql, id, &display_name)))
             .await
     }
     async fn create_session(
@@ -241,32 +232,35 @@ impl Store for SqliteStore {
         device: &str,
     ) -> StoreResult<SessionRecord> {
         let (token_hash, device) = (token_hash.to_owned(), device.to_owned());
-        self.write_with(move |conn| users::create_session(conn, user, &token_hash, &device))
-            .await
+        self.write_with(move |sql| {
+            run_now(accounts::create_session(sql, user, &token_hash, &device))
+        })
+        .await
     }
     async fn session_by_token(&self, token_hash: &[u8]) -> StoreResult<Option<SessionRecord>> {
         let token_hash = token_hash.to_owned();
-        self.read(move |conn| users::session_by_token(conn, &token_hash))
+        self.read_with(move |sql| run_now(accounts::session_by_token(sql, &token_hash)))
             .await
     }
     async fn sessions(&self, user: UserId) -> StoreResult<Vec<SessionRecord>> {
-        self.read(move |conn| users::sessions(conn, user)).await
+        self.read_with(move |sql| run_now(accounts::sessions(sql, user)))
+            .await
     }
     async fn revoke_session(&self, user: UserId, session: SessionId) -> StoreResult<bool> {
-        self.write_with(move |conn| users::revoke_session(conn, user, session))
+        self.write_with(move |sql| run_now(accounts::revoke_session(sql, user, session)))
             .await
     }
 
     async fn members(&self, conv: ConvId) -> StoreResult<Vec<MemberRecord>> {
-        self.read(move |conn| conversations::members(conn, conv))
+        self.read_with(move |sql| run_now(conversations::members(sql, conv)))
             .await
     }
     async fn conversation_ids(&self, user: UserId) -> StoreResult<Vec<ConvId>> {
-        self.read(move |conn| conversations::conversation_ids(conn, user))
+        self.read_with(move |sql| run_now(conversations::conversation_ids(sql, user)))
             .await
     }
     async fn membership(&self, conv: ConvId, user: UserId) -> StoreResult<Option<MemberRecord>> {
-        self.read(move |conn| conversations::membership(conn, conv, user))
+        self.read_with(move |sql| run_now(conversations::membership(sql, conv, user)))
             .await
     }
     async fn summaries(
@@ -275,7 +269,7 @@ impl Store for SqliteStore {
         since: Option<ChangePos>,
         page: Option<SummaryPage>,
     ) -> StoreResult<(Vec<ConversationSummary>, ChangePos)> {
-        self.read(move |conn| conversations::summaries(conn, user, since, None, page))
+        self.read(move |conn| summaries::summaries(conn, user, since, None, page))
             .await
     }
 
@@ -285,13 +279,13 @@ impl Store for SqliteStore {
         conv: ConvId,
     ) -> StoreResult<Option<ConversationSummary>> {
         let (mut found, _) = self
-            .read(move |conn| conversations::summaries(conn, user, None, Some(conv), None))
+            .read(move |conn| summaries::summaries(conn, user, None, Some(conv), None))
             .await?;
         Ok(found.pop())
     }
 
     async fn write(&self, ops: Vec<WriteOp>) -> StoreResult<Vec<WriteResult>> {
-        self.write_with(move |conn| writer::write(conn, ops)).await
+        self.write_raw(move |conn| writer::write(conn, ops)).await
     }
     async fn events_after(
         &self,
@@ -300,7 +294,7 @@ impl Store for SqliteStore {
         up_to: u64,
         limit: u32,
     ) -> StoreResult<Vec<Event>> {
-        self.read(move |conn| events::after(conn, conv, after, up_to, limit))
+        self.read_with(move |sql| run_now(events::after(sql, conv, after, up_to, limit)))
             .await
     }
     async fn events_before(
@@ -309,7 +303,7 @@ impl Store for SqliteStore {
         before: u64,
         limit: u32,
     ) -> StoreResult<Vec<Event>> {
-        self.read(move |conn| events::before(conn, conv, before, limit))
+        self.read_with(move |sql| run_now(events::before(sql, conv, before, limit)))
             .await
     }
 }
@@ -326,21 +320,7 @@ mod tests {
         Some((dir, store))
     }
 
-    crate::conformance_tests!(open();
-        users_and_sessions,
-        seqs_are_gapless_within_and_across_batches,
-        appends_are_idempotent_per_sender_and_client_id,
-        a_refused_op_leaves_no_trace_and_spares_the_batch,
-        summaries_report_only_what_changed,
-        unread_counts_only_messages_from_others,
-        leaving_caps_what_a_member_sees,
-        direct_conversations_are_one_per_pair,
-        history_pages_are_bounded,
-        concurrent_writers_get_unique_gapless_seqs,
-        positions_from_the_future_or_forged_are_refused,
-        member_lists_are_checked_as_sets,
-        summaries_page_through_every_conversation_once,
-    );
+    crate::conformance_tests!(open());
 
     #[tokio::test]
     async fn reopening_applies_nothing_twice_and_keeps_data() {
@@ -353,9 +333,9 @@ mod tests {
         assert!(again.user_by_username("alice").await.unwrap().is_some());
         let versions: Vec<i64> = again
             .read(|conn| {
-                query_all(conn, "SELECT version FROM schema_migrations", [], |row| {
-                    Ok(row.get(0)?)
-                })
+                let mut statement = conn.prepare("SELECT version FROM schema_migrations")?;
+                let versions = statement.query_map([], |row| row.get(0))?;
+                Ok(versions.collect::<Result<Vec<i64>, _>>()?)
             })
             .await
             .unwrap();

@@ -1,0 +1,161 @@
+//! Members of conversations, and the per-member summaries behind the conversation list and
+//! sync (each backend says in its own words which rows changed since a position; the rest is
+//! here).
+
+use super::events;
+use crate::rows::member;
+use crate::sql::{Arg, Sql, Statement, args, stmt};
+use crate::{MemberRecord, StoreResult, SummaryPage};
+use tern_proto::{ConvId, ConversationSummary, UserId};
+
+/// The summaries query with the backend's own test for "changed since `$2`" spliced in.
+/// Parameters: `$1` user, `$2` position (NULL: all), `$3` one conversation only (or NULL),
+/// `$4` page after this id (or NULL: every row, most recently active first), `$5` row limit.
+macro_rules! summaries_changed_since {
+    ($changed:literal) => {
+        concat!(
+            "SELECT c.id, c.kind, c.name, c.last_seq, m.read_seq, m.left_seq,
+                    CASE WHEN c.kind = 'direct' THEN
+                        (SELECT p.user_id FROM members p
+                          WHERE p.conv_id = c.id AND p.user_id <> m.user_id)
+                    END AS peer_id
+             FROM members m JOIN conversations c ON c.id = m.conv_id
+             WHERE m.user_id = $1 AND ($2 IS NULL OR ",
+            $changed,
+            ")
+               AND ($3 IS NULL OR c.id = $3)
+               AND ($4 IS NULL OR c.id > $4)
+             ORDER BY CASE WHEN $4 IS NULL THEN NULL ELSE c.id END, c.last_ts DESC, c.id DESC
+             LIMIT $5"
+        )
+    };
+}
+pub(crate) use summaries_changed_since;
+
+pub(crate) async fn members(sql: &mut impl Sql, conv: ConvId) -> StoreResult<Vec<MemberRecord>> {
+    sql.all(
+        stmt!(
+            "SELECT user_id, role, read_seq, left_seq FROM members
+             WHERE conv_id = $1 AND left_seq IS NULL ORDER BY joined_at, user_id"
+        ),
+        args![conv.0],
+        |row| member(row),
+    )
+    .await
+}
+
+/// The ids of the current members, longest-standing first.
+pub(crate) async fn member_ids(sql: &mut impl Sql, conv: ConvId) -> StoreResult<Vec<UserId>> {
+    sql.all(
+        stmt!(
+            "SELECT user_id FROM members WHERE conv_id = $1 AND left_seq IS NULL
+             ORDER BY joined_at, user_id"
+        ),
+        args![conv.0],
+        |row| Ok(UserId(row.int("user_id")?)),
+    )
+    .await
+}
+
+pub(crate) async fn conversation_ids(sql: &mut impl Sql, user: UserId) -> StoreResult<Vec<ConvId>> {
+    sql.all(
+        stmt!("SELECT conv_id FROM members WHERE user_id = $1 AND left_seq IS NULL"),
+        args![user.0],
+        |row| Ok(ConvId(row.int("conv_id")?)),
+    )
+    .await
+}
+
+pub(crate) async fn membership(
+    sql: &mut impl Sql,
+    conv: ConvId,
+    user: UserId,
+) -> StoreResult<Option<MemberRecord>> {
+    sql.one(
+        stmt!(
+            "SELECT user_id, role, read_seq, left_seq FROM members
+             WHERE conv_id = $1 AND user_id = $2"
+        ),
+        args![conv.0, user.0],
+        |row| member(row),
+    )
+    .await
+}
+
+/// The columns of one member's conversation, before the lookups that complete its summary.
+struct SummaryRow {
+    conv: ConvId,
+    kind: tern_proto::ConversationKind,
+    name: Option<String>,
+    last_seq: u64,
+    read_seq: u64,
+    left_seq: Option<u64>,
+    peer: Option<UserId>,
+}
+
+/// Summaries of `user`'s conversations changed since `since` (the backend's own position, or
+/// `Arg::OptInt(None)` for all), with `statement` made by `summaries_changed_since!`.
+pub(crate) async fn summaries(
+    sql: &mut impl Sql,
+    statement: &'static Statement,
+    user: UserId,
+    since: Arg<'_>,
+    only: Option<ConvId>,
+    page: Option<SummaryPage>,
+) -> StoreResult<Vec<ConversationSummary>> {
+    let limit = page.map_or(i64::MAX, |p| i64::from(p.limit));
+    let args = [
+        Arg::Int(user.0),
+        since,
+        Arg::OptInt(only.map(|c| c.0)),
+        Arg::OptInt(page.map(|p| p.after.0)),
+        Arg::Int(limit),
+    ];
+    let rows = sql
+        .all(statement, &args, |row| {
+            Ok(SummaryRow {
+                conv: ConvId(row.int("id")?),
+                kind: crate::rows::kind(&row.text("kind")?)?,
+                name: row.opt_text("name")?,
+                last_seq: row.int("last_seq")? as u64,
+                read_seq: row.int("read_seq")? as u64,
+                left_seq: row.opt_int("left_seq")?.map(|s| s as u64),
+                peer: row.opt_int("peer_id")?.map(UserId),
+            })
+        })
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        out.push(complete(sql, user, row).await?);
+    }
+    Ok(out)
+}
+
+async fn complete(
+    sql: &mut impl Sql,
+    user: UserId,
+    row: SummaryRow,
+) -> StoreResult<ConversationSummary> {
+    // A member who left sees the conversation as it was when they left.
+    let last_seq = row.left_seq.unwrap_or(row.last_seq);
+    let peer = match row.peer {
+        Some(id) => super::accounts::by_id(sql, id).await?,
+        None => None,
+    };
+    let last_event = if last_seq > 0 {
+        events::at(sql, row.conv, last_seq).await?
+    } else {
+        None
+    };
+    Ok(ConversationSummary {
+        id: row.conv,
+        kind: row.kind,
+        name: row.name,
+        peer,
+        last_seq,
+        read_seq: row.read_seq,
+        unread: events::count_unread(sql, row.conv, user, row.read_seq, last_seq).await?,
+        active: row.left_seq.is_none(),
+        last_event,
+    })
+}

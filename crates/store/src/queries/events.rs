@@ -1,0 +1,84 @@
+//! Reading a conversation's events: catch-up ranges, history pages, the unread count.
+
+use super::sql_int;
+use crate::StoreResult;
+use crate::rows::event;
+use crate::sql::{Sql, args, stmt};
+use tern_proto::{ConvId, Event, UserId};
+
+/// Up to `limit` events with seq in (`after`, `up_to`], oldest first.
+pub(crate) async fn after(
+    sql: &mut impl Sql,
+    conv: ConvId,
+    after: u64,
+    up_to: u64,
+    limit: u32,
+) -> StoreResult<Vec<Event>> {
+    sql.all(
+        stmt!(
+            "SELECT conv_id, seq, id, sender_id, cmid, content, ts FROM events
+             WHERE conv_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4"
+        ),
+        args![conv.0, sql_int(after), sql_int(up_to), i64::from(limit)],
+        |row| event(row),
+    )
+    .await
+}
+
+/// Up to `limit` events with seq < `before`, the newest of them, oldest first.
+pub(crate) async fn before(
+    sql: &mut impl Sql,
+    conv: ConvId,
+    before: u64,
+    limit: u32,
+) -> StoreResult<Vec<Event>> {
+    let mut events = sql
+        .all(
+            stmt!(
+                "SELECT conv_id, seq, id, sender_id, cmid, content, ts FROM events
+                 WHERE conv_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3"
+            ),
+            args![conv.0, sql_int(before), i64::from(limit)],
+            |row| event(row),
+        )
+        .await?;
+    events.reverse();
+    Ok(events)
+}
+
+pub(crate) async fn at(sql: &mut impl Sql, conv: ConvId, seq: u64) -> StoreResult<Option<Event>> {
+    sql.one(
+        stmt!(
+            "SELECT conv_id, seq, id, sender_id, cmid, content, ts FROM events
+             WHERE conv_id = $1 AND seq = $2"
+        ),
+        args![conv.0, sql_int(seq)],
+        |row| event(row),
+    )
+    .await
+}
+
+/// Messages from others in (`read_seq`, `last_seq`]: the unread count, derived, never stored.
+pub(crate) async fn count_unread(
+    sql: &mut impl Sql,
+    conv: ConvId,
+    user: UserId,
+    read_seq: u64,
+    last_seq: u64,
+) -> StoreResult<u64> {
+    if last_seq <= read_seq {
+        return Ok(0);
+    }
+    let n = sql
+        .one(
+            stmt!(
+                "SELECT count(*) AS n FROM events
+                 WHERE conv_id = $1 AND seq > $2 AND seq <= $3 AND counts_unread
+                   AND sender_id <> $4"
+            ),
+            args![conv.0, sql_int(read_seq), sql_int(last_seq), user.0],
+            |row| row.int("n"),
+        )
+        .await?;
+    Ok(n.unwrap_or(0) as u64)
+}

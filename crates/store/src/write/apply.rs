@@ -1,0 +1,437 @@
+//! Applying conversation writes, written once for both databases: each op checks everything it
+//! needs before it writes anything, so a refused op leaves no trace and the rest of the batch
+//! commits. The backend opens the batch's transaction, stamps it with a change position and
+//! commits it (`sqlite::writer`, `postgres::writer`); everything in between is here.
+
+use super::rules::{group_members, newcomers};
+use super::{GROUP_MEMBERS_MAX, Refusal, WriteOp, WriteOutcome, WriteResult};
+use crate::queries::conversations::{member_ids, membership};
+use crate::queries::events::count_unread;
+use crate::sql::{Sql, args, stmt};
+use crate::{StoreError, StoreResult};
+use tern_proto::{Content, ConvId, Event, MemberRole, SystemEvent, UserId};
+use uuid::Uuid;
+
+/// One batch in its transaction: every row it touches is stamped with `pos`.
+pub(crate) struct Batch<'s, S> {
+    pub(crate) sql: &'s mut S,
+    /// The change position of this batch (see ARCHITECTURE.md, "Catch-up").
+    pub(crate) pos: i64,
+    pub(crate) now: i64,
+}
+
+impl<S: Sql> Batch<'_, S> {
+    pub(crate) async fn apply(&mut self, op: WriteOp) -> StoreResult<WriteResult> {
+        match op {
+            WriteOp::Append {
+                conv,
+                sender,
+                cmid,
+                content,
+            } => self.append_message(conv, sender, cmid, content).await,
+            WriteOp::OpenDirect { a, b } => self.open_direct(a, b).await,
+            WriteOp::CreateGroup {
+                owner,
+                name,
+                members,
+            } => self.create_group(owner, name, members).await,
+            WriteOp::AddMembers { conv, by, users } => self.add_members(conv, by, users).await,
+            WriteOp::RemoveMember { conv, by, user } => self.remove_member(conv, by, user).await,
+            WriteOp::MarkRead { conv, user, seq } => self.mark_read(conv, user, seq).await,
+        }
+    }
+
+    async fn append_message(
+        &mut self,
+        conv: ConvId,
+        sender: UserId,
+        cmid: String,
+        content: Content,
+    ) -> StoreResult<WriteResult> {
+        // The common case in one statement: membership check, seq allocation, insert; the
+        // triggers of migrations 0002/0003 advance the conversation and the sender's read
+        // position. A resend hits the unique (sender, cmid) index and inserts nothing.
+        let id = Uuid::now_v7();
+        let body = serde_json::to_string(&content)?;
+        let seq = self
+            .sql
+            .one(
+                stmt!(
+                    "INSERT INTO events (conv_id, seq, id, sender_id, cmid, content, counts_unread, ts)
+                     SELECT c.id, c.last_seq + 1, $1, $2, $3, $4, $5, $6 FROM conversations c
+                      WHERE c.id = $7 AND EXISTS (SELECT 1 FROM members m WHERE m.conv_id = c.id
+                                                    AND m.user_id = $2 AND m.left_seq IS NULL)
+                     ON CONFLICT (sender_id, cmid) WHERE cmid IS NOT NULL DO NOTHING
+                     RETURNING seq"
+                ),
+                args![
+                    id.to_string().as_str(),
+                    sender.0,
+                    cmid.as_str(),
+                    body.as_str(),
+                    content.counts_as_unread(),
+                    self.now,
+                    conv.0
+                ],
+                |row| row.int("seq"),
+            )
+            .await?;
+        if let Some(seq) = seq {
+            let event = Event {
+                conv,
+                seq: seq as u64,
+                id,
+                sender,
+                ts: self.now,
+                cmid: Some(cmid),
+                content,
+            };
+            return Ok(Ok(WriteOutcome::Appended {
+                event,
+                duplicate: false,
+            }));
+        }
+        // Nothing inserted: a resend (answered with the original, even if the sender has left
+        // since), a client id reused elsewhere, or not a member.
+        let original = self
+            .sql
+            .one(
+                stmt!(
+                    "SELECT conv_id, seq, id, sender_id, cmid, content, ts FROM events
+                     WHERE sender_id = $1 AND cmid = $2"
+                ),
+                args![sender.0, cmid.as_str()],
+                |row| crate::rows::event(row),
+            )
+            .await?;
+        match original {
+            Some(event) if event.conv != conv => Ok(Err(Refusal::ClientIdReused)),
+            Some(event) => Ok(Ok(WriteOutcome::Appended {
+                event,
+                duplicate: true,
+            })),
+            None => Ok(Err(Refusal::NotMember)),
+        }
+    }
+
+    async fn open_direct(&mut self, a: UserId, b: UserId) -> StoreResult<WriteResult> {
+        if a == b {
+            return Ok(Err(Refusal::DirectWithSelf));
+        }
+        if let Some(missing) = self.first_missing_user(&[a, b]).await? {
+            return Ok(Err(Refusal::UserNotFound(missing)));
+        }
+        let key = format!("{}:{}", a.0.min(b.0), a.0.max(b.0));
+        let existing = self
+            .sql
+            .one(
+                stmt!("SELECT id FROM conversations WHERE direct_key = $1"),
+                args![key.as_str()],
+                |row| Ok(ConvId(row.int("id")?)),
+            )
+            .await?;
+        if let Some(conv) = existing {
+            return Ok(Ok(WriteOutcome::DirectOpened {
+                conv,
+                created: false,
+            }));
+        }
+        let conv = self.insert_conversation("direct", None, Some(&key)).await?;
+        self.add_rows(conv, &[a, b], 0).await?;
+        Ok(Ok(WriteOutcome::DirectOpened {
+            conv,
+            created: true,
+        }))
+    }
+
+    async fn create_group(
+        &mut self,
+        owner: UserId,
+        name: String,
+        members: Vec<UserId>,
+    ) -> StoreResult<WriteResult> {
+        let all = group_members(owner, members);
+        if all.len() > GROUP_MEMBERS_MAX {
+            return Ok(Err(Refusal::GroupFull));
+        }
+        if let Some(missing) = self.first_missing_user(&all).await? {
+            return Ok(Err(Refusal::UserNotFound(missing)));
+        }
+        let conv = self.insert_conversation("group", Some(&name), None).await?;
+        let content = Content::System(SystemEvent::GroupCreated {
+            name,
+            members: all.clone(),
+        });
+        let event = self.append_event(conv, owner, content).await?;
+        self.add_rows(conv, &all, event.seq).await?;
+        self.set_role(conv, owner, MemberRole::Owner).await?;
+        Ok(Ok(WriteOutcome::MembershipChanged { event, notify: all }))
+    }
+
+    async fn add_members(
+        &mut self,
+        conv: ConvId,
+        by: UserId,
+        users: Vec<UserId>,
+    ) -> StoreResult<WriteResult> {
+        if let Err(refusal) = self.check_group_member(conv, by).await? {
+            return Ok(Err(refusal));
+        }
+        if let Some(missing) = self.first_missing_user(&users).await? {
+            return Ok(Err(Refusal::UserNotFound(missing)));
+        }
+        let current = member_ids(self.sql, conv).await?;
+        let added = match newcomers(&current, users) {
+            Ok(added) => added,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
+        if added.is_empty() {
+            return Ok(Ok(WriteOutcome::Unchanged));
+        }
+        let content = Content::System(SystemEvent::MembersAdded {
+            users: added.clone(),
+        });
+        let event = self.append_event(conv, by, content).await?;
+        self.add_rows(conv, &added, event.seq).await?;
+        let mut notify = current;
+        notify.extend(added);
+        Ok(Ok(WriteOutcome::MembershipChanged { event, notify }))
+    }
+
+    async fn remove_member(
+        &mut self,
+        conv: ConvId,
+        by: UserId,
+        user: UserId,
+    ) -> StoreResult<WriteResult> {
+        let by_role = match self.check_group_member(conv, by).await? {
+            Ok(role) => role,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
+        let notify = member_ids(self.sql, conv).await?;
+        let content = if by == user {
+            // The owner leaving hands the group to the longest-standing member.
+            let new_owner = if by_role == MemberRole::Owner {
+                notify.iter().copied().find(|&u| u != by)
+            } else {
+                None
+            };
+            Content::System(SystemEvent::MemberLeft { user, new_owner })
+        } else {
+            if by_role != MemberRole::Owner {
+                return Ok(Err(Refusal::NotOwner));
+            }
+            if !notify.contains(&user) {
+                return Ok(Err(Refusal::NotMember));
+            }
+            Content::System(SystemEvent::MemberRemoved { user })
+        };
+        let event = self.append_event(conv, by, content).await?;
+        if let Content::System(SystemEvent::MemberLeft {
+            new_owner: Some(owner),
+            ..
+        }) = &event.content
+        {
+            self.set_role(conv, *owner, MemberRole::Owner).await?;
+        }
+        self.sql
+            .exec(
+                stmt!(
+                    "UPDATE members SET left_seq = $1, role = 'member', change_pos = $2
+                     WHERE conv_id = $3 AND user_id = $4"
+                ),
+                args![event.seq as i64, self.pos, conv.0, user.0],
+            )
+            .await?;
+        Ok(Ok(WriteOutcome::MembershipChanged { event, notify }))
+    }
+
+    async fn mark_read(
+        &mut self,
+        conv: ConvId,
+        user: UserId,
+        seq: u64,
+    ) -> StoreResult<WriteResult> {
+        let Some(member) = membership(self.sql, conv, user).await? else {
+            return Ok(Err(Refusal::NotMember));
+        };
+        let last_seq = match member.left_seq {
+            Some(left) => left,
+            None => self.last_seq(conv).await?,
+        };
+        let target = seq.min(last_seq);
+        let moved = target > member.read_seq;
+        let read_seq = member.read_seq.max(target);
+        if moved {
+            self.sql
+                .exec(
+                    stmt!(
+                        "UPDATE members SET read_seq = $1, change_pos = $2
+                         WHERE conv_id = $3 AND user_id = $4"
+                    ),
+                    args![read_seq as i64, self.pos, conv.0, user.0],
+                )
+                .await?;
+        }
+        let unread = count_unread(self.sql, conv, user, read_seq, last_seq).await?;
+        Ok(Ok(WriteOutcome::ReadMoved {
+            conv,
+            user,
+            read_seq,
+            unread,
+            moved,
+        }))
+    }
+
+    // --- helpers --------------------------------------------------------------------------
+
+    /// Allocates the next seq and stores a system event, in this transaction (the triggers of
+    /// migrations 0002/0003 advance the conversation).
+    async fn append_event(
+        &mut self,
+        conv: ConvId,
+        sender: UserId,
+        content: Content,
+    ) -> StoreResult<Event> {
+        let id = Uuid::now_v7();
+        let body = serde_json::to_string(&content)?;
+        let seq = self
+            .sql
+            .one(
+                stmt!(
+                    "INSERT INTO events (conv_id, seq, id, sender_id, cmid, content, counts_unread, ts)
+                     SELECT id, last_seq + 1, $1, $2, NULL, $3, $4, $5 FROM conversations
+                      WHERE id = $6
+                     RETURNING seq"
+                ),
+                args![
+                    id.to_string().as_str(),
+                    sender.0,
+                    body.as_str(),
+                    content.counts_as_unread(),
+                    self.now,
+                    conv.0
+                ],
+                |row| row.int("seq"),
+            )
+            .await?
+            .ok_or_else(|| StoreError::Internal(format!("conversation {} vanished", conv.0)))?;
+        Ok(Event {
+            conv,
+            seq: seq as u64,
+            id,
+            sender,
+            ts: self.now,
+            cmid: None,
+            content,
+        })
+    }
+
+    async fn last_seq(&mut self, conv: ConvId) -> StoreResult<u64> {
+        let last = self
+            .sql
+            .one(
+                stmt!("SELECT last_seq FROM conversations WHERE id = $1"),
+                args![conv.0],
+                |row| row.int("last_seq"),
+            )
+            .await?
+            .ok_or_else(|| StoreError::Internal(format!("conversation {} vanished", conv.0)))?;
+        Ok(last as u64)
+    }
+
+    async fn insert_conversation(
+        &mut self,
+        kind: &str,
+        name: Option<&str>,
+        direct_key: Option<&str>,
+    ) -> StoreResult<ConvId> {
+        self.sql
+            .one(
+                stmt!(
+                    "INSERT INTO conversations
+                        (kind, name, direct_key, last_seq, last_ts, change_pos, created_at)
+                     VALUES ($1, $2, $3, 0, $4, $5, $4) RETURNING id"
+                ),
+                args![kind, name, direct_key, self.now, self.pos],
+                |row| Ok(ConvId(row.int("id")?)),
+            )
+            .await?
+            .ok_or_else(|| StoreError::Internal("INSERT returned nothing".into()))
+    }
+
+    /// Adds members (or brings back ones who left) in one statement. New members start with
+    /// everything up to `read_seq` (their joining event) read, so a group's old history is not
+    /// "unread".
+    async fn add_rows(&mut self, conv: ConvId, users: &[UserId], read_seq: u64) -> StoreResult<()> {
+        let ids: Vec<i64> = users.iter().map(|u| u.0).collect();
+        self.sql
+            .exec(
+                stmt!(
+                    "INSERT INTO members
+                        (conv_id, user_id, role, read_seq, left_seq, change_pos, joined_at)
+                     SELECT $1, x.id, 'member', $3, NULL, $4, $5 FROM ids($2) AS x WHERE true
+                     ON CONFLICT (conv_id, user_id) DO UPDATE SET
+                        role = 'member',
+                        read_seq = CASE WHEN members.read_seq > $3 THEN members.read_seq ELSE $3 END,
+                        left_seq = NULL, change_pos = $4, joined_at = $5"
+                ),
+                args![conv.0, &ids, read_seq as i64, self.pos, self.now],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn set_role(&mut self, conv: ConvId, user: UserId, role: MemberRole) -> StoreResult<()> {
+        self.sql
+            .exec(
+                stmt!(
+                    "UPDATE members SET role = $1, change_pos = $2
+                     WHERE conv_id = $3 AND user_id = $4"
+                ),
+                args![role.as_str(), self.pos, conv.0, user.0],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// The role of `user` in group `conv`, or why they cannot act on it. Non-members learn
+    /// nothing about whether the conversation exists.
+    async fn check_group_member(
+        &mut self,
+        conv: ConvId,
+        user: UserId,
+    ) -> StoreResult<Result<MemberRole, Refusal>> {
+        let role = match membership(self.sql, conv, user).await? {
+            Some(m) if m.is_active() => m.role,
+            _ => return Ok(Err(Refusal::NotMember)),
+        };
+        let kind = self
+            .sql
+            .one(
+                stmt!("SELECT kind FROM conversations WHERE id = $1"),
+                args![conv.0],
+                |row| row.text("kind"),
+            )
+            .await?;
+        if kind.as_deref() != Some("group") {
+            return Ok(Err(Refusal::NotGroup));
+        }
+        Ok(Ok(role))
+    }
+
+    /// One of `users` that does not exist, if any: one statement for the whole list.
+    async fn first_missing_user(&mut self, users: &[UserId]) -> StoreResult<Option<UserId>> {
+        let ids: Vec<i64> = users.iter().map(|u| u.0).collect();
+        self.sql
+            .one(
+                stmt!(
+                    "SELECT x.id FROM ids($1) AS x
+                     WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = x.id) LIMIT 1"
+                ),
+                args![&ids],
+                |row| Ok(UserId(row.int("id")?)),
+            )
+            .await
+    }
+}
