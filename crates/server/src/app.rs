@@ -2,16 +2,17 @@
 //! port 0 and read `local_addr`), `App::run` serves until the shutdown signal, then drains.
 
 use crate::accounts::Accounts;
-use crate::auth::Passwords;
-use crate::bus::{Bus, RedisSettings};
-use crate::chat::Chat;
-use crate::committer::Committer;
+use crate::accounts::auth::Passwords;
 use crate::config::Config;
 use crate::config::Database;
+use crate::conversations::Conversations;
+use crate::delivery::bus::{Bus, RedisSettings};
+use crate::delivery::committer::Committer;
+use crate::delivery::hub::Hub;
 use crate::gateway::Gateway;
 use crate::http::web::WebAssets;
 use crate::http::{self, AppState};
-use crate::hub::Hub;
+use crate::messages::Messages;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -88,7 +89,7 @@ impl App {
             max_frame_bytes: config.max_frame_bytes,
             max_page: config.max_page,
             max_group_members: tern_store::GROUP_MEMBERS_MAX as u32,
-            max_users_per_request: crate::chat::USERS_PER_REQUEST_MAX as u32,
+            max_users_per_request: crate::conversations::USERS_PER_REQUEST_MAX as u32,
         };
         let gateway = Arc::new(Gateway {
             hub,
@@ -103,7 +104,9 @@ impl App {
         });
         let state = AppState {
             accounts: Accounts::new(store.clone(), passwords, bus.clone()),
-            chat: Chat::new(store.clone(), committer, bus.clone(), limits),
+            conversations: Conversations::new(store.clone(), committer.clone()),
+            messages: Messages::new(store.clone(), committer.clone(), bus.clone(), limits),
+            committer,
             store,
             gateway,
             web: match &config.web_dir {

@@ -37,6 +37,19 @@ impl AppError {
         )
     }
 
+    /// Not a member of the conversation, or it does not exist: the two are not told apart.
+    pub fn not_member() -> Self {
+        Self::client(
+            ErrorCode::NotMember,
+            "not a member of this conversation (or it does not exist)",
+        )
+    }
+
+    /// A write answered with an outcome its caller never asks for: a bug.
+    pub fn unexpected(outcome: tern_store::WriteOutcome) -> Self {
+        AppError::Internal(format!("unexpected write outcome {outcome:?}"))
+    }
+
     /// The code and the message a client may see; internal details are logged here, once.
     pub fn public(&self) -> (ErrorCode, String) {
         match self {

@@ -1,21 +1,18 @@
-//! The tern server: configuration, startup, the HTTP API, the WebSocket gateway, the hub that
-//! routes events to local connections, and the chat service that owns the rules.
+//! The tern server: configuration, startup, the HTTP API and the WebSocket gateway (which only
+//! compose), one folder per feature (accounts, conversations, messages: each its service, its
+//! HTTP routes and its WebSocket frames), and the delivery path (committer, bus, hub, outbox).
 //!
 //! ARCHITECTURE.md explains how the parts fit together and follows one message through them.
 
 pub mod accounts;
 pub mod app;
-pub mod auth;
-pub mod bus;
-pub mod chat;
-pub mod committer;
 pub mod config;
+pub mod conversations;
+pub mod delivery;
 pub mod error;
 pub mod gateway;
 pub mod http;
-pub mod hub;
-pub mod members;
-pub mod outbox;
+pub mod messages;
 
 pub use app::App;
 pub use config::Config;

@@ -3,10 +3,10 @@
 
 use super::dispatch;
 use crate::accounts::Caller;
-use crate::committer::encode;
+use crate::delivery::committer::encode;
+use crate::delivery::hub::ConnHandle;
+use crate::delivery::outbox::{Next, Outbox};
 use crate::http::AppState;
-use crate::hub::ConnHandle;
-use crate::outbox::{Next, Outbox};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::SinkExt;
 use std::collections::VecDeque;
@@ -93,7 +93,7 @@ async fn greet(
         server_time: tern_store::now_ms(),
         heartbeat_ms: gateway.heartbeat.as_millis() as u64,
         idle_timeout_ms: gateway.idle_timeout.as_millis() as u64,
-        limits: state.chat.limits().clone(),
+        limits: state.messages.limits().clone(),
         protocol: tern_proto::PROTOCOL_VERSION,
         features: tern_proto::FEATURES.iter().map(|f| f.to_string()).collect(),
     };

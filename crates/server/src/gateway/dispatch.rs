@@ -1,9 +1,9 @@
 //! Turns one client text frame into the server's answer.
 
-use crate::chat::Page;
+use crate::delivery::hub::ConnHandle;
 use crate::http::AppState;
-use crate::hub::ConnHandle;
-use tern_proto::{ClientFrame, ConvId, ErrorCode, FrameEnvelope, ServerFrame};
+use crate::{conversations, messages};
+use tern_proto::{ClientFrame, ErrorCode, FrameEnvelope, ServerFrame};
 
 /// Handles a text frame. `None` means the answer (an `ack`) will come through the connection's
 /// queue once the write commits.
@@ -21,73 +21,34 @@ pub async fn handle_text(state: &AppState, conn: &ConnHandle, text: &str) -> Opt
         Ok(frame) => frame,
         Err(e) => return Some(parse_error(text, &e)),
     };
-    let chat = &state.chat;
-    let user = conn.user;
-    let result = match frame {
+    // Each feature answers its own frames; this only routes them.
+    match frame {
         ClientFrame::Send {
             rid,
             conv,
             cmid,
             content,
-        } => match chat.send_from(conn, rid, conv, cmid, content).await {
-            Ok(()) => return None,
-            Err(e) => Err((rid, e)),
-        },
-        ClientFrame::Sync { rid, since, page } => chat
-            .sync(user, since.as_deref(), page.as_deref())
-            .await
-            .map(|page| ServerFrame::Sync {
-                rid,
-                token: page.token,
-                conversations: page.conversations,
-                next: page.next,
-            })
-            .map_err(|e| (rid, e)),
+        } => messages::frames::send(state, conn, rid, conv, cmid, content).await,
+        ClientFrame::Sync { rid, since, page } => {
+            conversations::frames::sync(state, conn, rid, since, page).await
+        }
         ClientFrame::Fetch {
             rid,
             conv,
             after,
             limit,
-        } => chat
-            .fetch(user, conv, after, limit)
-            .await
-            .map(|page| events_frame(rid, conv, page))
-            .map_err(|e| (rid, e)),
+        } => messages::frames::fetch(state, conn, rid, conv, after, limit).await,
         ClientFrame::History {
             rid,
             conv,
             before,
             limit,
-        } => chat
-            .history(user, conv, before, limit)
-            .await
-            .map(|page| events_frame(rid, conv, page))
-            .map_err(|e| (rid, e)),
-        ClientFrame::Read { rid, conv, seq } => chat
-            .mark_read(user, conv, seq, Some(conn))
-            .await
-            .map(|(read_seq, unread)| ServerFrame::Read {
-                rid,
-                conv,
-                read_seq,
-                unread,
-            })
-            .map_err(|e| (rid, e)),
-        ClientFrame::Typing { rid, conv } => match chat.typing(conn, conv).await {
-            Ok(()) => return None,
-            Err(e) => Err((rid, e)),
-        },
-        ClientFrame::Ping { rid } => Ok(ServerFrame::Pong { rid }),
-    };
-    Some(result.unwrap_or_else(|(rid, e)| e.into_frame(rid)))
-}
-
-fn events_frame(rid: Option<u64>, conv: ConvId, page: Page) -> ServerFrame {
-    ServerFrame::Events {
-        rid,
-        conv,
-        events: page.events,
-        has_more: page.has_more,
+        } => messages::frames::history(state, conn, rid, conv, before, limit).await,
+        ClientFrame::Read { rid, conv, seq } => {
+            messages::frames::read(state, conn, rid, conv, seq).await
+        }
+        ClientFrame::Typing { rid, conv } => messages::frames::typing(state, conn, rid, conv).await,
+        ClientFrame::Ping { rid } => Some(ServerFrame::Pong { rid }),
     }
 }
 

@@ -3,10 +3,10 @@
 mod connection;
 mod dispatch;
 
-use crate::bus::Bus;
+use crate::delivery::bus::Bus;
+use crate::delivery::hub::Hub;
 use crate::error::AppError;
 use crate::http::AppState;
-use crate::hub::Hub;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -119,7 +119,7 @@ async fn refuse(socket: &mut WebSocket, error: AppError) {
         } => CloseCode::UNAUTHORIZED,
         _ => CloseCode::TRY_AGAIN_LATER,
     };
-    let text = crate::committer::encode(&frame);
+    let text = crate::delivery::committer::encode(&frame);
     let _ = socket.send(Message::Text(text)).await;
     let _ = socket
         .send(Message::Close(Some(CloseFrame {

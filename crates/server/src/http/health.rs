@@ -20,7 +20,7 @@ pub async fn healthz() -> Json<Value> {
 /// but not store, say on a full disk, must not be sent users).
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let problems = Problems {
-        writes: state.chat.write_problem(),
+        writes: state.committer.health().problem(),
         bus: state.gateway.bus.problem(),
     };
     readiness(state.store.as_ref(), problems).await

@@ -1,20 +1,20 @@
 //! The HTTP side: the router, shared state, and the extractors that turn a request's token and
 //! body into typed values (rejecting bad ones with our error body).
 
-mod accounts;
-mod conversations;
 mod health;
 pub mod web;
 
 use crate::accounts::{Accounts, Caller};
-use crate::chat::Chat;
+use crate::conversations::Conversations;
+use crate::delivery::committer::Committer;
 use crate::error::AppError;
 use crate::gateway::{self, Gateway};
+use crate::messages::Messages;
 use axum::Router;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::request::Parts;
-use axum::routing::{delete, get, post};
+use axum::routing::get;
 use std::sync::Arc;
 use tern_proto::ErrorCode;
 use tern_store::Store;
@@ -23,7 +23,10 @@ use tern_store::Store;
 #[derive(Clone)]
 pub struct AppState {
     pub accounts: Accounts,
-    pub chat: Chat,
+    pub conversations: Conversations,
+    pub messages: Messages,
+    /// The delivery path's writer, for its health (`/readyz`).
+    pub committer: Committer,
     pub store: Arc<dyn Store>,
     pub gateway: Arc<Gateway>,
     pub web: web::WebAssets,
@@ -31,32 +34,9 @@ pub struct AppState {
 
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
-        .route("/register", post(accounts::register))
-        .route("/login", post(accounts::login))
-        .route("/logout", post(accounts::logout))
-        .route("/me", get(accounts::me).patch(accounts::update_me))
-        .route("/sessions", get(accounts::sessions))
-        .route("/sessions/{id}", delete(accounts::revoke))
-        .route("/users", get(accounts::users))
-        .route("/users/{key}", get(accounts::user))
-        .route("/conversations", get(conversations::list))
-        .route("/conversations/direct", post(conversations::open_direct))
-        .route("/conversations/group", post(conversations::create_group))
-        .route("/conversations/{id}", get(conversations::detail))
-        .route(
-            "/conversations/{id}/members",
-            post(conversations::add_members),
-        )
-        .route(
-            "/conversations/{id}/members/{user}",
-            delete(conversations::remove_member),
-        )
-        .route("/conversations/{id}/leave", post(conversations::leave))
-        .route(
-            "/conversations/{id}/messages",
-            get(conversations::history).post(conversations::send),
-        )
-        .route("/conversations/{id}/read", post(conversations::mark_read));
+        .merge(crate::accounts::http::router())
+        .merge(crate::conversations::http::router())
+        .merge(crate::messages::http::router());
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

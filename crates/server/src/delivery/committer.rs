@@ -11,9 +11,9 @@
 //! `/readyz` says so (`WriteHealth`) and an empty write probes the database every second until
 //! one succeeds. A panic (a bug) fails its batch and the loop starts over.
 
-use crate::bus::{Bus, Message};
+use crate::delivery::bus::{Bus, Message};
+use crate::delivery::hub::ConnHandle;
 use crate::error::{AppError, AppResult};
-use crate::hub::ConnHandle;
 use axum::extract::ws::Utf8Bytes;
 use futures_util::FutureExt;
 use std::panic::AssertUnwindSafe;
@@ -335,7 +335,7 @@ fn encode_string(frame: &ServerFrame) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hub::Hub;
+    use crate::delivery::hub::Hub;
     use tern_store::postgres::PgStore;
     use tern_store::testing::TestDatabase;
 

@@ -1,17 +1,32 @@
-//! HTTP handlers for registration, login, sessions and profiles.
+//! The HTTP routes of accounts: registration, login, sessions and profiles.
 
-use super::{AppState, Json, Path, Query};
-use crate::accounts::Caller;
+use super::Caller;
 use crate::error::{AppError, AppResult};
+use crate::http::{AppState, Json, Path, Query};
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::routing::{delete, get, post};
 use serde::Deserialize;
 use tern_proto::rest::{
     LoginRequest, LoginResponse, RegisterRequest, SessionInfo, UpdateProfileRequest,
 };
 use tern_proto::{SessionId, UserId, UserProfile};
 
-pub async fn register(
+/// Routes under `/api/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/register", post(register))
+        .route("/login", post(login))
+        .route("/logout", post(logout))
+        .route("/me", get(me).patch(update_me))
+        .route("/sessions", get(sessions))
+        .route("/sessions/{id}", delete(revoke))
+        .route("/users", get(users))
+        .route("/users/{key}", get(user))
+}
+
+async fn register(
     State(state): State<AppState>,
     Json(req): Json<RegisterRequest>,
 ) -> AppResult<(StatusCode, Json<UserProfile>)> {
@@ -19,23 +34,23 @@ pub async fn register(
     Ok((StatusCode::CREATED, Json(user)))
 }
 
-pub async fn login(
+async fn login(
     State(state): State<AppState>,
     Json(req): Json<LoginRequest>,
 ) -> AppResult<Json<LoginResponse>> {
     Ok(Json(state.accounts.login(req).await?))
 }
 
-pub async fn logout(State(state): State<AppState>, caller: Caller) -> AppResult<StatusCode> {
+async fn logout(State(state): State<AppState>, caller: Caller) -> AppResult<StatusCode> {
     state.accounts.logout(caller).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn me(State(state): State<AppState>, caller: Caller) -> AppResult<Json<UserProfile>> {
+async fn me(State(state): State<AppState>, caller: Caller) -> AppResult<Json<UserProfile>> {
     Ok(Json(state.accounts.profile(caller.user).await?))
 }
 
-pub async fn update_me(
+async fn update_me(
     State(state): State<AppState>,
     caller: Caller,
     Json(req): Json<UpdateProfileRequest>,
@@ -48,14 +63,14 @@ pub async fn update_me(
     ))
 }
 
-pub async fn sessions(
+async fn sessions(
     State(state): State<AppState>,
     caller: Caller,
 ) -> AppResult<Json<Vec<SessionInfo>>> {
     Ok(Json(state.accounts.sessions(caller).await?))
 }
 
-pub async fn revoke(
+async fn revoke(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -65,7 +80,7 @@ pub async fn revoke(
 }
 
 /// `GET /users/{id}` or `GET /users/{username}`: usernames start with a letter, ids are digits.
-pub async fn user(
+async fn user(
     State(state): State<AppState>,
     _caller: Caller,
     Path(key): Path<String>,
@@ -84,7 +99,7 @@ pub struct UsersQuery {
 }
 
 /// `GET /users?ids=1,2,3`: the profiles of those that exist.
-pub async fn users(
+async fn users(
     State(state): State<AppState>,
     _caller: Caller,
     Query(query): Query<UsersQuery>,

@@ -1,25 +1,37 @@
-//! HTTP handlers for conversations, members, history, sending and read positions.
+//! The HTTP routes of conversations: the list, direct conversations, groups and members.
 
-use super::{AppState, Json, Path, Query};
 use crate::accounts::Caller;
 use crate::error::{AppError, AppResult};
+use crate::http::{AppState, Json, Path};
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
+use axum::routing::{delete, get, post};
 use tern_proto::rest::{
-    AddMembersRequest, ConversationDetail, CreateDirectRequest, CreateGroupRequest, EventPage,
-    ReadPosition, ReadRequest, SendMessageRequest, SentMessage,
+    AddMembersRequest, ConversationDetail, CreateDirectRequest, CreateGroupRequest,
 };
 use tern_proto::{ConvId, ConversationSummary, UserId};
 
-pub async fn list(
+/// Routes under `/api/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/conversations", get(list))
+        .route("/conversations/direct", post(open_direct))
+        .route("/conversations/group", post(create_group))
+        .route("/conversations/{id}", get(detail))
+        .route("/conversations/{id}/members", post(add_members))
+        .route("/conversations/{id}/members/{user}", delete(remove_member))
+        .route("/conversations/{id}/leave", post(leave))
+}
+
+async fn list(
     State(state): State<AppState>,
     caller: Caller,
 ) -> AppResult<Json<Vec<ConversationSummary>>> {
-    Ok(Json(state.chat.list(caller).await?))
+    Ok(Json(state.conversations.list(caller).await?))
 }
 
-pub async fn open_direct(
+async fn open_direct(
     State(state): State<AppState>,
     caller: Caller,
     Json(req): Json<CreateDirectRequest>,
@@ -33,30 +45,30 @@ pub async fn open_direct(
             ));
         }
     };
-    Ok(Json(state.chat.open_direct(caller, peer).await?))
+    Ok(Json(state.conversations.open_direct(caller, peer).await?))
 }
 
-pub async fn create_group(
+async fn create_group(
     State(state): State<AppState>,
     caller: Caller,
     Json(req): Json<CreateGroupRequest>,
 ) -> AppResult<(StatusCode, Json<ConversationDetail>)> {
     let detail = state
-        .chat
+        .conversations
         .create_group(caller, &req.name, req.members)
         .await?;
     Ok((StatusCode::CREATED, Json(detail)))
 }
 
-pub async fn detail(
+async fn detail(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
 ) -> AppResult<Json<ConversationDetail>> {
-    Ok(Json(state.chat.detail(caller, ConvId(id)).await?))
+    Ok(Json(state.conversations.detail(caller, ConvId(id)).await?))
 }
 
-pub async fn add_members(
+async fn add_members(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -64,81 +76,32 @@ pub async fn add_members(
 ) -> AppResult<Json<ConversationDetail>> {
     Ok(Json(
         state
-            .chat
+            .conversations
             .add_members(caller, ConvId(id), req.users)
             .await?,
     ))
 }
 
-pub async fn remove_member(
+async fn remove_member(
     State(state): State<AppState>,
     caller: Caller,
     Path((id, user)): Path<(i64, i64)>,
 ) -> AppResult<StatusCode> {
     state
-        .chat
+        .conversations
         .remove_member(caller, ConvId(id), UserId(user))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn leave(
+async fn leave(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
 ) -> AppResult<StatusCode> {
     state
-        .chat
+        .conversations
         .remove_member(caller, ConvId(id), caller.user)
         .await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HistoryQuery {
-    before: Option<u64>,
-    limit: Option<u32>,
-}
-
-pub async fn history(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<i64>,
-    Query(q): Query<HistoryQuery>,
-) -> AppResult<Json<EventPage>> {
-    let page = state
-        .chat
-        .history(caller.user, ConvId(id), q.before, q.limit)
-        .await?;
-    Ok(Json(EventPage {
-        events: page.events,
-        has_more: page.has_more,
-    }))
-}
-
-pub async fn send(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<i64>,
-    Json(req): Json<SendMessageRequest>,
-) -> AppResult<Json<SentMessage>> {
-    let (event, duplicate) = state
-        .chat
-        .send(caller, ConvId(id), req.cmid, req.content)
-        .await?;
-    Ok(Json(SentMessage { event, duplicate }))
-}
-
-pub async fn mark_read(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<i64>,
-    Json(req): Json<ReadRequest>,
-) -> AppResult<Json<ReadPosition>> {
-    let (read_seq, unread) = state
-        .chat
-        .mark_read(caller.user, ConvId(id), req.seq, None)
-        .await?;
-    Ok(Json(ReadPosition { read_seq, unread }))
 }

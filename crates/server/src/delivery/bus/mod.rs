@@ -8,9 +8,9 @@
 mod envelope;
 mod redis;
 
-use crate::committer::encode;
-use crate::hub::Hub;
-use crate::members::MemberCache;
+use crate::delivery::committer::encode;
+use crate::delivery::hub::Hub;
+use crate::delivery::members::MemberCache;
 use axum::extract::ws::Utf8Bytes;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 //! Accounts and sessions: registration, login, logout, the session list, profiles.
 
-use crate::auth::{self, Passwords};
-use crate::bus::{Bus, Message};
+use super::auth::{self, Passwords};
+use crate::delivery::bus::{Bus, Message};
 use crate::error::{AppError, AppResult};
 use std::sync::Arc;
 use tern_proto::rest::{LoginRequest, LoginResponse, RegisterRequest, SessionInfo};
@@ -130,10 +130,10 @@ impl Accounts {
     /// The profiles of those of `ids` that exist (anyone a client has met in a conversation,
     /// including members who left since, whose names a client no longer has).
     pub async fn profiles(&self, ids: &[UserId]) -> AppResult<Vec<UserProfile>> {
-        if ids.len() > crate::chat::USERS_PER_REQUEST_MAX {
+        if ids.len() > crate::conversations::USERS_PER_REQUEST_MAX {
             return Err(AppError::bad_request(format!(
                 "at most {} ids per request",
-                crate::chat::USERS_PER_REQUEST_MAX
+                crate::conversations::USERS_PER_REQUEST_MAX
             )));
         }
         Ok(self.store.users(ids).await?)

@@ -4,7 +4,7 @@
 //! A full queue never blocks the sender: the slow connection is told to close with 4008 and will
 //! catch up after reconnecting.
 
-use crate::outbox::Outbox;
+use crate::delivery::outbox::Outbox;
 use axum::extract::ws::Utf8Bytes;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -148,7 +148,7 @@ impl Hub {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outbox::Next;
+    use crate::delivery::outbox::Next;
     use tern_proto::CloseCode;
 
     /// What a connection's outbox holds now, without waiting.

@@ -1,0 +1,26 @@
+//! The WebSocket frames of conversations: `sync`.
+
+use crate::delivery::hub::ConnHandle;
+use crate::http::AppState;
+use tern_proto::ServerFrame;
+
+/// `sync`: the conversations changed since a token, one page at a time.
+pub async fn sync(
+    state: &AppState,
+    conn: &ConnHandle,
+    rid: Option<u64>,
+    since: Option<String>,
+    page: Option<String>,
+) -> Option<ServerFrame> {
+    let reply = state
+        .conversations
+        .sync(conn.user, since.as_deref(), page.as_deref())
+        .await
+        .map(|page| ServerFrame::Sync {
+            rid,
+            token: page.token,
+            conversations: page.conversations,
+            next: page.next,
+        });
+    Some(reply.unwrap_or_else(|e| e.into_frame(rid)))
+}
