@@ -30,6 +30,9 @@ use tern_proto::{ConvId, ConversationSummary, Event, SessionId, UserId, UserProf
 /// in PostgreSQL); clients see it as an opaque token.
 pub type ChangePos = String;
 
+/// How far a follower of the commit log got; opaque outside the store.
+pub type FollowerPos = String;
+
 /// One page of a long summary read (a sync): the conversations with an id above `after`, in id
 /// order, at most `limit` of them. Id order is stable while conversations change, so paging by
 /// it never skips or repeats one.
@@ -112,6 +115,34 @@ pub trait Store: Send + Sync + 'static {
     /// Up to `limit` events with seq < `before`, the newest of them, returned oldest first.
     async fn events_before(&self, conv: ConvId, before: u64, limit: u32)
     -> StoreResult<Vec<Event>>;
+
+    // --- followers of the commit log ------------------------------------------------------
+    /// Takes or renews the lease of follower `name` for `holder` until `lease_until` (ms), unless
+    /// another holder's lease runs past `now`; the first claim starts the follower at the
+    /// current position. While the lease is ours: its position and state.
+    async fn follower_claim(
+        &self,
+        name: &str,
+        holder: &str,
+        lease_until: i64,
+        now: i64,
+    ) -> StoreResult<Option<(FollowerPos, String)>>;
+    /// Up to `limit` committed events after `from`, in commit order per conversation, and the
+    /// position after them. Every committed event comes exactly once along a chain of calls.
+    async fn follower_read(
+        &self,
+        from: &FollowerPos,
+        limit: u32,
+    ) -> StoreResult<(Vec<Event>, FollowerPos)>;
+    /// Saves `position` and `state` and renews the lease, if `holder` still holds it.
+    async fn follower_save(
+        &self,
+        name: &str,
+        holder: &str,
+        position: &FollowerPos,
+        state: &str,
+        lease_until: i64,
+    ) -> StoreResult<bool>;
 }
 
 /// Milliseconds since the Unix epoch, the time unit of every stored timestamp.

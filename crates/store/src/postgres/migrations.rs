@@ -22,6 +22,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "append_in_one_statement_postgres",
         sql: include_str!("../../migrations/postgres/0003_append_in_one_statement_postgres.sql"),
     },
+    Migration {
+        version: 4,
+        name: "followers",
+        sql: include_str!("../../migrations/postgres/0004_followers.sql"),
+    },
 ];
 
 /// Arbitrary but fixed: the advisory lock key tern's migrations hold.

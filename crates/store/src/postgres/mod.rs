@@ -2,13 +2,15 @@
 //! rules as SQLite, with seqs allocated under a row lock on the conversation and change
 //! positions taken from transaction ids (see `summaries` for the watermark).
 
+mod followers;
 mod migrations;
 mod summaries;
 mod writer;
 
 pub use migrations::MIGRATIONS;
 
-use crate::queries::{accounts, conversations, events};
+use crate::FollowerPos;
+use crate::queries::{self, accounts, conversations, events};
 use crate::sql::postgres::PgSql;
 use crate::{
     ChangePos, MemberRecord, SessionRecord, Store, StoreResult, SummaryPage, UserCredentials,
@@ -160,6 +162,52 @@ impl Store for PgStore {
     ) -> StoreResult<Vec<Event>> {
         let mut conn = self.pool.acquire().await?;
         events::before(&mut PgSql::new(&mut conn), conv, before, limit).await
+    }
+
+    async fn follower_claim(
+        &self,
+        name: &str,
+        holder: &str,
+        lease_until: i64,
+        now: i64,
+    ) -> StoreResult<Option<(FollowerPos, String)>> {
+        let initial = followers::current(&self.pool).await?;
+        let mut conn = self.pool.acquire().await?;
+        queries::followers::claim(
+            &mut PgSql::new(&mut conn),
+            name,
+            holder,
+            &initial,
+            lease_until,
+            now,
+        )
+        .await
+    }
+    async fn follower_read(
+        &self,
+        from: &FollowerPos,
+        limit: u32,
+    ) -> StoreResult<(Vec<Event>, FollowerPos)> {
+        followers::read(&self.pool, from, limit).await
+    }
+    async fn follower_save(
+        &self,
+        name: &str,
+        holder: &str,
+        position: &FollowerPos,
+        state: &str,
+        lease_until: i64,
+    ) -> StoreResult<bool> {
+        let mut conn = self.pool.acquire().await?;
+        queries::followers::save(
+            &mut PgSql::new(&mut conn),
+            name,
+            holder,
+            position,
+            state,
+            lease_until,
+        )
+        .await
     }
 }
 

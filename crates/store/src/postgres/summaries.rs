@@ -58,9 +58,14 @@ pub(super) async fn summaries(
     Ok((out, pos))
 }
 
-/// The `xmax` of a snapshot in its text form, `xmin:xmax:xip,xip,...` with decimal ids, if it
-/// is one that PostgreSQL could have written: xmin <= every xip < xmax.
+/// The `xmax` of a snapshot in its text form (see `snapshot_bounds`).
 fn snapshot_xmax(s: &str) -> Option<u64> {
+    snapshot_bounds(s).map(|(_, xmax)| xmax)
+}
+
+/// The `xmin` and `xmax` of a snapshot in its text form, `xmin:xmax:xip,xip,...` with decimal
+/// ids, if it is one that PostgreSQL could have written: xmin <= every xip < xmax.
+pub(super) fn snapshot_bounds(s: &str) -> Option<(u64, u64)> {
     let number = |p: &str| -> Option<u64> {
         if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
             return None;
@@ -86,7 +91,7 @@ fn snapshot_xmax(s: &str) -> Option<u64> {
             }
         }
     }
-    Some(xmax)
+    Some((xmin, xmax))
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 pub(crate) mod accounts;
 pub(crate) mod conversations;
 pub(crate) mod events;
+pub(crate) mod followers;
 
 /// A client-supplied position as a signed 64-bit integer; values past `i64::MAX` (which no seq
 /// reaches) saturate instead of wrapping negative.

@@ -21,6 +21,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "append_in_one_statement_postgres",
         sql: include_str!("../../migrations/sqlite/0003_append_in_one_statement_postgres.sql"),
     },
+    Migration {
+        version: 4,
+        name: "followers",
+        sql: include_str!("../../migrations/sqlite/0004_followers.sql"),
+    },
 ];
 
 /// Applies what is pending, each migration in its own transaction with its record.

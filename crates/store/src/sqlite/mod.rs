@@ -3,6 +3,7 @@
 //! reader threads, each owning its connection (see `workers`).
 
 mod checkpoint;
+mod followers;
 mod migrations;
 mod summaries;
 mod workers;
@@ -10,11 +11,11 @@ mod writer;
 
 pub use migrations::MIGRATIONS;
 
-use crate::queries::{accounts, conversations, events};
+use crate::queries::{self, accounts, conversations, events};
 use crate::sql::sqlite::{SqliteSql, run_now};
 use crate::{
-    ChangePos, MemberRecord, SessionRecord, Store, StoreResult, SummaryPage, UserCredentials,
-    WriteOp, WriteResult,
+    ChangePos, FollowerPos, MemberRecord, SessionRecord, Store, StoreResult, SummaryPage,
+    UserCredentials, WriteOp, WriteResult,
 };
 use async_trait::async_trait;
 use checkpoint::Checkpointer;
@@ -305,6 +306,64 @@ impl Store for SqliteStore {
     ) -> StoreResult<Vec<Event>> {
         self.read_with(move |sql| run_now(events::before(sql, conv, before, limit)))
             .await
+    }
+
+    async fn follower_claim(
+        &self,
+        name: &str,
+        holder: &str,
+        lease_until: i64,
+        now: i64,
+    ) -> StoreResult<Option<(FollowerPos, String)>> {
+        let (name, holder) = (name.to_owned(), holder.to_owned());
+        self.write_raw(move |conn| {
+            let initial = followers::current(conn)?;
+            let mut sql = SqliteSql::new(conn);
+            run_now(queries::followers::claim(
+                &mut sql,
+                &name,
+                &holder,
+                &initial,
+                lease_until,
+                now,
+            ))
+        })
+        .await
+    }
+    async fn follower_read(
+        &self,
+        from: &FollowerPos,
+        limit: u32,
+    ) -> StoreResult<(Vec<Event>, FollowerPos)> {
+        let from = from.clone();
+        self.read(move |conn| followers::read(conn, &from, limit))
+            .await
+    }
+    async fn follower_save(
+        &self,
+        name: &str,
+        holder: &str,
+        position: &FollowerPos,
+        state: &str,
+        lease_until: i64,
+    ) -> StoreResult<bool> {
+        let (name, holder, position, state) = (
+            name.to_owned(),
+            holder.to_owned(),
+            position.clone(),
+            state.to_owned(),
+        );
+        self.write_with(move |sql| {
+            run_now(queries::followers::save(
+                sql,
+                &name,
+                &holder,
+                &position,
+                &state,
+                lease_until,
+            ))
+        })
+        .await
     }
 }
 

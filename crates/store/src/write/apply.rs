@@ -57,8 +57,9 @@ impl<S: Sql> Batch<'_, S> {
             .sql
             .one(
                 stmt!(
-                    "INSERT INTO events (conv_id, seq, id, sender_id, cmid, content, counts_unread, ts)
-                     SELECT c.id, c.last_seq + 1, $1, $2, $3, $4, $5, $6 FROM conversations c
+                    "INSERT INTO events
+                        (conv_id, seq, id, sender_id, cmid, content, counts_unread, ts, pos)
+                     SELECT c.id, c.last_seq + 1, $1, $2, $3, $4, $5, $6, $8 FROM conversations c
                       WHERE c.id = $7 AND EXISTS (SELECT 1 FROM members m WHERE m.conv_id = c.id
                                                     AND m.user_id = $2 AND m.left_seq IS NULL)
                      ON CONFLICT (sender_id, cmid) WHERE cmid IS NOT NULL DO NOTHING
@@ -71,7 +72,8 @@ impl<S: Sql> Batch<'_, S> {
                     body.as_str(),
                     content.counts_as_unread(),
                     self.now,
-                    conv.0
+                    conv.0,
+                    self.pos
                 ],
                 |row| row.int("seq"),
             )
@@ -299,8 +301,9 @@ impl<S: Sql> Batch<'_, S> {
             .sql
             .one(
                 stmt!(
-                    "INSERT INTO events (conv_id, seq, id, sender_id, cmid, content, counts_unread, ts)
-                     SELECT id, last_seq + 1, $1, $2, NULL, $3, $4, $5 FROM conversations
+                    "INSERT INTO events
+                        (conv_id, seq, id, sender_id, cmid, content, counts_unread, ts, pos)
+                     SELECT id, last_seq + 1, $1, $2, NULL, $3, $4, $5, $7 FROM conversations
                       WHERE id = $6
                      RETURNING seq"
                 ),
@@ -310,7 +313,8 @@ impl<S: Sql> Batch<'_, S> {
                     body.as_str(),
                     content.counts_as_unread(),
                     self.now,
-                    conv.0
+                    conv.0,
+                    self.pos
                 ],
                 |row| row.int("seq"),
             )
