@@ -9,6 +9,7 @@ use crate::conversations::Conversations;
 use crate::delivery::bus::{Bus, RedisSettings};
 use crate::delivery::committer::Committer;
 use crate::delivery::hub::Hub;
+use crate::followers;
 use crate::gateway::Gateway;
 use crate::http::web::WebAssets;
 use crate::http::{self, AppState};
@@ -78,8 +79,9 @@ impl App {
             prefix: config.redis_prefix.clone(),
         });
         let bus = Bus::new(hub.clone(), store.clone(), redis);
+        let (commits, commit_ticks) = watch::channel(0u64);
         let (committer, committer_task) =
-            Committer::start(store.clone(), bus.clone(), config.write_batch);
+            Committer::start(store.clone(), bus.clone(), config.write_batch, commits);
         let passwords = Passwords::new(config.argon2_memory_kib)
             .map_err(|e| StartError::Setup(e.to_string()))?;
         let shutdown = CancellationToken::new();
@@ -118,6 +120,24 @@ impl App {
             addr: config.listen,
             source,
         })?;
+        if config.audit_commit_log {
+            // The holder names this node in the lease, as operators see it.
+            let holder = format!(
+                "{}#{}",
+                listener.local_addr().map_err(|source| StartError::Bind {
+                    addr: config.listen,
+                    source
+                })?,
+                std::process::id()
+            );
+            followers::start(
+                state.store.clone(),
+                followers::Audit,
+                holder,
+                commit_ticks,
+                shutdown.clone(),
+            );
+        }
         Ok(App {
             listener,
             state,

@@ -114,6 +114,12 @@ pub struct Settings {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shutdown_grace_ms: Option<u64>,
 
+    /// Run the commit-log audit: a follower that checks every committed event follows the one
+    /// before it in its conversation, logging any gap, repeat or disorder. [default: false]
+    #[arg(long, env = "TERN_AUDIT_COMMIT_LOG", value_name = "BOOL")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit_commit_log: Option<bool>,
+
     /// Argon2id memory cost in KiB for new password hashes. Lower it only for tests.
     /// [default: 19456]
     #[arg(long, env = "TERN_ARGON2_MEMORY_KIB", value_name = "KIB")]
@@ -208,6 +214,7 @@ pub struct Config {
     pub outgoing_queue: usize,
     pub write_batch: usize,
     pub shutdown_grace: Duration,
+    pub audit_commit_log: bool,
     pub argon2_memory_kib: u32,
 }
 
@@ -277,6 +284,7 @@ impl Config {
             outgoing_queue: s.outgoing_queue.unwrap_or(1024),
             write_batch: s.write_batch.unwrap_or(256),
             shutdown_grace: Duration::from_millis(s.shutdown_grace_ms.unwrap_or(5000)),
+            audit_commit_log: s.audit_commit_log.unwrap_or(false),
             argon2_memory_kib: s.argon2_memory_kib.unwrap_or(19_456),
         };
         config.validate()?;
@@ -352,6 +360,7 @@ impl Settings {
             outgoing_queue: over.outgoing_queue.or(self.outgoing_queue),
             write_batch: over.write_batch.or(self.write_batch),
             shutdown_grace_ms: over.shutdown_grace_ms.or(self.shutdown_grace_ms),
+            audit_commit_log: over.audit_commit_log.or(self.audit_commit_log),
             argon2_memory_kib: over.argon2_memory_kib.or(self.argon2_memory_kib),
         }
     }

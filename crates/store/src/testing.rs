@@ -98,6 +98,33 @@ impl Drop for TestDatabase {
     }
 }
 
+/// A follower's row as tern left it: its state and the node holding its lease. Read straight
+/// from the database at `url` (`sqlite://PATH` or `postgres://...`), beside a running tern.
+pub async fn follower_row(url: &str, name: &str) -> Option<(String, Option<String>)> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let conn =
+            rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .ok()?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).ok()?;
+        return conn
+            .query_row(
+                "SELECT state, holder FROM followers WHERE name = ?1",
+                [name],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .ok();
+    }
+    let mut conn = PgConnection::connect(url).await.ok()?;
+    let row: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT state, holder FROM followers WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&mut conn)
+            .await
+            .ok()?;
+    let _ = conn.close().await;
+    row
+}
+
 /// `admin_url` with its database name replaced by `name`.
 fn with_database(admin_url: &str, name: &str) -> String {
     let (base, query) = match admin_url.split_once('?') {

@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tern_proto::{Content, ServerFrame, SystemEvent, UserId};
 use tern_store::{Store, StoreError, WriteOp, WriteOutcome, WriteResult};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 /// Writes waiting for the committer; senders wait (backpressure) when it is full.
@@ -83,10 +83,12 @@ pub struct Committer {
 }
 
 impl Committer {
+    /// Starts the task; `commits` ticks after every commit (followers wake on it).
     pub fn start(
         store: Arc<dyn Store>,
         bus: Arc<Bus>,
         batch_max: usize,
+        commits: watch::Sender<u64>,
     ) -> (Committer, JoinHandle<()>) {
         let (jobs, rx) = mpsc::channel(QUEUE_CAPACITY);
         let health = Arc::new(WriteHealth::default());
@@ -95,6 +97,7 @@ impl Committer {
             bus,
             batch_max,
             health: health.clone(),
+            commits,
         };
         (Committer { jobs, health }, tokio::spawn(task.run(rx)))
     }
@@ -139,6 +142,7 @@ struct CommitTask {
     bus: Arc<Bus>,
     batch_max: usize,
     health: Arc<WriteHealth>,
+    commits: watch::Sender<u64>,
 }
 
 impl CommitTask {
@@ -194,6 +198,7 @@ impl CommitTask {
         match self.store.write(ops).await {
             Ok(results) => {
                 self.health.set_failing(false);
+                self.commits.send_modify(|n| *n += 1);
                 results.into_iter().map(Ok).collect()
             }
             Err(StoreError::Unavailable(detail)) => {
@@ -221,6 +226,7 @@ impl CommitTask {
     async fn commit_one(&self, op: WriteOp) -> AppResult<WriteResult> {
         let mut results = self.store.write(vec![op]).await?;
         self.health.set_failing(false);
+        self.commits.send_modify(|n| *n += 1);
         results
             .pop()
             .ok_or_else(|| AppError::Internal("a write returned no result".into()))
@@ -351,7 +357,7 @@ mod tests {
         let a = store.create_user("a", "a", "h").await.unwrap().id;
         let b = store.create_user("b", "b", "h").await.unwrap().id;
         let bus = Bus::new(Arc::new(Hub::default()), store.clone(), None);
-        let (committer, _task) = Committer::start(store.clone(), bus, 256);
+        let (committer, _task) = Committer::start(store.clone(), bus, 256, watch::channel(0).0);
         let conv = match committer.write(WriteOp::OpenDirect { a, b }).await.unwrap() {
             WriteOutcome::DirectOpened { conv, .. } => conv,
             other => panic!("{other:?}"),

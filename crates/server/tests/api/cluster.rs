@@ -10,8 +10,8 @@ use tern_sdk::ClientEvent;
 use tern_sdk::proto::ErrorCode;
 use tern_store::testing::{TestDatabase, redis_url, service_missing};
 
-struct Cluster {
-    nodes: Vec<TestServer>,
+pub(crate) struct Cluster {
+    pub(crate) nodes: Vec<TestServer>,
     /// In front of the nodes, as a load balancer would be.
     balancer: TcpProxy,
     /// Between the nodes and PostgreSQL / Redis.
@@ -23,6 +23,11 @@ struct Cluster {
 impl Cluster {
     /// Three nodes (or `None`, after saying SKIPPED, without PostgreSQL or Redis).
     async fn start() -> Option<Cluster> {
+        Self::start_with(&[]).await
+    }
+
+    /// Three nodes with extra `TERN_*` settings.
+    pub(crate) async fn start_with(extra: &[(&str, &str)]) -> Option<Cluster> {
         let database = TestDatabase::create().await?;
         let redis = redis_url();
         let reachable = async {
@@ -47,6 +52,8 @@ impl Cluster {
                 format!("test-{}", rand::random::<u64>()),
             ),
         ];
+        let mut env = env;
+        env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let mut nodes = Vec::new();
         for _ in 0..3 {
             nodes.push(TestServer::start_node(env.clone()).await);
@@ -59,6 +66,11 @@ impl Cluster {
             redis: redis_proxy,
             _database: database,
         })
+    }
+
+    /// The shared database, as the nodes reach it (through the cutting proxy).
+    pub(crate) fn database_url(&self) -> String {
+        self.nodes[0].database_url()
     }
 
     fn balanced_url(&self) -> String {

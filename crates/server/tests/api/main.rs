@@ -9,6 +9,7 @@ mod connection;
 mod conversations;
 mod delivery;
 mod disk;
+mod followers;
 mod proxy;
 mod startup;
 mod support;

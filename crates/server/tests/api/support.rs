@@ -84,6 +84,15 @@ impl TestServer {
         }
     }
 
+    /// The database this server runs on, as a URL (`sqlite://...` or `postgres://...`).
+    pub fn database_url(&self) -> String {
+        self.env
+            .iter()
+            .find(|(k, _)| k == "TERN_DATABASE_URL")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| format!("sqlite://{}", self.dir.path().join("tern.db").display()))
+    }
+
     pub fn api(&self) -> Api {
         Api::new(self.url.clone())
     }
