@@ -2,7 +2,7 @@
 //! exactly once, in order per conversation, through a `kill -9` of the server and, in a
 //! cluster, of the node that holds its lease.
 
-use crate::support::{TestServer, WAIT, cmid, text};
+use crate::support::{TestServer, TestUser, WAIT, cmid, text};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use tern_sdk::Api;
@@ -67,19 +67,18 @@ async fn until_audited(database: &str, api: &Api, convs: &[ConvId]) {
     }
 }
 
+async fn audited_group(owner: &TestUser, member: &TestUser) -> ConvId {
+    let detail = owner.api.create_group("audited", &[member.id()]).await;
+    detail.unwrap().summary.id
+}
+
 #[tokio::test]
 async fn a_follower_sees_every_event_exactly_once_through_kill_9() {
     let mut server = TestServer::start_with(&[("TERN_AUDIT_COMMIT_LOG", "true")]).await;
     let database = server.database_url();
     until_claimed(&database).await;
     let [alice, bob] = server.users(["alice", "bob"]).await;
-    let group = alice
-        .api
-        .create_group("audited", &[bob.id()])
-        .await
-        .unwrap()
-        .summary
-        .id;
+    let group = audited_group(&alice, &bob).await;
     let direct = alice.direct_with(&bob).await;
     let send_burst = |n: usize| {
         let (alice, bob) = (alice.api.clone(), bob.api.clone());
@@ -115,13 +114,7 @@ async fn in_a_cluster_one_node_follows_and_another_takes_over_when_it_dies() {
     let database = cluster.database_url();
     let holder = until_claimed(&database).await;
     let [alice, bob] = cluster.nodes[0].users(["alice", "bob"]).await;
-    let group = alice
-        .api
-        .create_group("audited", &[bob.id()])
-        .await
-        .unwrap()
-        .summary
-        .id;
+    let group = audited_group(&alice, &bob).await;
     // Writers on every node; the lease holder follows all of them.
     let mut apis = Vec::new();
     for node in &cluster.nodes {
