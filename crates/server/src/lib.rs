@@ -1,6 +1,6 @@
 //! The tern server: configuration, startup, the HTTP API and the WebSocket gateway (which only
 //! compose), one folder per feature (accounts, conversations, messages: each its service, its
-//! HTTP routes and its WebSocket frames), and the delivery path (committer, bus, hub, outbox).
+//! HTTP routes and its WebSocket frames), and the delivery path (committer, bus, hub, queue).
 //!
 //! ARCHITECTURE.md explains how the parts fit together and follows one message through them.
 

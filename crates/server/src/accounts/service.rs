@@ -1,7 +1,7 @@
 //! Accounts and sessions: registration, login, logout, the session list, profiles.
 
 use super::auth::{self, Passwords};
-use crate::delivery::bus::{Bus, Message};
+use crate::delivery::bus::{Bus, Publication};
 use crate::error::{AppError, AppResult};
 use std::sync::Arc;
 use tern_proto::rest::{LoginRequest, LoginResponse, RegisterRequest, SessionInfo};
@@ -112,11 +112,11 @@ impl Accounts {
         if !self.store.revoke_session(caller.user, session).await? {
             return Err(AppError::client(ErrorCode::NotFound, "no such session"));
         }
-        let message = Message::CloseSession {
+        let publication = Publication::CloseSession {
             user: caller.user,
             session,
         };
-        self.bus.publish(message, None).await;
+        self.bus.publish(publication, None).await;
         Ok(())
     }
 

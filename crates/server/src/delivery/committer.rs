@@ -11,7 +11,7 @@
 //! `/readyz` says so (`WriteHealth`) and an empty write probes the database every second until
 //! one succeeds. A panic (a bug) fails its batch and the loop starts over.
 
-use crate::delivery::bus::{Bus, Message};
+use crate::delivery::bus::{Bus, Publication};
 use crate::delivery::hub::ConnHandle;
 use crate::error::{AppError, AppResult};
 use axum::extract::ws::Utf8Bytes;
@@ -242,17 +242,17 @@ impl CommitTask {
 
     /// Turns a committed result into what the Bus carries; the frame is encoded once here.
     async fn publish(&self, result: &WriteResult, skip: Option<u64>) {
-        let message = match result {
+        let publication = match result {
             Ok(WriteOutcome::Appended {
                 event,
                 duplicate: false,
-            }) => Message::ToMembers {
+            }) => Publication::ToMembers {
                 conv: event.conv,
                 frame: encode_string(&ServerFrame::Event(event.clone())),
             },
             Ok(WriteOutcome::MembershipChanged { event, notify }) => {
                 let (added, removed) = membership_delta(&event.content);
-                Message::Membership {
+                Publication::Membership {
                     conv: event.conv,
                     frame: encode_string(&ServerFrame::Event(event.clone())),
                     notify: notify.clone(),
@@ -266,7 +266,7 @@ impl CommitTask {
                 read_seq,
                 unread,
                 moved: true,
-            }) => Message::ToUser {
+            }) => Publication::ToUser {
                 user: *user,
                 frame: encode_string(&ServerFrame::Read {
                     rid: None,
@@ -277,7 +277,7 @@ impl CommitTask {
             },
             _ => return,
         };
-        self.bus.publish(message, skip).await;
+        self.bus.publish(publication, skip).await;
     }
 }
 

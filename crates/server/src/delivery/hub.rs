@@ -4,7 +4,7 @@
 //! A full queue never blocks the sender: the slow connection is told to close with 4008 and will
 //! catch up after reconnecting.
 
-use crate::delivery::outbox::Outbox;
+use crate::delivery::outgoing::OutgoingQueue;
 use axum::extract::ws::Utf8Bytes;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,34 +17,34 @@ pub struct ConnHandle {
     pub id: u64,
     pub user: UserId,
     pub session: SessionId,
-    outbox: Arc<Outbox>,
+    queue: Arc<OutgoingQueue>,
 }
 
 impl ConnHandle {
-    /// Queues a frame without waiting; a full outbox closes the connection (4008).
+    /// Queues a frame without waiting; a full queue closes the connection (4008).
     pub fn push(&self, frame: Utf8Bytes) {
-        if !self.outbox.push(frame) {
+        if !self.queue.push(frame) {
             tracing::info!(conn = self.id, user = %self.user, "outgoing queue full; closing");
         }
     }
 
     /// A send from this connection is on its way to the Committer.
     pub fn send_started(&self) {
-        self.outbox.send_started();
+        self.queue.send_started();
     }
 
     /// A send that never reached the Committer (it is answered directly).
     pub fn send_abandoned(&self) {
-        self.outbox.send_abandoned();
+        self.queue.send_abandoned();
     }
 
     /// The ack (or error) of one of this connection's sends; never closes the connection.
     pub fn push_ack(&self, frame: Utf8Bytes) {
-        self.outbox.push_ack(frame);
+        self.queue.push_ack(frame);
     }
 
     pub fn close(&self, code: u16) {
-        self.outbox.close(code);
+        self.queue.close(code);
     }
 }
 
@@ -55,23 +55,23 @@ pub struct Hub {
 }
 
 impl Hub {
-    /// Registers a connection; returns its handle (also kept by the hub) and its outbox, which
+    /// Registers a connection; returns its handle (also kept by the hub) and its queue, which
     /// holds at most `capacity` frames.
     pub fn register(
         &self,
         user: UserId,
         session: SessionId,
         capacity: usize,
-    ) -> (ConnHandle, Arc<Outbox>) {
-        let outbox = Arc::new(Outbox::new(capacity));
+    ) -> (ConnHandle, Arc<OutgoingQueue>) {
+        let queue = Arc::new(OutgoingQueue::new(capacity));
         let handle = ConnHandle {
             id: self.next_id.fetch_add(1, Ordering::Relaxed) + 1,
             user,
             session,
-            outbox: outbox.clone(),
+            queue: queue.clone(),
         };
         self.write().entry(user).or_default().push(handle.clone());
-        (handle, outbox)
+        (handle, queue)
     }
 
     pub fn unregister(&self, handle: &ConnHandle) {
@@ -148,13 +148,13 @@ impl Hub {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::delivery::outbox::Next;
+    use crate::delivery::outgoing::Next;
     use tern_proto::CloseCode;
 
-    /// What a connection's outbox holds now, without waiting.
-    async fn queued(outbox: &Outbox) -> Vec<String> {
-        outbox.push("end".into());
-        match outbox.next().await {
+    /// What a connection's queue holds now, without waiting.
+    async fn queued(queue: &OutgoingQueue) -> Vec<String> {
+        queue.push("end".into());
+        match queue.next().await {
             Next::Frames(f) => f
                 .iter()
                 .map(|f| f.as_str().to_owned())
@@ -181,11 +181,11 @@ mod tests {
     #[tokio::test]
     async fn a_full_queue_asks_the_connection_to_close_as_too_slow() {
         let hub = Hub::default();
-        let (_a, outbox) = hub.register(UserId(1), SessionId(1), 1);
+        let (_a, queue) = hub.register(UserId(1), SessionId(1), 1);
         hub.deliver(&[UserId(1)], &"1".into(), None);
         hub.deliver(&[UserId(1)], &"2".into(), None);
         assert!(matches!(
-            outbox.next().await,
+            queue.next().await,
             Next::Close(CloseCode::TOO_SLOW)
         ));
     }

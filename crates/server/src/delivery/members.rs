@@ -126,7 +126,7 @@ mod tests {
             user: b,
         };
         store.write(vec![remove]).await.unwrap();
-        // No invalidation reached the cache (a lost bus message): untrusted, it asks again.
+        // No invalidation reached the cache (a lost publication): untrusted, it asks again.
         assert_eq!(&*cache.get(conv).await.unwrap(), &[a]);
         cache.reset(true);
         assert_eq!(&*cache.get(conv).await.unwrap(), &[a]);

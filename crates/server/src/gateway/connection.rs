@@ -5,7 +5,7 @@ use super::dispatch;
 use crate::accounts::Caller;
 use crate::delivery::committer::encode;
 use crate::delivery::hub::ConnHandle;
-use crate::delivery::outbox::{Next, Outbox};
+use crate::delivery::outgoing::{Next, OutgoingQueue};
 use crate::http::AppState;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::SinkExt;
@@ -26,14 +26,14 @@ enum End {
 // so that the part every idle connection carries stays small (measured in docs/benchmarks.md).
 
 pub async fn run(mut socket: WebSocket, caller: Caller, state: AppState) {
-    let Some((conn, outbox)) = Box::pin(greet(&mut socket, caller, &state)).await else {
+    let Some((conn, queue)) = Box::pin(greet(&mut socket, caller, &state)).await else {
         return;
     };
     let registered = Registered {
         state: &state,
         conn,
     };
-    let end = serve(&mut socket, &state, &registered.conn, &outbox).await;
+    let end = serve(&mut socket, &state, &registered.conn, &queue).await;
     drop(registered);
     match end {
         End::Close(code) => {
@@ -73,7 +73,7 @@ async fn greet(
     socket: &mut WebSocket,
     caller: Caller,
     state: &AppState,
-) -> Option<(ConnHandle, Arc<Outbox>)> {
+) -> Option<(ConnHandle, Arc<OutgoingQueue>)> {
     let profile = match state.accounts.profile(caller.user).await {
         Ok(p) => p,
         Err(e) => {
@@ -82,7 +82,7 @@ async fn greet(
         }
     };
     let gateway = &state.gateway;
-    let (conn, outbox) = gateway
+    let (conn, queue) = gateway
         .hub
         .register(caller.user, caller.session, gateway.outgoing_queue);
     // Subscribed before `hello`, so whatever commits after the client's first sync reaches it.
@@ -98,7 +98,7 @@ async fn greet(
         features: tern_proto::FEATURES.iter().map(|f| f.to_string()).collect(),
     };
     if send_now(socket, state, encode(&hello)).await.is_ok() {
-        Some((conn, outbox))
+        Some((conn, queue))
     } else {
         gateway.hub.unregister(&conn);
         gateway.bus.disconnected(caller.user);
@@ -109,7 +109,7 @@ async fn greet(
 /// What woke the connection up.
 enum Wake {
     Shutdown,
-    Outbox(Next),
+    Queue(Next),
     Incoming(Option<Result<Message, axum::Error>>),
     Tick,
 }
@@ -120,7 +120,7 @@ async fn serve(
     socket: &mut WebSocket,
     state: &AppState,
     conn: &ConnHandle,
-    outbox: &Outbox,
+    queue: &OutgoingQueue,
 ) -> End {
     let gateway = &state.gateway;
     let mut ticks = gateway.ticks.clone();
@@ -130,15 +130,15 @@ async fn serve(
         let wake = tokio::select! {
             biased;
             _ = gateway.shutdown.cancelled() => Wake::Shutdown,
-            next = outbox.next() => Wake::Outbox(next),
-            // While too many of its sends wait for acks, the client is not read (see `outbox`).
-            incoming = socket.recv(), if outbox.may_read() => Wake::Incoming(incoming),
+            next = queue.next() => Wake::Queue(next),
+            // While too many of its sends wait for acks, the client is not read (see `delivery::outgoing`).
+            incoming = socket.recv(), if queue.may_read() => Wake::Incoming(incoming),
             Ok(()) = ticks.changed() => Wake::Tick,
         };
         let flow = match wake {
             Wake::Shutdown => Err(End::Close(CloseCode::RESTARTING)),
-            Wake::Outbox(Next::Close(code)) => Err(End::Close(code)),
-            Wake::Outbox(Next::Frames(frames)) => write_batch(socket, state, frames).await,
+            Wake::Queue(Next::Close(code)) => Err(End::Close(code)),
+            Wake::Queue(Next::Frames(frames)) => write_batch(socket, state, frames).await,
             Wake::Incoming(incoming) => {
                 last_heard = *ticks.borrow();
                 Box::pin(answer(socket, state, conn, incoming)).await

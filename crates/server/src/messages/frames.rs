@@ -5,7 +5,7 @@ use crate::delivery::hub::ConnHandle;
 use crate::http::AppState;
 use tern_proto::{Content, ConvId, ServerFrame};
 
-/// `send`: `None` once queued, as the `ack` comes through the connection's outbox when the
+/// `send`: `None` once queued, as the `ack` comes through the connection's queue when the
 /// message commits.
 pub async fn send(
     state: &AppState,

@@ -2,7 +2,7 @@
 //! history) and moving read positions.
 
 use crate::accounts::Caller;
-use crate::delivery::bus::{Bus, Message};
+use crate::delivery::bus::{Bus, Publication};
 use crate::delivery::committer::{Committer, Reply, encode};
 use crate::delivery::hub::ConnHandle;
 use crate::error::{AppError, AppResult};
@@ -146,11 +146,11 @@ impl Messages {
             conv,
             user: conn.user,
         });
-        let message = Message::ToMembers {
+        let publication = Publication::ToMembers {
             conv,
             frame: frame.to_string(),
         };
-        self.bus.publish(message, Some(conn.id)).await;
+        self.bus.publish(publication, Some(conn.id)).await;
         Ok(())
     }
 

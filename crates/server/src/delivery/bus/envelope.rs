@@ -1,25 +1,25 @@
-//! How a bus message travels between nodes in Redis: the publishing node's id, then the message.
+//! How a publication travels between nodes in Redis: the publishing node's id, then the publication.
 //!
 //! The hot case, an event for a conversation's members, is binary: the frame the publisher
 //! already encoded goes through as it is, not escaped inside another JSON document and parsed
 //! again on every receiving node. Everything else (rare) is JSON.
 //!
 //! ```text
-//! b'M' | origin: u64 BE | conv: i64 BE | frame (UTF-8)     Message::ToMembers
-//! b'J' | origin: u64 BE | JSON of Message                  every other message
+//! b'M' | origin: u64 BE | conv: i64 BE | frame (UTF-8)     Publication::ToMembers
+//! b'J' | origin: u64 BE | JSON of Publication                  every other message
 //! ```
 
-use super::Message;
+use super::Publication;
 use tern_proto::ConvId;
 
 const TO_MEMBERS: u8 = b'M';
 const JSON: u8 = b'J';
 const HEAD: usize = 1 + 8;
 
-pub fn encode(origin: u64, message: &Message) -> Result<Vec<u8>, serde_json::Error> {
+pub fn encode(origin: u64, publication: &Publication) -> Result<Vec<u8>, serde_json::Error> {
     let mut out;
-    match message {
-        Message::ToMembers { conv, frame } => {
+    match publication {
+        Publication::ToMembers { conv, frame } => {
             out = Vec::with_capacity(HEAD + 8 + frame.len());
             out.push(TO_MEMBERS);
             out.extend_from_slice(&origin.to_be_bytes());
@@ -37,13 +37,13 @@ pub fn encode(origin: u64, message: &Message) -> Result<Vec<u8>, serde_json::Err
 }
 
 /// The message, or None for bytes that are not an envelope.
-pub fn decode(bytes: &[u8]) -> Option<Message> {
+pub fn decode(bytes: &[u8]) -> Option<Publication> {
     let (&kind, rest) = bytes.split_first()?;
     let (_origin, body) = rest.split_first_chunk::<8>()?;
-    let message = match kind {
+    let publication = match kind {
         TO_MEMBERS => {
             let (conv, frame) = body.split_first_chunk::<8>()?;
-            Message::ToMembers {
+            Publication::ToMembers {
                 conv: ConvId(i64::from_be_bytes(*conv)),
                 frame: String::from_utf8(frame.to_vec()).ok()?,
             }
@@ -51,7 +51,7 @@ pub fn decode(bytes: &[u8]) -> Option<Message> {
         JSON => serde_json::from_slice(body).ok()?,
         _ => return None,
     };
-    Some(message)
+    Some(publication)
 }
 
 /// The node that published the envelope: lets a node skip its own messages without decoding
@@ -69,7 +69,7 @@ mod tests {
     #[test]
     fn member_events_travel_as_they_were_encoded() {
         let frame = r#"{"type":"event","text":"naïve \"quoted\" 你好"}"#.to_owned();
-        let message = Message::ToMembers {
+        let message = Publication::ToMembers {
             conv: ConvId(-7),
             frame: frame.clone(),
         };
@@ -80,7 +80,7 @@ mod tests {
         );
         assert_eq!(origin_of(&bytes), Some(42));
         match decode(&bytes) {
-            Some(Message::ToMembers { conv, frame: got }) => {
+            Some(Publication::ToMembers { conv, frame: got }) => {
                 assert_eq!(conv, ConvId(-7));
                 assert_eq!(got, frame);
             }
@@ -90,7 +90,7 @@ mod tests {
 
     #[test]
     fn other_messages_travel_as_json() {
-        let message = Message::Membership {
+        let message = Publication::Membership {
             conv: ConvId(3),
             frame: "{}".into(),
             notify: vec![UserId(1)],
@@ -100,15 +100,15 @@ mod tests {
         let bytes = encode(u64::MAX, &message).unwrap();
         assert_eq!(origin_of(&bytes), Some(u64::MAX));
         match decode(&bytes) {
-            Some(Message::Membership { conv, added, .. }) => {
+            Some(Publication::Membership { conv, added, .. }) => {
                 assert_eq!(conv, ConvId(3));
                 assert_eq!(added, vec![UserId(2)]);
             }
             other => panic!("decoded {other:?}"),
         }
         assert!(matches!(
-            decode(&encode(1, &Message::Resync).unwrap()),
-            Some(Message::Resync)
+            decode(&encode(1, &Publication::Resync).unwrap()),
+            Some(Publication::Resync)
         ));
     }
 
@@ -126,7 +126,7 @@ mod tests {
         }
         let mut not_utf8 = encode(
             1,
-            &Message::ToMembers {
+            &Publication::ToMembers {
                 conv: ConvId(1),
                 frame: String::new(),
             },

@@ -22,7 +22,7 @@ pub use self::redis::RedisSettings;
 /// What travels between nodes. Frames are encoded once by the publishing node.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Message {
+pub enum Publication {
     /// To every connection of every member of `conv`: a new event, or an ephemeral frame
     /// (typing) that is never stored.
     ToMembers { conv: ConvId, frame: String },
@@ -63,10 +63,10 @@ impl Bus {
 
     /// Delivers to this node's connections now (skipping connection `skip`), and hands the
     /// message to Redis for the other nodes without waiting.
-    pub async fn publish(&self, message: Message, skip: Option<u64>) {
-        self.deliver_local(&message, skip).await;
+    pub async fn publish(&self, publication: Publication, skip: Option<u64>) {
+        self.deliver_local(&publication, skip).await;
         if let Some(redis) = &self.redis {
-            redis.publish(message);
+            redis.publish(publication);
         }
     }
 
@@ -87,7 +87,7 @@ impl Bus {
         }
     }
 
-    /// After bus messages may have been lost (Redis was unreachable, a queue overflowed): puts
+    /// After publications may have been lost (Redis was unreachable, a queue overflowed): puts
     /// back from the database what they would have changed on this node, then tells local
     /// clients to `sync`. The member cache starts over (a removed member must not keep
     /// receiving a group's messages) and connections of revoked sessions are closed.
@@ -137,15 +137,15 @@ impl Bus {
     }
 
     /// Hands a message to this node's connections.
-    async fn deliver_local(&self, message: &Message, skip: Option<u64>) {
-        match message {
-            Message::ToMembers { conv, frame } => {
+    async fn deliver_local(&self, publication: &Publication, skip: Option<u64>) {
+        match publication {
+            Publication::ToMembers { conv, frame } => {
                 if let Some(members) = self.members.get(*conv).await {
                     self.hub
                         .deliver(&members, &Utf8Bytes::from(frame.as_str()), skip);
                 }
             }
-            Message::Membership {
+            Publication::Membership {
                 conv,
                 frame,
                 notify,
@@ -159,15 +159,15 @@ impl Bus {
                 self.hub
                     .deliver(notify, &Utf8Bytes::from(frame.as_str()), skip);
             }
-            Message::ToUser { user, frame } => {
+            Publication::ToUser { user, frame } => {
                 self.hub
                     .deliver(&[*user], &Utf8Bytes::from(frame.as_str()), skip);
             }
-            Message::CloseSession { user, session } => {
+            Publication::CloseSession { user, session } => {
                 self.hub
                     .close_session(*user, *session, CloseCode::UNAUTHORIZED);
             }
-            Message::Resync => self.hub.broadcast(&encode(&ServerFrame::Resync)),
+            Publication::Resync => self.hub.broadcast(&encode(&ServerFrame::Resync)),
         }
     }
 }

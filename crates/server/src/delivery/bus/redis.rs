@@ -15,7 +15,7 @@
 //! from the database and the Hub and repairs what lost messages would have changed
 //! (`Bus::repair`): nothing the bus carries is trusted to have arrived.
 
-use super::{Bus, Message, envelope};
+use super::{Bus, Publication, envelope};
 use futures_util::StreamExt;
 use redis::aio::ConnectionManager;
 use std::collections::{HashMap, HashSet};
@@ -25,9 +25,9 @@ use std::time::Duration;
 use tern_proto::{ConvId, UserId};
 use tokio::sync::{mpsc, oneshot};
 
-/// Messages waiting to be published; beyond this they are dropped (and a resync follows).
+/// Publications waiting to go to Redis; beyond this they are dropped (and a resync follows).
 const PUBLISH_QUEUE: usize = 65_536;
-/// Messages sent to Redis in one pipeline, at most.
+/// Publications sent to Redis in one pipeline, at most.
 const PUBLISH_BATCH: usize = 256;
 const INTEREST_QUEUE: usize = 4096;
 /// How long connecting to, or an answer from, Redis may take before it counts as down.
@@ -58,9 +58,9 @@ enum Interest {
 }
 
 pub(super) struct RedisBus {
-    outgoing: mpsc::Sender<Message>,
+    outgoing: mpsc::Sender<Publication>,
     interest: mpsc::Sender<Interest>,
-    /// Set when a message could not even be queued for publishing.
+    /// Set when a publication could not even be queued.
     publish_lost: Arc<AtomicBool>,
     /// Set when a subscription change could not be queued.
     interest_lost: Arc<AtomicBool>,
@@ -116,10 +116,10 @@ impl RedisBus {
         self.stopped.load(Ordering::Relaxed)
     }
 
-    pub(super) fn publish(&self, message: Message) {
-        if self.outgoing.try_send(message).is_err() {
+    pub(super) fn publish(&self, publication: Publication) {
+        if self.outgoing.try_send(publication).is_err() {
             self.publish_lost.store(true, Ordering::Relaxed);
-            tracing::warn!("redis publish queue full; message dropped (nodes will resync)");
+            tracing::warn!("redis publish queue full; publication dropped (nodes will resync)");
         }
     }
 
@@ -191,11 +191,13 @@ impl Channels {
     fn user(&self, user: UserId) -> String {
         format!("{}:u:{user}", self.prefix)
     }
-    fn of(&self, message: &Message) -> String {
-        match message {
-            Message::ToMembers { conv, .. } => self.conv(*conv),
-            Message::ToUser { user, .. } | Message::CloseSession { user, .. } => self.user(*user),
-            Message::Membership { .. } | Message::Resync => self.all(),
+    fn of(&self, publication: &Publication) -> String {
+        match publication {
+            Publication::ToMembers { conv, .. } => self.conv(*conv),
+            Publication::ToUser { user, .. } | Publication::CloseSession { user, .. } => {
+                self.user(*user)
+            }
+            Publication::Membership { .. } | Publication::Resync => self.all(),
         }
     }
 }
@@ -215,7 +217,7 @@ async fn publish_loop(
     url: String,
     node: u64,
     channels: Channels,
-    mut outgoing: mpsc::Receiver<Message>,
+    mut outgoing: mpsc::Receiver<Publication>,
     dropped: Arc<AtomicBool>,
 ) {
     let mut conn: Option<ConnectionManager> = None;
@@ -237,7 +239,7 @@ async fn publish_loop(
             lost = true;
             continue;
         };
-        if lost && publish(c, node, &channels, &[Message::Resync]).await {
+        if lost && publish(c, node, &channels, &[Publication::Resync]).await {
             tracing::info!("redis reachable again; other nodes told to resync");
             lost = false;
         }
@@ -252,15 +254,15 @@ async fn publish(
     c: &mut ConnectionManager,
     node: u64,
     channels: &Channels,
-    messages: &[Message],
+    publications: &[Publication],
 ) -> bool {
     let mut pipe = redis::pipe();
-    for message in messages {
-        match envelope::encode(node, message) {
+    for publication in publications {
+        match envelope::encode(node, publication) {
             Ok(payload) => {
-                pipe.publish(channels.of(message), payload).ignore();
+                pipe.publish(channels.of(publication), payload).ignore();
             }
-            Err(e) => tracing::error!(error = %e, "cannot encode a bus message"),
+            Err(e) => tracing::error!(error = %e, "cannot encode a publication"),
         }
     }
     match pipe.exec_async(c).await {
@@ -469,12 +471,12 @@ async fn subscribe_loop(
                     if envelope::origin_of(payload) == Some(node) {
                         continue;
                     }
-                    let Some(message) = envelope::decode(payload) else {
-                        tracing::warn!(channel = message.get_channel_name(), "unreadable bus message");
+                    let Some(publication) = envelope::decode(payload) else {
+                        tracing::warn!(channel = message.get_channel_name(), "unreadable publication");
                         continue;
                     };
                     let Some(bus) = bus.upgrade() else { return };
-                    if let Message::Resync = message {
+                    if let Publication::Resync = publication {
                         // Another node lost messages: some may have been for this one.
                         let (sub, unsub) = wanted.rebuild(&bus, &channels).await;
                         let ok = resubscribe(&mut sink, sub, unsub).await;
@@ -484,7 +486,7 @@ async fn subscribe_loop(
                         }
                         continue;
                     }
-                    bus.deliver_local(&message, None).await;
+                    bus.deliver_local(&publication, None).await;
                 }
                 i = interest.recv() => {
                     let Some(i) = i else { return };

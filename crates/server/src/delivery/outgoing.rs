@@ -1,4 +1,4 @@
-//! A connection's outbox: the bounded queue of pre-encoded frames waiting to be written to its
+//! A connection's outgoing queue: the bounded queue of pre-encoded frames waiting to be written to its
 //! socket, and the request to close it. Senders never wait; the connection task takes whatever
 //! has piled up in one go.
 //!
@@ -19,7 +19,7 @@ use std::sync::Mutex;
 use tern_proto::CloseCode;
 use tokio::sync::Notify;
 
-pub struct Outbox {
+pub struct OutgoingQueue {
     state: Mutex<State>,
     ready: Notify,
     capacity: usize,
@@ -45,17 +45,17 @@ pub enum Next {
     Close(u16),
 }
 
-impl Outbox {
-    /// An outbox that holds at most `capacity` frames.
-    pub fn new(capacity: usize) -> Outbox {
-        Outbox {
+impl OutgoingQueue {
+    /// An queue that holds at most `capacity` frames.
+    pub fn new(capacity: usize) -> OutgoingQueue {
+        OutgoingQueue {
             state: Mutex::new(State::default()),
             ready: Notify::new(),
             capacity: capacity.max(1),
         }
     }
 
-    /// Queues a frame without waiting. A full outbox means the client cannot keep up: the
+    /// Queues a frame without waiting. A full queue means the client cannot keep up: the
     /// frame is dropped and the connection asked to close as too slow (it catches up later).
     /// Returns false in that case.
     pub fn push(&self, frame: Utf8Bytes) -> bool {
@@ -152,54 +152,51 @@ mod tests {
 
     #[tokio::test]
     async fn frames_come_out_together_and_in_order() {
-        let outbox = Outbox::new(8);
-        assert!(outbox.push("1".into()));
-        assert!(outbox.push("2".into()));
-        assert_eq!(texts(outbox.next().await), ["1", "2"]);
-        outbox.push("3".into());
-        assert_eq!(texts(outbox.next().await), ["3"]);
+        let queue = OutgoingQueue::new(8);
+        assert!(queue.push("1".into()));
+        assert!(queue.push("2".into()));
+        assert_eq!(texts(queue.next().await), ["1", "2"]);
+        queue.push("3".into());
+        assert_eq!(texts(queue.next().await), ["3"]);
     }
 
     #[tokio::test]
     async fn acks_never_overflow_but_hold_reading_back() {
-        let outbox = Outbox::new(2);
+        let queue = OutgoingQueue::new(2);
         for _ in 0..3 {
-            outbox.send_started();
+            queue.send_started();
         }
-        assert!(!outbox.may_read(), "two sends wait: no third frame is read");
+        assert!(!queue.may_read(), "two sends wait: no third frame is read");
         for n in ["a1", "a2", "a3"] {
-            outbox.push_ack(n.into());
+            queue.push_ack(n.into());
         }
-        assert!(outbox.may_read());
-        assert!(
-            outbox.push("e1".into()),
-            "acks leave room for pushed frames"
-        );
-        assert!(outbox.push("e2".into()));
-        assert_eq!(texts(outbox.next().await), ["a1", "a2", "a3", "e1", "e2"]);
-        assert!(outbox.push("e3".into()), "writing out makes room again");
+        assert!(queue.may_read());
+        assert!(queue.push("e1".into()), "acks leave room for pushed frames");
+        assert!(queue.push("e2".into()));
+        assert_eq!(texts(queue.next().await), ["a1", "a2", "a3", "e1", "e2"]);
+        assert!(queue.push("e3".into()), "writing out makes room again");
     }
 
     #[tokio::test]
     async fn a_waiting_task_wakes_for_a_later_push() {
-        let outbox = std::sync::Arc::new(Outbox::new(8));
+        let queue = std::sync::Arc::new(OutgoingQueue::new(8));
         let waiter = tokio::spawn({
-            let outbox = outbox.clone();
-            async move { texts(outbox.next().await) }
+            let queue = queue.clone();
+            async move { texts(queue.next().await) }
         });
         tokio::task::yield_now().await;
-        outbox.push("late".into());
+        queue.push("late".into());
         assert_eq!(waiter.await.unwrap(), ["late"]);
     }
 
     #[tokio::test]
     async fn a_full_outbox_closes_as_too_slow_and_the_first_close_wins() {
-        let outbox = Outbox::new(1);
-        assert!(outbox.push("1".into()));
-        assert!(!outbox.push("2".into()), "over capacity");
-        outbox.close(CloseCode::UNAUTHORIZED);
+        let queue = OutgoingQueue::new(1);
+        assert!(queue.push("1".into()));
+        assert!(!queue.push("2".into()), "over capacity");
+        queue.close(CloseCode::UNAUTHORIZED);
         assert!(matches!(
-            outbox.next().await,
+            queue.next().await,
             Next::Close(CloseCode::TOO_SLOW)
         ));
     }
