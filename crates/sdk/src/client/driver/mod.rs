@@ -1,21 +1,26 @@
-//! The background task behind a `Client`: owns the socket, reconnects with backoff and jitter,
-//! keeps the outbox of unacknowledged sends, and turns the server's frames into an exactly-once,
-//! in-order event stream per conversation, repairing gaps by fetching the missing range.
+//! The background task behind a `Client`: owns the socket, reconnects with backoff and jitter
+//! (here), keeps the outbox of unacknowledged sends (`outbox`), and turns the server's frames
+//! into an exactly-once, in-order event stream per conversation, repairing gaps by fetching the
+//! missing range (`sequencer`), as web/sdk does.
+
+mod outbox;
+use outbox::send_frame;
+mod sequencer;
+mod socket;
+use socket::{open_socket, websocket_url};
 
 use super::{Ack, ClientEvent, ClientOptions, Command};
 use crate::error::{SdkError, SdkResult};
 use futures_util::{SinkExt, StreamExt};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 use tern_proto::{
     ClientFrame, CloseCode, Content, ConvId, ErrorCode, Event, ServerFrame, SessionId, UserId,
     UserProfile,
 };
-use tokio::net::{TcpSocket, TcpStream};
+use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -490,131 +495,6 @@ impl Driver {
         }
     }
 
-    /// Completes the outbox entry for this ack; returns its content.
-    fn resolve_send(&mut self, ack: &Ack) -> Option<Content> {
-        let rid = self.outbox_by_cmid.remove(&ack.cmid)?;
-        let o = self.outbox.remove(&rid)?;
-        let _ = o.reply.send(Ok(ack.clone()));
-        Some(o.content)
-    }
-
-    async fn on_event(&mut self, event: Event) {
-        if let Some(buffer) = self.catching_up.get_mut(&event.conv) {
-            buffer.push(event);
-            return;
-        }
-        let delivered = self.delivered(event.conv);
-        if event.seq <= delivered {
-            return;
-        }
-        if event.seq == delivered + 1 {
-            self.deliver(event).await;
-        } else {
-            self.start_catch_up(event.conv, vec![event]);
-        }
-    }
-
-    fn on_seq_seen(&mut self, conv: ConvId, seq: u64) {
-        if seq > self.delivered(conv) && !self.catching_up.contains_key(&conv) {
-            self.start_catch_up(conv, Vec::new());
-        }
-    }
-
-    async fn on_fetched(&mut self, conv: ConvId, events: Vec<Event>, has_more: bool) {
-        for event in events {
-            if event.seq > self.delivered(conv) {
-                self.deliver(event).await;
-            }
-        }
-        if has_more {
-            self.request_fetch(conv);
-            return;
-        }
-        let buffered = self.catching_up.remove(&conv).unwrap_or_default();
-        self.sync_pending.remove(&conv);
-        for event in buffered {
-            self.on_event(event).await;
-        }
-        self.check_synced().await;
-    }
-
-    fn start_catch_up(&mut self, conv: ConvId, buffered: Vec<Event>) {
-        self.catching_up.insert(conv, buffered);
-        self.request_fetch(conv);
-    }
-
-    fn request_fetch(&mut self, conv: ConvId) {
-        let rid = self.rid();
-        self.fetches.insert(rid, conv);
-        self.writes.push(ClientFrame::Fetch {
-            rid: Some(rid),
-            conv,
-            after: self.delivered(conv),
-            limit: Some(self.max_page),
-        });
-    }
-
-    fn start_sync(&mut self) {
-        self.need_sync = false;
-        self.request_sync(None);
-    }
-
-    /// Asks for one page of a sync (the first for `None`).
-    fn request_sync(&mut self, page: Option<String>) {
-        let rid = self.rid();
-        self.sync_rid = Some(rid);
-        self.writes.push(ClientFrame::Sync {
-            rid: Some(rid),
-            since: self.token.clone(),
-            page,
-        });
-    }
-
-    async fn check_synced(&mut self) {
-        if self.sync_rid.is_none()
-            && self.sync_pending.is_empty()
-            && let Some(token) = self.pending_token.take()
-        {
-            self.token = Some(token);
-            self.healthy = true;
-            self.emit(ClientEvent::Synced).await;
-        }
-    }
-
-    async fn deliver(&mut self, event: Event) {
-        // Our own message reached us as an event (a resend raced a lost ack, or catch-up
-        // fetched it): that settles the send too.
-        if event.sender == self.me
-            && let Some(cmid) = &event.cmid
-        {
-            let ack = Ack {
-                conv: event.conv,
-                cmid: cmid.clone(),
-                seq: event.seq,
-                id: event.id,
-                ts: event.ts,
-                duplicate: true,
-            };
-            self.resolve_send(&ack);
-        }
-        self.delivered.insert(event.conv, event.seq);
-        self.emit(ClientEvent::Event(event)).await;
-    }
-
-    /// Writes every send not written yet on this connection, or unanswered for too long.
-    fn queue_due_sends(&mut self) {
-        let now = Instant::now();
-        for o in self.outbox.values_mut() {
-            let due = o
-                .sent_at
-                .is_none_or(|at| now.duration_since(at) >= self.options.resend_after);
-            if due {
-                o.sent_at = Some(now);
-                self.writes.push(send_frame(o));
-            }
-        }
-    }
-
     async fn flush(&mut self, socket: &mut Socket) -> Result<(), String> {
         if self.writes.is_empty() {
             return Ok(());
@@ -632,10 +512,6 @@ impl Driver {
     async fn emit(&self, event: ClientEvent) {
         // The app may have dropped the stream and only send; that is fine.
         let _ = self.events.send(event).await;
-    }
-
-    fn delivered(&self, conv: ConvId) -> u64 {
-        self.delivered.get(&conv).copied().unwrap_or(0)
     }
 
     fn rid(&mut self) -> u64 {
@@ -661,68 +537,6 @@ impl Driver {
             let _ = r.reply.send(Err(error()));
         }
     }
-}
-
-fn send_frame(o: &Outgoing) -> ClientFrame {
-    ClientFrame::Send {
-        rid: Some(o.rid),
-        conv: o.conv,
-        cmid: o.cmid.clone(),
-        content: o.content.clone(),
-    }
-}
-
-/// `http://host:port` → `ws://host:port/ws?token=…` (https → wss).
-/// Opens the WebSocket, from `local_addr` if one is given. Nagle is off: frames are small and
-/// a delivery must not wait for the previous one's ACK.
-async fn open_socket(url: &str, local_addr: Option<IpAddr>) -> SdkResult<Socket> {
-    let ws_error = |e: tokio_tungstenite::tungstenite::Error| SdkError::WebSocket(e.to_string());
-    let Some(local) = local_addr else {
-        let (socket, _) = tokio_tungstenite::connect_async_with_config(url, None, true)
-            .await
-            .map_err(ws_error)?;
-        return Ok(socket);
-    };
-    let request = url.into_client_request().map_err(ws_error)?;
-    let (Some(host), Some("ws")) = (request.uri().host(), request.uri().scheme_str()) else {
-        return Err(SdkError::WebSocket(format!(
-            "a local address works only with ws:// URLs, not {url}"
-        )));
-    };
-    let port = request.uri().port_u16().unwrap_or(80);
-    let io = |e: std::io::Error| SdkError::WebSocket(e.to_string());
-    let remote = tokio::net::lookup_host((host, port))
-        .await
-        .map_err(io)?
-        .find(|a| a.is_ipv4() == local.is_ipv4())
-        .ok_or_else(|| SdkError::WebSocket(format!("{host} has no address like {local}")))?;
-    let tcp = if local.is_ipv4() {
-        TcpSocket::new_v4()
-    } else {
-        TcpSocket::new_v6()
-    }
-    .map_err(io)?;
-    tcp.bind(SocketAddr::new(local, 0)).map_err(io)?;
-    let stream = tcp.connect(remote).await.map_err(io)?;
-    stream.set_nodelay(true).map_err(io)?;
-    let (socket, _) =
-        tokio_tungstenite::client_async_with_config(request, MaybeTlsStream::Plain(stream), None)
-            .await
-            .map_err(ws_error)?;
-    Ok(socket)
-}
-
-fn websocket_url(server: &str, token: &str) -> String {
-    let base = server.trim_end_matches('/');
-    let base = if let Some(rest) = base.strip_prefix("https://") {
-        format!("wss://{rest}")
-    } else if let Some(rest) = base.strip_prefix("http://") {
-        format!("ws://{rest}")
-    } else {
-        base.to_owned()
-    };
-    // Tokens are URL-safe base64 with a prefix: no escaping needed.
-    format!("{base}/ws?token={token}")
 }
 
 fn with_rid(frame: ClientFrame, rid: u64) -> ClientFrame {
@@ -780,22 +594,5 @@ fn reply_rid(frame: &ServerFrame) -> Option<u64> {
         | ServerFrame::Unknown
         | ServerFrame::Typing { .. }
         | ServerFrame::Resync => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn websocket_urls() {
-        assert_eq!(
-            websocket_url("http://127.0.0.1:8080/", "tern_x"),
-            "ws://127.0.0.1:8080/ws?token=tern_x"
-        );
-        assert_eq!(
-            websocket_url("https://chat.example.com", "t"),
-            "wss://chat.example.com/ws?token=t"
-        );
     }
 }
