@@ -4,7 +4,7 @@
 
 use crate::sql::sqlite::{SqliteSql, run_now};
 use crate::write::apply::Batch;
-use crate::{StoreResult, WriteOp, WriteResult, now_ms};
+use crate::{StoreResult, WriteOp, WriteOutcome, WriteResult, now_ms};
 use rusqlite::Connection;
 
 pub fn write(conn: &mut Connection, ops: Vec<WriteOp>) -> StoreResult<Vec<WriteResult>> {
@@ -28,8 +28,41 @@ pub fn write(conn: &mut Connection, ops: Vec<WriteOp>) -> StoreResult<Vec<WriteR
         }
         Ok(results)
     })?;
+    log_batch(tx.conn(), pos, &results)?;
     tx.commit()?;
     Ok(results)
+}
+
+/// Prune the commit log once per this many batches.
+const PRUNE_EVERY: i64 = 1024;
+
+/// Records which events the batch stored, in order (the commit log followers read; see
+/// `followers`), and now and then forgets what every follower has read.
+fn log_batch(conn: &Connection, pos: i64, results: &[WriteResult]) -> StoreResult<()> {
+    let keys: Vec<(i64, u64)> = results
+        .iter()
+        .filter_map(|result| match result {
+            Ok(WriteOutcome::Appended {
+                event,
+                duplicate: false,
+            })
+            | Ok(WriteOutcome::MembershipChanged { event, .. }) => Some((event.conv.0, event.seq)),
+            _ => None,
+        })
+        .collect();
+    if !keys.is_empty() {
+        conn.prepare_cached("INSERT INTO commit_log (pos, events) VALUES (?1, ?2)")?
+            .execute(rusqlite::params![pos, serde_json::to_string(&keys)?])?;
+    }
+    if pos % PRUNE_EVERY == 0 {
+        // A new follower starts at the current position, so with no followers nothing is kept.
+        conn.prepare_cached(
+            "DELETE FROM commit_log WHERE pos < coalesce(
+                (SELECT min(CAST(position AS INTEGER)) FROM followers), ?1)",
+        )?
+        .execute([pos])?;
+    }
+    Ok(())
 }
 
 /// A transaction on a connection, rolled back unless committed: also when its work fails or
