@@ -92,7 +92,7 @@ impl MemberCache {
 mod tests {
     use super::*;
     use tern_store::sqlite::{Durability, SqliteStore};
-    use tern_store::{WriteOp, WriteOutcome};
+    use tern_store::{AccountStore, EventStore, WriteOp, WriteOutcome};
 
     #[tokio::test]
     async fn untrusted_or_stale_lists_are_not_kept() {

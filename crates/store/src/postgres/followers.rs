@@ -3,7 +3,7 @@
 //! skipped and nothing is read twice.
 
 use super::summaries::snapshot_bounds;
-use crate::queries::followers::WindowPos;
+use crate::followers::WindowPos;
 use crate::rows::event;
 use crate::sql::postgres::PgSql;
 use crate::sql::{Sql, args, stmt};

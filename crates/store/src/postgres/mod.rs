@@ -9,18 +9,13 @@ mod writer;
 
 pub use migrations::MIGRATIONS;
 
-use crate::FollowerPos;
-use crate::queries::{self, accounts, conversations, events};
+use crate::backend::{AnySql, Backend, Job};
 use crate::sql::postgres::PgSql;
-use crate::{
-    ChangePos, MemberRecord, SessionRecord, Store, StoreResult, SummaryPage, UserCredentials,
-    WriteOp, WriteResult,
-};
-use async_trait::async_trait;
+use crate::{ChangePos, FollowerPos, StoreResult, SummaryPage, WriteOp, WriteResult};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use std::str::FromStr;
 use std::time::Duration;
-use tern_proto::{ConvId, ConversationSummary, Event, SessionId, UserId, UserProfile};
+use tern_proto::{ConvId, ConversationSummary, Event, UserId};
 
 pub struct PgStore {
     pool: PgPool,
@@ -42,10 +37,15 @@ impl PgStore {
     }
 }
 
-#[async_trait]
-impl Store for PgStore {
-    async fn close(&self) {
-        self.pool.close().await;
+impl Backend for PgStore {
+    async fn read_job<T: Send + 'static>(&self, job: impl Job<T>) -> StoreResult<T> {
+        let mut conn = self.pool.acquire().await?;
+        job(&mut AnySql::Postgres(PgSql::new(&mut conn))).await
+    }
+
+    async fn write_job<T: Send + 'static>(&self, job: impl Job<T>) -> StoreResult<T> {
+        // Single writes need no more than their own statement's atomicity; batches have `apply`.
+        self.read_job(job).await
     }
 
     async fn ping(&self) -> StoreResult<()> {
@@ -55,159 +55,34 @@ impl Store for PgStore {
         Ok(())
     }
 
-    async fn create_user(
-        &self,
-        username: &str,
-        display_name: &str,
-        password_hash: &str,
-    ) -> StoreResult<UserProfile> {
-        let mut conn = self.pool.acquire().await?;
-        accounts::create(
-            &mut PgSql::new(&mut conn),
-            username,
-            display_name,
-            password_hash,
-        )
-        .await
-    }
-    async fn user(&self, id: UserId) -> StoreResult<Option<UserProfile>> {
-        let mut conn = self.pool.acquire().await?;
-        accounts::by_id(&mut PgSql::new(&mut conn), id).await
-    }
-    async fn users(&self, ids: &[UserId]) -> StoreResult<Vec<UserProfile>> {
-        let mut conn = self.pool.acquire().await?;
-        accounts::by_ids(&mut PgSql::new(&mut conn), ids).await
-    }
-    async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserProfile>> {
-        let mut conn = self.pool.acquire().await?;
-        accounts::by_username(&mut PgSql::new(&mut conn), username).await
-    }
-    async fn credentials(&self, username: &str) -> StoreResult<Option<UserCredentials>> {
-        let mut conn = self.pool.acquire().await?;
-        accounts::credentials(&mut PgSql::new(&mut conn), username).await
-    }
-    async fn set_display_name(&self, id: UserId, display_name: &str) -> StoreResult<UserProfile> {
-        let mut conn = self.pool.acquire().await?;
-        accounts::set_display_name(&mut PgSql::new(&mut conn), id, display_name).await
-    }
-    async fn create_session(
-        &self,
-        user: UserId,
-        token_hash: &[u8],
-        device: &str,
-    ) -> StoreResult<SessionRecord> {
-        let mut conn = self.pool.acquire().await?;
-        accounts::create_session(&mut PgSql::new(&mut conn), user, token_hash, device).await
-    }
-    async fn session_by_token(&self, token_hash: &[u8]) -> StoreResult<Option<SessionRecord>> {
-        let mut conn = self.pool.acquire().await?;
-        accounts::session_by_token(&mut PgSql::new(&mut conn), token_hash).await
-    }
-    async fn sessions(&self, user: UserId) -> StoreResult<Vec<SessionRecord>> {
-        let mut conn = self.pool.acquire().await?;
-        accounts::sessions(&mut PgSql::new(&mut conn), user).await
-    }
-    async fn revoke_session(&self, user: UserId, session: SessionId) -> StoreResult<bool> {
-        let mut conn = self.pool.acquire().await?;
-        accounts::revoke_session(&mut PgSql::new(&mut conn), user, session).await
+    async fn close(&self) {
+        self.pool.close().await;
     }
 
-    async fn members(&self, conv: ConvId) -> StoreResult<Vec<MemberRecord>> {
-        let mut conn = self.pool.acquire().await?;
-        conversations::members(&mut PgSql::new(&mut conn), conv).await
+    async fn apply(&self, ops: Vec<WriteOp>) -> StoreResult<Vec<WriteResult>> {
+        writer::write(&self.pool, ops).await
     }
-    async fn conversation_ids(&self, user: UserId) -> StoreResult<Vec<ConvId>> {
-        let mut conn = self.pool.acquire().await?;
-        conversations::conversation_ids(&mut PgSql::new(&mut conn), user).await
-    }
-    async fn membership(&self, conv: ConvId, user: UserId) -> StoreResult<Option<MemberRecord>> {
-        let mut conn = self.pool.acquire().await?;
-        conversations::membership(&mut PgSql::new(&mut conn), conv, user).await
-    }
+
     async fn summaries(
         &self,
         user: UserId,
         since: Option<ChangePos>,
+        only: Option<ConvId>,
         page: Option<SummaryPage>,
     ) -> StoreResult<(Vec<ConversationSummary>, ChangePos)> {
-        summaries::summaries(&self.pool, user, since, None, page).await
-    }
-    async fn summary(
-        &self,
-        user: UserId,
-        conv: ConvId,
-    ) -> StoreResult<Option<ConversationSummary>> {
-        let (mut found, _) = summaries::summaries(&self.pool, user, None, Some(conv), None).await?;
-        Ok(found.pop())
+        summaries::summaries(&self.pool, user, since, only, page).await
     }
 
-    async fn write(&self, ops: Vec<WriteOp>) -> StoreResult<Vec<WriteResult>> {
-        writer::write(&self.pool, ops).await
-    }
-    async fn events_after(
-        &self,
-        conv: ConvId,
-        after: u64,
-        up_to: u64,
-        limit: u32,
-    ) -> StoreResult<Vec<Event>> {
-        let mut conn = self.pool.acquire().await?;
-        events::after(&mut PgSql::new(&mut conn), conv, after, up_to, limit).await
-    }
-    async fn events_before(
-        &self,
-        conv: ConvId,
-        before: u64,
-        limit: u32,
-    ) -> StoreResult<Vec<Event>> {
-        let mut conn = self.pool.acquire().await?;
-        events::before(&mut PgSql::new(&mut conn), conv, before, limit).await
+    async fn log_position(&self) -> StoreResult<FollowerPos> {
+        followers::current(&self.pool).await
     }
 
-    async fn follower_claim(
-        &self,
-        name: &str,
-        holder: &str,
-        lease_until: i64,
-        now: i64,
-    ) -> StoreResult<Option<(FollowerPos, String)>> {
-        let initial = followers::current(&self.pool).await?;
-        let mut conn = self.pool.acquire().await?;
-        queries::followers::claim(
-            &mut PgSql::new(&mut conn),
-            name,
-            holder,
-            &initial,
-            lease_until,
-            now,
-        )
-        .await
-    }
-    async fn follower_read(
+    async fn log_read(
         &self,
         from: &FollowerPos,
         limit: u32,
     ) -> StoreResult<(Vec<Event>, FollowerPos)> {
         followers::read(&self.pool, from, limit).await
-    }
-    async fn follower_save(
-        &self,
-        name: &str,
-        holder: &str,
-        position: &FollowerPos,
-        state: &str,
-        lease_until: i64,
-    ) -> StoreResult<bool> {
-        let mut conn = self.pool.acquire().await?;
-        queries::followers::save(
-            &mut PgSql::new(&mut conn),
-            name,
-            holder,
-            position,
-            state,
-            lease_until,
-        )
-        .await
     }
 }
 

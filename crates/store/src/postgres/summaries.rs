@@ -1,7 +1,7 @@
 //! Sync positions on PostgreSQL: transaction snapshots, and the summaries of what changed
 //! since one.
 
-use crate::queries::conversations::{summaries as read_summaries, summaries_changed_since};
+use crate::conversations::{summaries_changed_since, summaries_of as read_summaries};
 use crate::sql::postgres::PgSql;
 use crate::sql::{Arg, stmt};
 use crate::{ChangePos, StoreError, StoreResult, SummaryPage};

@@ -193,6 +193,12 @@ pub(crate) trait Sql: Send {
     ) -> impl Future<Output = StoreResult<Vec<T>>> + Send;
 }
 
+/// A client-supplied position as a signed 64-bit integer; values past `i64::MAX` (which no seq
+/// reaches) saturate instead of wrapping negative.
+pub(crate) fn sql_int(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 //! many of its events were read, `P` or `P+I`; pages may end inside a batch.
 
 use super::writer::Transaction;
-use crate::queries::events::at;
+use crate::events::at;
 use crate::sql::sqlite::{SqliteSql, run_now};
 use crate::{FollowerPos, StoreError, StoreResult};
 use rusqlite::Connection;

@@ -11,18 +11,14 @@ mod writer;
 
 pub use migrations::MIGRATIONS;
 
-use crate::queries::{self, accounts, conversations, events};
+use crate::backend::{AnySql, Backend, Job};
 use crate::sql::sqlite::{SqliteSql, run_now};
-use crate::{
-    ChangePos, FollowerPos, MemberRecord, SessionRecord, Store, StoreResult, SummaryPage,
-    UserCredentials, WriteOp, WriteResult,
-};
-use async_trait::async_trait;
+use crate::{ChangePos, FollowerPos, StoreResult, SummaryPage, WriteOp, WriteResult};
 use checkpoint::Checkpointer;
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 use std::sync::Arc;
-use tern_proto::{ConvId, ConversationSummary, Event, SessionId, UserId, UserProfile};
+use tern_proto::{ConvId, ConversationSummary, Event, UserId};
 use workers::Workers;
 
 /// Reader connections: reads run in parallel with each other and with the writer.
@@ -74,23 +70,12 @@ impl SqliteStore {
         })
     }
 
-    async fn read<T, F>(&self, job: F) -> StoreResult<T>
+    async fn read_raw<T, F>(&self, job: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
     {
         self.readers.run(job).await
-    }
-
-    /// A read written once for both backends (`queries`), on a reader thread.
-    async fn read_with<T, F>(&self, job: F) -> StoreResult<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut SqliteSql<'_>) -> StoreResult<T> + Send + 'static,
-    {
-        self.readers
-            .run(move |conn| job(&mut SqliteSql::new(conn)))
-            .await
     }
 
     async fn write_raw<T, F>(&self, job: F) -> StoreResult<T>
@@ -101,16 +86,6 @@ impl SqliteStore {
         let result = self.writer.run(job).await;
         self.checkpointer.wrote();
         result
-    }
-
-    /// A write written once for both backends (`queries`), on the writer thread.
-    async fn write_with<T, F>(&self, job: F) -> StoreResult<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut SqliteSql<'_>) -> StoreResult<T> + Send + 'static,
-    {
-        self.write_raw(move |conn| job(&mut SqliteSql::new(conn)))
-            .await
     }
 }
 
@@ -162,17 +137,21 @@ fn open_one(path: &Path, extra: OpenFlags, durability: Durability) -> StoreResul
     Ok(conn)
 }
 
-#[async_trait]
-impl Store for SqliteStore {
-    async fn close(&self) {
-        self.readers.stop().await;
-        self.writer.stop().await;
-        self.checkpointer.stop().await;
+impl Backend for SqliteStore {
+    async fn read_job<T: Send + 'static>(&self, job: impl Job<T>) -> StoreResult<T> {
+        self.readers
+            .run(move |conn| run_now(job(&mut AnySql::Sqlite(SqliteSql::new(conn)))))
+            .await
+    }
+
+    async fn write_job<T: Send + 'static>(&self, job: impl Job<T>) -> StoreResult<T> {
+        self.write_raw(move |conn| run_now(job(&mut AnySql::Sqlite(SqliteSql::new(conn)))))
+            .await
     }
 
     async fn ping(&self) -> StoreResult<()> {
         // Reads a table, so a missing or unreadable database file shows up here.
-        self.read(|conn| {
+        self.read_raw(|conn| {
             conn.prepare_cached("SELECT value FROM counters LIMIT 1")?
                 .query([])?
                 .next()?;
@@ -181,195 +160,46 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn create_user(
-        &self,
-        username: &str,
-        display_name: &str,
-        password_hash: &str,
-    ) -> StoreResult<UserProfile> {
-        let (username, display_name, password_hash) = (
-            username.to_owned(),
-            display_name.to_owned(),
-            password_hash.to_owned(),
-        );
-        self.write_with(move |sql| {
-            run_now(accounts::create(
-                sql,
-                &username,
-                &display_name,
-                &password_hash,
-            ))
-        })
-        .await
-    }
-    async fn user(&self, id: UserId) -> StoreResult<Option<UserProfile>> {
-        self.read_with(move |sql| run_now(accounts::by_id(sql, id)))
-            .await
-    }
-    async fn users(&self, ids: &[UserId]) -> StoreResult<Vec<UserProfile>> {
-        let ids = ids.to_vec();
-        self.read_with(move |sql| run_now(accounts::by_ids(sql, &ids)))
-            .await
-    }
-    async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserProfile>> {
-        let username = username.to_owned();
-        self.read_with(move |sql| run_now(accounts::by_username(sql, &username)))
-            .await
-    }
-    async fn credentials(&self, username: &str) -> StoreResult<Option<UserCredentials>> {
-        let username = username.to_owned();
-        self.read_with(move |sql| run_now(accounts::credentials(sql, &username)))
-            .await
-    }
-    async fn set_display_name(&self, id: UserId, display_name: &str) -> StoreResult<UserProfile> {
-        let display_name = display_name.to_owned();
-        self.write_with(move |sql| run_now(accounts::set_display_name(sql, id, &display_name)))
-            .await
-    }
-    async fn create_session(
-        &self,
-        user: UserId,
-        token_hash: &[u8],
-        device: &str,
-    ) -> StoreResult<SessionRecord> {
-        let (token_hash, device) = (token_hash.to_owned(), device.to_owned());
-        self.write_with(move |sql| {
-            run_now(accounts::create_session(sql, user, &token_hash, &device))
-        })
-        .await
-    }
-    async fn session_by_token(&self, token_hash: &[u8]) -> StoreResult<Option<SessionRecord>> {
-        let token_hash = token_hash.to_owned();
-        self.read_with(move |sql| run_now(accounts::session_by_token(sql, &token_hash)))
-            .await
-    }
-    async fn sessions(&self, user: UserId) -> StoreResult<Vec<SessionRecord>> {
-        self.read_with(move |sql| run_now(accounts::sessions(sql, user)))
-            .await
-    }
-    async fn revoke_session(&self, user: UserId, session: SessionId) -> StoreResult<bool> {
-        self.write_with(move |sql| run_now(accounts::revoke_session(sql, user, session)))
-            .await
+    async fn close(&self) {
+        self.readers.stop().await;
+        self.writer.stop().await;
+        self.checkpointer.stop().await;
     }
 
-    async fn members(&self, conv: ConvId) -> StoreResult<Vec<MemberRecord>> {
-        self.read_with(move |sql| run_now(conversations::members(sql, conv)))
-            .await
+    async fn apply(&self, ops: Vec<WriteOp>) -> StoreResult<Vec<WriteResult>> {
+        self.write_raw(move |conn| writer::write(conn, ops)).await
     }
-    async fn conversation_ids(&self, user: UserId) -> StoreResult<Vec<ConvId>> {
-        self.read_with(move |sql| run_now(conversations::conversation_ids(sql, user)))
-            .await
-    }
-    async fn membership(&self, conv: ConvId, user: UserId) -> StoreResult<Option<MemberRecord>> {
-        self.read_with(move |sql| run_now(conversations::membership(sql, conv, user)))
-            .await
-    }
+
     async fn summaries(
         &self,
         user: UserId,
         since: Option<ChangePos>,
+        only: Option<ConvId>,
         page: Option<SummaryPage>,
     ) -> StoreResult<(Vec<ConversationSummary>, ChangePos)> {
-        self.read(move |conn| summaries::summaries(conn, user, since, None, page))
+        self.read_raw(move |conn| summaries::summaries(conn, user, since, only, page))
             .await
     }
 
-    async fn summary(
-        &self,
-        user: UserId,
-        conv: ConvId,
-    ) -> StoreResult<Option<ConversationSummary>> {
-        let (mut found, _) = self
-            .read(move |conn| summaries::summaries(conn, user, None, Some(conv), None))
-            .await?;
-        Ok(found.pop())
+    async fn log_position(&self) -> StoreResult<FollowerPos> {
+        self.read_raw(|conn| followers::current(conn)).await
     }
 
-    async fn write(&self, ops: Vec<WriteOp>) -> StoreResult<Vec<WriteResult>> {
-        self.write_raw(move |conn| writer::write(conn, ops)).await
-    }
-    async fn events_after(
-        &self,
-        conv: ConvId,
-        after: u64,
-        up_to: u64,
-        limit: u32,
-    ) -> StoreResult<Vec<Event>> {
-        self.read_with(move |sql| run_now(events::after(sql, conv, after, up_to, limit)))
-            .await
-    }
-    async fn events_before(
-        &self,
-        conv: ConvId,
-        before: u64,
-        limit: u32,
-    ) -> StoreResult<Vec<Event>> {
-        self.read_with(move |sql| run_now(events::before(sql, conv, before, limit)))
-            .await
-    }
-
-    async fn follower_claim(
-        &self,
-        name: &str,
-        holder: &str,
-        lease_until: i64,
-        now: i64,
-    ) -> StoreResult<Option<(FollowerPos, String)>> {
-        let (name, holder) = (name.to_owned(), holder.to_owned());
-        self.write_raw(move |conn| {
-            let initial = followers::current(conn)?;
-            let mut sql = SqliteSql::new(conn);
-            run_now(queries::followers::claim(
-                &mut sql,
-                &name,
-                &holder,
-                &initial,
-                lease_until,
-                now,
-            ))
-        })
-        .await
-    }
-    async fn follower_read(
+    async fn log_read(
         &self,
         from: &FollowerPos,
         limit: u32,
     ) -> StoreResult<(Vec<Event>, FollowerPos)> {
         let from = from.clone();
-        self.read(move |conn| followers::read(conn, &from, limit))
+        self.read_raw(move |conn| followers::read(conn, &from, limit))
             .await
-    }
-    async fn follower_save(
-        &self,
-        name: &str,
-        holder: &str,
-        position: &FollowerPos,
-        state: &str,
-        lease_until: i64,
-    ) -> StoreResult<bool> {
-        let (name, holder, position, state) = (
-            name.to_owned(),
-            holder.to_owned(),
-            position.clone(),
-            state.to_owned(),
-        );
-        self.write_with(move |sql| {
-            run_now(queries::followers::save(
-                sql,
-                &name,
-                &holder,
-                &position,
-                &state,
-                lease_until,
-            ))
-        })
-        .await
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{AccountStore, EventStore};
 
     async fn open() -> Option<(tempfile::TempDir, SqliteStore)> {
         let dir = tempfile::tempdir().unwrap();
@@ -391,7 +221,7 @@ mod tests {
             .unwrap();
         assert!(again.user_by_username("alice").await.unwrap().is_some());
         let versions: Vec<i64> = again
-            .read(|conn| {
+            .read_raw(|conn| {
                 let mut statement = conn.prepare("SELECT version FROM schema_migrations")?;
                 let versions = statement.query_map([], |row| row.get(0))?;
                 Ok(versions.collect::<Result<Vec<i64>, _>>()?)

@@ -6,7 +6,7 @@
 //! still appear later (the commit-order trap cannot happen with one writer; see ARCHITECTURE.md).
 
 use super::writer::Transaction;
-use crate::queries::conversations::{summaries as read_summaries, summaries_changed_since};
+use crate::conversations::{summaries_changed_since, summaries_of as read_summaries};
 use crate::sql::sqlite::{SqliteSql, run_now};
 use crate::sql::{Arg, stmt};
 use crate::{ChangePos, StoreError, StoreResult, SummaryPage};
@@ -23,7 +23,7 @@ pub fn summaries(
     page: Option<SummaryPage>,
 ) -> StoreResult<(Vec<ConversationSummary>, ChangePos)> {
     let since = since
-        .map(|s| s.parse::<u64>().map(crate::queries::sql_int))
+        .map(|s| s.parse::<u64>().map(crate::sql::sql_int))
         .transpose()
         .map_err(|_| StoreError::BadPosition)?;
     let mut tx = Transaction::begin(conn, "BEGIN")?;

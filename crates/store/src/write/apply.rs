@@ -5,8 +5,8 @@
 
 use super::rules::{group_members, newcomers};
 use super::{GROUP_MEMBERS_MAX, Refusal, WriteOp, WriteOutcome, WriteResult};
-use crate::queries::conversations::{member_ids, membership};
-use crate::queries::events::count_unread;
+use crate::conversations::{member_ids, membership};
+use crate::events::count_unread;
 use crate::sql::{Sql, args, stmt};
 use crate::{StoreError, StoreResult};
 use tern_proto::{Content, ConvId, Event, MemberRole, SystemEvent, UserId};

@@ -1,12 +1,68 @@
-//! Members of conversations, and the per-member summaries behind the conversation list and
-//! sync (each backend says in its own words which rows changed since a position; the rest is
-//! here).
+//! Conversations and their members, and the per-member summaries behind the conversation list
+//! and sync (each backend says in its own words which rows changed since a position; the rest
+//! is here). Conversation changes are written through `EventStore::write`.
 
-use super::events;
+use crate::backend::Backend;
+use crate::events;
 use crate::rows::member;
 use crate::sql::{Arg, Sql, Statement, args, stmt};
-use crate::{MemberRecord, StoreResult, SummaryPage};
+use crate::{ChangePos, MemberRecord, StoreResult, SummaryPage};
+use async_trait::async_trait;
 use tern_proto::{ConvId, ConversationSummary, UserId};
+
+#[async_trait]
+pub trait ConversationStore: Send + Sync {
+    /// Current members (not those who left).
+    async fn members(&self, conv: ConvId) -> StoreResult<Vec<MemberRecord>>;
+    /// The conversations `user` is currently a member of.
+    async fn conversation_ids(&self, user: UserId) -> StoreResult<Vec<ConvId>>;
+    /// The member row of `user`, including one that has left; `None` if never a member.
+    async fn membership(&self, conv: ConvId, user: UserId) -> StoreResult<Option<MemberRecord>>;
+    /// Conversations of `user` that changed at or after `since` (all of them for `None`), most
+    /// recently active first (or only one `page` of them, in id order), and the position to pass
+    /// as `since` next time. A change committed after this call is never below the returned
+    /// position, whichever node commits it.
+    async fn summaries(
+        &self,
+        user: UserId,
+        since: Option<ChangePos>,
+        page: Option<SummaryPage>,
+    ) -> StoreResult<(Vec<ConversationSummary>, ChangePos)>;
+    /// One conversation as `user` sees it; `None` if they were never a member.
+    async fn summary(&self, user: UserId, conv: ConvId)
+    -> StoreResult<Option<ConversationSummary>>;
+}
+
+#[async_trait]
+impl<B: Backend> ConversationStore for B {
+    async fn members(&self, conv: ConvId) -> StoreResult<Vec<MemberRecord>> {
+        self.read_job(move |sql| Box::pin(members(sql, conv))).await
+    }
+    async fn conversation_ids(&self, user: UserId) -> StoreResult<Vec<ConvId>> {
+        self.read_job(move |sql| Box::pin(conversation_ids(sql, user)))
+            .await
+    }
+    async fn membership(&self, conv: ConvId, user: UserId) -> StoreResult<Option<MemberRecord>> {
+        self.read_job(move |sql| Box::pin(membership(sql, conv, user)))
+            .await
+    }
+    async fn summaries(
+        &self,
+        user: UserId,
+        since: Option<ChangePos>,
+        page: Option<SummaryPage>,
+    ) -> StoreResult<(Vec<ConversationSummary>, ChangePos)> {
+        Backend::summaries(self, user, since, None, page).await
+    }
+    async fn summary(
+        &self,
+        user: UserId,
+        conv: ConvId,
+    ) -> StoreResult<Option<ConversationSummary>> {
+        let (mut found, _) = Backend::summaries(self, user, None, Some(conv), None).await?;
+        Ok(found.pop())
+    }
+}
 
 /// The summaries query with the backend's own test for "changed since `$2`" spliced in.
 /// Parameters: `$1` user, `$2` position (NULL: all), `$3` one conversation only (or NULL),
@@ -32,7 +88,7 @@ macro_rules! summaries_changed_since {
 }
 pub(crate) use summaries_changed_since;
 
-pub(crate) async fn members(sql: &mut impl Sql, conv: ConvId) -> StoreResult<Vec<MemberRecord>> {
+async fn members(sql: &mut impl Sql, conv: ConvId) -> StoreResult<Vec<MemberRecord>> {
     sql.all(
         stmt!(
             "SELECT user_id, role, read_seq, left_seq FROM members
@@ -57,7 +113,7 @@ pub(crate) async fn member_ids(sql: &mut impl Sql, conv: ConvId) -> StoreResult<
     .await
 }
 
-pub(crate) async fn conversation_ids(sql: &mut impl Sql, user: UserId) -> StoreResult<Vec<ConvId>> {
+async fn conversation_ids(sql: &mut impl Sql, user: UserId) -> StoreResult<Vec<ConvId>> {
     sql.all(
         stmt!("SELECT conv_id FROM members WHERE user_id = $1 AND left_seq IS NULL"),
         args![user.0],
@@ -95,7 +151,7 @@ struct SummaryRow {
 
 /// Summaries of `user`'s conversations changed since `since` (the backend's own position, or
 /// `Arg::OptInt(None)` for all), with `statement` made by `summaries_changed_since!`.
-pub(crate) async fn summaries(
+pub(crate) async fn summaries_of(
     sql: &mut impl Sql,
     statement: &'static Statement,
     user: UserId,
@@ -139,7 +195,7 @@ async fn complete(
     // A member who left sees the conversation as it was when they left.
     let last_seq = row.left_seq.unwrap_or(row.last_seq);
     let peer = match row.peer {
-        Some(id) => super::accounts::by_id(sql, id).await?,
+        Some(id) => crate::accounts::by_id(sql, id).await?,
         None => None,
     };
     let last_event = if last_seq > 0 {

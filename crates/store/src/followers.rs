@@ -1,14 +1,91 @@
 //! Followers of the commit log: each one's cursor, state and lease (see ARCHITECTURE.md,
-//! "Followers"). Reading the events of a window is each backend's own (`follower_window`);
+//! "Followers"). Reading the events of a window is each backend's own (`Backend::log_read`);
 //! claiming and saving are the same everywhere.
 
-use crate::StoreResult;
+use crate::backend::Backend;
 use crate::sql::{Sql, args, stmt};
+use crate::{FollowerPos, StoreResult};
+use async_trait::async_trait;
+use tern_proto::Event;
+
+#[async_trait]
+pub trait FollowerStore: Send + Sync {
+    /// Takes or renews the lease of follower `name` for `holder` until `lease_until` (ms), unless
+    /// another holder's lease runs past `now`; the first claim starts the follower at the
+    /// current position. While the lease is ours: its position and state.
+    async fn follower_claim(
+        &self,
+        name: &str,
+        holder: &str,
+        lease_until: i64,
+        now: i64,
+    ) -> StoreResult<Option<(FollowerPos, String)>>;
+    /// Up to `limit` committed events after `from`, in commit order per conversation, and the
+    /// position after them. Every committed event comes exactly once along a chain of calls.
+    async fn follower_read(
+        &self,
+        from: &FollowerPos,
+        limit: u32,
+    ) -> StoreResult<(Vec<Event>, FollowerPos)>;
+    /// Saves `position` and `state` and renews the lease, if `holder` still holds it.
+    async fn follower_save(
+        &self,
+        name: &str,
+        holder: &str,
+        position: &FollowerPos,
+        state: &str,
+        lease_until: i64,
+    ) -> StoreResult<bool>;
+}
+
+#[async_trait]
+impl<B: Backend> FollowerStore for B {
+    async fn follower_claim(
+        &self,
+        name: &str,
+        holder: &str,
+        lease_until: i64,
+        now: i64,
+    ) -> StoreResult<Option<(FollowerPos, String)>> {
+        let initial = self.log_position().await?;
+        let (name, holder) = (name.to_owned(), holder.to_owned());
+        self.write_job(move |sql| {
+            Box::pin(async move { claim(sql, &name, &holder, &initial, lease_until, now).await })
+        })
+        .await
+    }
+    async fn follower_read(
+        &self,
+        from: &FollowerPos,
+        limit: u32,
+    ) -> StoreResult<(Vec<Event>, FollowerPos)> {
+        self.log_read(from, limit).await
+    }
+    async fn follower_save(
+        &self,
+        name: &str,
+        holder: &str,
+        position: &FollowerPos,
+        state: &str,
+        lease_until: i64,
+    ) -> StoreResult<bool> {
+        let (name, holder, position, state) = (
+            name.to_owned(),
+            holder.to_owned(),
+            position.clone(),
+            state.to_owned(),
+        );
+        self.write_job(move |sql| {
+            Box::pin(async move { save(sql, &name, &holder, &position, &state, lease_until).await })
+        })
+        .await
+    }
+}
 
 /// Takes (or renews) `name`'s lease for `holder` until `lease_until`, if nobody else holds an
 /// unexpired one; creates the follower at `initial` (the current position) the first time.
 /// Returns its position and state while the lease is ours.
-pub(crate) async fn claim(
+async fn claim(
     sql: &mut impl Sql,
     name: &str,
     holder: &str,
@@ -38,7 +115,7 @@ pub(crate) async fn claim(
 
 /// Stores how far `name` got and its state, and renews the lease, if `holder` still holds it;
 /// false if another node has taken it over (its work since the last save is then discarded).
-pub(crate) async fn save(
+async fn save(
     sql: &mut impl Sql,
     name: &str,
     holder: &str,

@@ -1,13 +1,61 @@
-//! Reading a conversation's events: catch-up ranges, history pages, the unread count.
+//! A conversation's events: the write batch every conversation change goes through, and the
+//! reads of catch-up ranges, history pages and the unread count.
 
-use super::sql_int;
-use crate::StoreResult;
+use crate::backend::Backend;
 use crate::rows::event;
-use crate::sql::{Sql, args, stmt};
+use crate::sql::{Sql, args, sql_int, stmt};
+use crate::{StoreResult, WriteOp, WriteResult};
+use async_trait::async_trait;
 use tern_proto::{ConvId, Event, UserId};
 
+/// Conversation state changes all go through [`EventStore::write`], in batches, so that seq
+/// allocation and the change counter are assigned in one transaction with the data they describe.
+#[async_trait]
+pub trait EventStore: Send + Sync {
+    /// Applies `ops` in order in one transaction and returns one result per op. A refused op
+    /// changes nothing and does not affect the others; a `StoreError` means nothing was stored.
+    async fn write(&self, ops: Vec<WriteOp>) -> StoreResult<Vec<WriteResult>>;
+    /// Up to `limit` events with seq in (`after`, `up_to`], oldest first.
+    async fn events_after(
+        &self,
+        conv: ConvId,
+        after: u64,
+        up_to: u64,
+        limit: u32,
+    ) -> StoreResult<Vec<Event>>;
+    /// Up to `limit` events with seq < `before`, the newest of them, returned oldest first.
+    async fn events_before(&self, conv: ConvId, before: u64, limit: u32)
+    -> StoreResult<Vec<Event>>;
+}
+
+#[async_trait]
+impl<B: Backend> EventStore for B {
+    async fn write(&self, ops: Vec<WriteOp>) -> StoreResult<Vec<WriteResult>> {
+        self.apply(ops).await
+    }
+    async fn events_after(
+        &self,
+        conv: ConvId,
+        after: u64,
+        up_to: u64,
+        limit: u32,
+    ) -> StoreResult<Vec<Event>> {
+        self.read_job(move |sql| Box::pin(range(sql, conv, after, up_to, limit)))
+            .await
+    }
+    async fn events_before(
+        &self,
+        conv: ConvId,
+        before: u64,
+        limit: u32,
+    ) -> StoreResult<Vec<Event>> {
+        self.read_job(move |sql| Box::pin(page_before(sql, conv, before, limit)))
+            .await
+    }
+}
+
 /// Up to `limit` events with seq in (`after`, `up_to`], oldest first.
-pub(crate) async fn after(
+async fn range(
     sql: &mut impl Sql,
     conv: ConvId,
     after: u64,
@@ -26,7 +74,7 @@ pub(crate) async fn after(
 }
 
 /// Up to `limit` events with seq < `before`, the newest of them, oldest first.
-pub(crate) async fn before(
+async fn page_before(
     sql: &mut impl Sql,
     conv: ConvId,
     before: u64,

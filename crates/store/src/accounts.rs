@@ -1,0 +1,245 @@
+//! Users and their login sessions: the interface, and its statements written once.
+
+use crate::backend::Backend;
+use crate::rows::{profile, session};
+use crate::sql::{Sql, args, stmt};
+use crate::{SessionRecord, StoreError, StoreResult, UserCredentials, now_ms};
+use async_trait::async_trait;
+use tern_proto::{SessionId, UserId, UserProfile};
+
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    /// Fails with `UsernameTaken` if the (already normalised) username exists.
+    async fn create_user(
+        &self,
+        username: &str,
+        display_name: &str,
+        password_hash: &str,
+    ) -> StoreResult<UserProfile>;
+    async fn user(&self, id: UserId) -> StoreResult<Option<UserProfile>>;
+    /// The profiles of those of `ids` that exist, in no particular order.
+    async fn users(&self, ids: &[UserId]) -> StoreResult<Vec<UserProfile>>;
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserProfile>>;
+    async fn credentials(&self, username: &str) -> StoreResult<Option<UserCredentials>>;
+    async fn set_display_name(&self, id: UserId, display_name: &str) -> StoreResult<UserProfile>;
+    async fn create_session(
+        &self,
+        user: UserId,
+        token_hash: &[u8],
+        device: &str,
+    ) -> StoreResult<SessionRecord>;
+    async fn session_by_token(&self, token_hash: &[u8]) -> StoreResult<Option<SessionRecord>>;
+    async fn sessions(&self, user: UserId) -> StoreResult<Vec<SessionRecord>>;
+    /// Deletes the session if it belongs to `user`; false if there was none.
+    async fn revoke_session(&self, user: UserId, session: SessionId) -> StoreResult<bool>;
+}
+
+#[async_trait]
+impl<B: Backend> AccountStore for B {
+    async fn create_user(
+        &self,
+        username: &str,
+        display_name: &str,
+        password_hash: &str,
+    ) -> StoreResult<UserProfile> {
+        let (username, display_name, password_hash) = (
+            username.to_owned(),
+            display_name.to_owned(),
+            password_hash.to_owned(),
+        );
+        self.write_job(move |sql| {
+            Box::pin(async move { create(sql, &username, &display_name, &password_hash).await })
+        })
+        .await
+    }
+    async fn user(&self, id: UserId) -> StoreResult<Option<UserProfile>> {
+        self.read_job(move |sql| Box::pin(by_id(sql, id))).await
+    }
+    async fn users(&self, ids: &[UserId]) -> StoreResult<Vec<UserProfile>> {
+        let ids = ids.to_vec();
+        self.read_job(move |sql| Box::pin(async move { by_ids(sql, &ids).await }))
+            .await
+    }
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserProfile>> {
+        let username = username.to_owned();
+        self.read_job(move |sql| Box::pin(async move { by_username(sql, &username).await }))
+            .await
+    }
+    async fn credentials(&self, username: &str) -> StoreResult<Option<UserCredentials>> {
+        let username = username.to_owned();
+        self.read_job(move |sql| Box::pin(async move { credentials(sql, &username).await }))
+            .await
+    }
+    async fn set_display_name(&self, id: UserId, display_name: &str) -> StoreResult<UserProfile> {
+        let display_name = display_name.to_owned();
+        self.write_job(move |sql| {
+            Box::pin(async move { set_display_name(sql, id, &display_name).await })
+        })
+        .await
+    }
+    async fn create_session(
+        &self,
+        user: UserId,
+        token_hash: &[u8],
+        device: &str,
+    ) -> StoreResult<SessionRecord> {
+        let (token_hash, device) = (token_hash.to_owned(), device.to_owned());
+        self.write_job(move |sql| {
+            Box::pin(async move { create_session(sql, user, &token_hash, &device).await })
+        })
+        .await
+    }
+    async fn session_by_token(&self, token_hash: &[u8]) -> StoreResult<Option<SessionRecord>> {
+        let token_hash = token_hash.to_owned();
+        self.read_job(move |sql| Box::pin(async move { session_by_token(sql, &token_hash).await }))
+            .await
+    }
+    async fn sessions(&self, user: UserId) -> StoreResult<Vec<SessionRecord>> {
+        self.read_job(move |sql| Box::pin(sessions(sql, user)))
+            .await
+    }
+    async fn revoke_session(&self, user: UserId, session: SessionId) -> StoreResult<bool> {
+        self.write_job(move |sql| Box::pin(revoke_session(sql, user, session)))
+            .await
+    }
+}
+
+async fn create(
+    sql: &mut impl Sql,
+    username: &str,
+    display_name: &str,
+    password_hash: &str,
+) -> StoreResult<UserProfile> {
+    let created = sql
+        .one(
+            stmt!(
+                "INSERT INTO users (username, display_name, password_hash, created_at)
+                 VALUES ($1, $2, $3, $4) RETURNING id, username, display_name, created_at"
+            ),
+            args![username, display_name, password_hash, now_ms()],
+            |row| profile(row),
+        )
+        .await;
+    match created {
+        // The only unique key a new user can hit is the username.
+        Err(StoreError::Conflict(_)) => Err(StoreError::UsernameTaken),
+        other => other?.ok_or_else(|| StoreError::Internal("INSERT returned nothing".into())),
+    }
+}
+
+pub(crate) async fn by_id(sql: &mut impl Sql, id: UserId) -> StoreResult<Option<UserProfile>> {
+    sql.one(
+        stmt!("SELECT id, username, display_name, created_at FROM users WHERE id = $1"),
+        args![id.0],
+        |row| profile(row),
+    )
+    .await
+}
+
+async fn by_ids(sql: &mut impl Sql, ids: &[UserId]) -> StoreResult<Vec<UserProfile>> {
+    let ids: Vec<i64> = ids.iter().map(|u| u.0).collect();
+    sql.all(
+        stmt!(
+            "SELECT id, username, display_name, created_at FROM users
+             WHERE id IN ids($1)"
+        ),
+        args![&ids],
+        |row| profile(row),
+    )
+    .await
+}
+
+async fn by_username(sql: &mut impl Sql, username: &str) -> StoreResult<Option<UserProfile>> {
+    sql.one(
+        stmt!("SELECT id, username, display_name, created_at FROM users WHERE username = $1"),
+        args![username],
+        |row| profile(row),
+    )
+    .await
+}
+
+async fn credentials(sql: &mut impl Sql, username: &str) -> StoreResult<Option<UserCredentials>> {
+    sql.one(
+        stmt!(
+            "SELECT id, username, display_name, created_at, password_hash FROM users
+             WHERE username = $1"
+        ),
+        args![username],
+        |row| {
+            Ok(UserCredentials {
+                profile: profile(row)?,
+                password_hash: row.text("password_hash")?,
+            })
+        },
+    )
+    .await
+}
+
+async fn set_display_name(
+    sql: &mut impl Sql,
+    id: UserId,
+    display_name: &str,
+) -> StoreResult<UserProfile> {
+    sql.one(
+        stmt!(
+            "UPDATE users SET display_name = $1 WHERE id = $2
+             RETURNING id, username, display_name, created_at"
+        ),
+        args![display_name, id.0],
+        |row| profile(row),
+    )
+    .await?
+    .ok_or_else(|| StoreError::Internal(format!("user {} does not exist", id.0)))
+}
+
+async fn create_session(
+    sql: &mut impl Sql,
+    user: UserId,
+    token_hash: &[u8],
+    device: &str,
+) -> StoreResult<SessionRecord> {
+    sql.one(
+        stmt!(
+            "INSERT INTO sessions (user_id, token_hash, device, created_at)
+             VALUES ($1, $2, $3, $4) RETURNING id, user_id, device, created_at"
+        ),
+        args![user.0, token_hash, device, now_ms()],
+        |row| session(row),
+    )
+    .await?
+    .ok_or_else(|| StoreError::Internal("INSERT returned nothing".into()))
+}
+
+async fn session_by_token(
+    sql: &mut impl Sql,
+    token_hash: &[u8],
+) -> StoreResult<Option<SessionRecord>> {
+    sql.one(
+        stmt!("SELECT id, user_id, device, created_at FROM sessions WHERE token_hash = $1"),
+        args![token_hash],
+        |row| session(row),
+    )
+    .await
+}
+
+async fn sessions(sql: &mut impl Sql, user: UserId) -> StoreResult<Vec<SessionRecord>> {
+    sql.all(
+        stmt!(
+            "SELECT id, user_id, device, created_at FROM sessions WHERE user_id = $1
+             ORDER BY id"
+        ),
+        args![user.0],
+        |row| session(row),
+    )
+    .await
+}
+
+async fn revoke_session(sql: &mut impl Sql, user: UserId, session: SessionId) -> StoreResult<bool> {
+    let deleted = sql
+        .exec(
+            stmt!("DELETE FROM sessions WHERE id = $1 AND user_id = $2"),
+            args![session.0, user.0],
+        )
+        .await?;
+    Ok(deleted > 0)
+}
