@@ -62,22 +62,25 @@ impl Target {
         let data = tempfile::tempdir().map_err(|e| e.to_string())?;
         let mut command = tern_command(&binary);
         command
-            .env("TERN_LISTEN", "127.0.0.1:0")
-            .env("TERN_DATA_DIR", data.path())
-            .env("TERN_LOG", "warn")
+            .env("TERN_SERVER_LISTEN", "127.0.0.1:0")
+            .env("TERN_SERVER_DATA_DIR", data.path())
+            .env("TERN_SERVER_LOG", "warn")
             // Registering thousands of users with production argon2 costs minutes; logins here
             // are token logins, which argon2 does not touch.
-            .env("TERN_ARGON2_MEMORY_KIB", "1024")
-            .env("TERN_OUTGOING_QUEUE", "65536")
-            .env("TERN_REDIS_PREFIX", format!("bench{}", std::process::id()))
+            .env("TERN_SECURITY_ARGON2_MEMORY_KIB", "1024")
+            .env("TERN_LIMITS_OUTGOING_QUEUE", "65536")
+            .env(
+                "TERN_CLUSTER_REDIS_PREFIX",
+                format!("bench{}", std::process::id()),
+            )
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true);
         if let Some(url) = &common.database_url {
-            command.env("TERN_DATABASE_URL", url);
+            command.env("TERN_STORAGE_DATABASE_URL", url);
         }
         if let Some(url) = &common.redis_url {
-            command.env("TERN_REDIS_URL", url);
+            command.env("TERN_CLUSTER_REDIS_URL", url);
         }
         for kv in &common.server_env {
             let (k, v) = kv

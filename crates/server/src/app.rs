@@ -65,31 +65,43 @@ pub struct App {
 
 impl App {
     pub async fn build(config: Config) -> Result<App, StartError> {
-        std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::DataDir {
-            path: config.data_dir.clone(),
+        let Config {
+            server,
+            storage,
+            cluster,
+            limits,
+            security,
+            followers: follow,
+            ..
+        } = &config;
+        std::fs::create_dir_all(&server.data_dir).map_err(|source| StartError::DataDir {
+            path: server.data_dir.clone(),
             source,
         })?;
-        let store: Arc<dyn Store> = match &config.database {
-            Database::Sqlite(path) => Arc::new(SqliteStore::open(path, config.durability).await?),
-            Database::Postgres(url) => Arc::new(PgStore::open(url, PG_CONNECTIONS).await?),
+        let database = config
+            .database()
+            .map_err(|e| StartError::Setup(e.to_string()))?;
+        let store: Arc<dyn Store> = match &database {
+            Database::Sqlite(path) => Arc::new(SqliteStore::open(path, storage.durability).await?),
+            Database::Postgres(url) => Arc::new(PgStore::open(url.expose(), PG_CONNECTIONS).await?),
         };
         let hub = Arc::new(Hub::default());
-        let redis = config.redis_url.clone().map(|url| RedisSettings {
-            url,
-            prefix: config.redis_prefix.clone(),
+        let redis = cluster.redis_url.as_ref().map(|url| RedisSettings {
+            url: url.expose().to_owned(),
+            prefix: cluster.redis_prefix.clone(),
         });
         let bus = Bus::new(hub.clone(), store.clone(), redis);
         let (commits, commit_ticks) = watch::channel(0u64);
         let (committer, committer_task) =
-            Committer::start(store.clone(), bus.clone(), config.write_batch, commits);
-        let passwords = Passwords::new(config.argon2_memory_kib)
+            Committer::start(store.clone(), bus.clone(), storage.write_batch, commits);
+        let passwords = Passwords::new(security.argon2_memory_kib)
             .map_err(|e| StartError::Setup(e.to_string()))?;
         let shutdown = CancellationToken::new();
-        let (ticker_task, ticks) = start_ticker(config.heartbeat, shutdown.clone());
-        let limits = Limits {
-            max_text_chars: config.max_text_chars,
-            max_frame_bytes: config.max_frame_bytes,
-            max_page: config.max_page,
+        let (ticker_task, ticks) = start_ticker(server.heartbeat_ms, shutdown.clone());
+        let wire_limits = Limits {
+            max_text_chars: limits.max_text_chars,
+            max_frame_bytes: limits.max_frame_bytes,
+            max_page: limits.max_page,
             max_group_members: tern_store::GROUP_MEMBERS_MAX as u32,
             max_users_per_request: crate::conversations::USERS_PER_REQUEST_MAX as u32,
         };
@@ -99,33 +111,33 @@ impl App {
             ticks,
             shutdown: shutdown.clone(),
             tracker: TaskTracker::new(),
-            heartbeat: config.heartbeat,
-            idle_timeout: config.idle_timeout,
-            outgoing_queue: config.outgoing_queue,
-            max_frame_bytes: config.max_frame_bytes as usize,
+            heartbeat: server.heartbeat_ms,
+            idle_timeout: server.idle_timeout_ms,
+            outgoing_queue: limits.outgoing_queue,
+            max_frame_bytes: limits.max_frame_bytes as usize,
         });
         let state = AppState {
             accounts: Accounts::new(store.clone(), passwords, bus.clone()),
             conversations: Conversations::new(store.clone(), committer.clone()),
-            messages: Messages::new(store.clone(), committer.clone(), bus.clone(), limits),
+            messages: Messages::new(store.clone(), committer.clone(), bus.clone(), wire_limits),
             committer,
             store,
             gateway,
-            web: match &config.web_dir {
+            web: match &server.web_dir {
                 Some(dir) => WebAssets::Dir(dir.clone()),
                 None => WebAssets::Embedded,
             },
         };
-        let listener = listen(config.listen).map_err(|source| StartError::Bind {
-            addr: config.listen,
+        let listener = listen(server.listen).map_err(|source| StartError::Bind {
+            addr: server.listen,
             source,
         })?;
-        if config.audit_commit_log {
+        if follow.audit_commit_log {
             // The holder names this node in the lease, as operators see it.
             let holder = format!(
                 "{}#{}",
                 listener.local_addr().map_err(|source| StartError::Bind {
-                    addr: config.listen,
+                    addr: server.listen,
                     source
                 })?,
                 std::process::id()
@@ -144,7 +156,7 @@ impl App {
             committer_task,
             ticker_task,
             shutdown,
-            shutdown_grace: config.shutdown_grace,
+            shutdown_grace: server.shutdown_grace_ms,
         })
     }
 

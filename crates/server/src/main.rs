@@ -13,10 +13,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let filter = match EnvFilter::try_new(&config.log) {
+    let filter = match EnvFilter::try_new(&config.server.log) {
         Ok(filter) => filter,
         Err(e) => {
-            eprintln!("tern: setting log: {e}");
+            eprintln!("tern: setting server.log: {e}");
             return ExitCode::from(2);
         }
     };
@@ -25,6 +25,9 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
+    for notice in &config.notices {
+        tracing::warn!("{notice}");
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -36,7 +39,7 @@ fn main() -> ExitCode {
         }
     };
     runtime.block_on(async move {
-        let database = config.database.describe();
+        let database = config.database().map(|d| d.describe()).unwrap_or_default();
         let app = match App::build(config).await {
             Ok(app) => app,
             Err(e) => {

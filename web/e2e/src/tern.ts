@@ -59,10 +59,10 @@ async function embedsNoClient(url: string): Promise<boolean> {
 
 async function launch(webDir: string | undefined): Promise<Tern> {
   const dataDir = mkdtempSync(join(tmpdir(), "tern-e2e-"));
-  const args = ["--listen", "127.0.0.1:0", "--data-dir", dataDir, "--argon2-memory-kib", "1024", "--log", "warn"];
+  const args = ["--server.listen", "127.0.0.1:0", "--server.data-dir", dataDir, "--security.argon2-memory-kib", "1024", "--server.log", "warn"];
   if (webDir !== undefined) {
     if (!existsSync(join(webDir, "index.html"))) throw new Error(`${webDir} has no index.html: run npm run build first`);
-    args.push("--web-dir", webDir);
+    args.push("--server.web-dir", webDir);
   }
   const child = spawn(TERN_BIN, args, { stdio: ["ignore", "pipe", "pipe"], env: serverEnv() });
   let stderr = "";

@@ -57,9 +57,9 @@ async fn one_start(binary: &std::path::Path) -> Result<(f64, Option<u64>), Strin
     let data = tempfile::tempdir().map_err(|e| e.to_string())?;
     let started = Instant::now();
     let mut child = crate::server::tern_command(binary)
-        .env("TERN_LISTEN", format!("127.0.0.1:{port}"))
-        .env("TERN_DATA_DIR", data.path())
-        .env("TERN_LOG", "warn")
+        .env("TERN_SERVER_LISTEN", format!("127.0.0.1:{port}"))
+        .env("TERN_SERVER_DATA_DIR", data.path())
+        .env("TERN_SERVER_LOG", "warn")
         .stdout(Stdio::null())
         .kill_on_drop(true)
         .spawn()

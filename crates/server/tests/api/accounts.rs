@@ -67,7 +67,7 @@ async fn registration_rules_are_enforced_with_clear_codes() {
 #[tokio::test]
 async fn login_does_not_reveal_whether_a_username_exists() {
     // A hash cost well above the HTTP round trip, so that skipped work shows in the timings.
-    let server = TestServer::start_with(&[("TERN_ARGON2_MEMORY_KIB", "16384")]).await;
+    let server = TestServer::start_with(&[("TERN_SECURITY_ARGON2_MEMORY_KIB", "16384")]).await;
     let api = server.api();
     api.register("dave", PASSWORD, None).await.unwrap();
     let wrong_password = api

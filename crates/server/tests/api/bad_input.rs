@@ -88,7 +88,7 @@ async fn malformed_frames_get_errors_and_the_connection_stays_usable() {
 
 #[tokio::test]
 async fn oversize_frames_are_refused_and_huge_ones_close_only_their_connection() {
-    let server = TestServer::start_with(&[("TERN_MAX_FRAME_BYTES", "4096")]).await;
+    let server = TestServer::start_with(&[("TERN_LIMITS_MAX_FRAME_BYTES", "4096")]).await;
     let alice = server.user("alice").await;
     let (mut ws, _) = RawWs::connect(&server, &alice.token).await;
     let (mut bystander, _) = RawWs::connect(&server, &alice.token).await;
@@ -184,7 +184,7 @@ async fn conversations_of_others_stay_closed() {
 
 #[tokio::test]
 async fn content_is_checked_before_it_is_stored() {
-    let server = TestServer::start_with(&[("TERN_MAX_TEXT_CHARS", "10")]).await;
+    let server = TestServer::start_with(&[("TERN_LIMITS_MAX_TEXT_CHARS", "10")]).await;
     let [alice, bob] = server.users(["alice", "bob"]).await;
     let conv = alice.direct_with(&bob).await;
     let (mut ws, _) = RawWs::connect(&server, &alice.token).await;

@@ -43,12 +43,15 @@ impl Cluster {
         let redis_proxy = TcpProxy::start(vec![address_of(&redis).await]).await;
         let env = vec![
             (
-                "TERN_DATABASE_URL".into(),
+                "TERN_STORAGE_DATABASE_URL".into(),
                 via(&database.url, postgres.addr),
             ),
-            ("TERN_REDIS_URL".into(), via(&redis, redis_proxy.addr)),
             (
-                "TERN_REDIS_PREFIX".into(),
+                "TERN_CLUSTER_REDIS_URL".into(),
+                via(&redis, redis_proxy.addr),
+            ),
+            (
+                "TERN_CLUSTER_REDIS_PREFIX".into(),
                 format!("test-{}", rand::random::<u64>()),
             ),
         ];
@@ -412,7 +415,8 @@ async fn a_node_that_missed_bus_messages_rebuilds_members_and_sessions_from_the_
 /// the node says so on `/readyz` instead of serving users who would miss other nodes' events.
 #[tokio::test]
 async fn a_node_whose_bus_stopped_is_not_ready() {
-    let server = TestServer::start_with(&[("TERN_REDIS_URL", "rediss://127.0.0.1:6379")]).await;
+    let server =
+        TestServer::start_with(&[("TERN_CLUSTER_REDIS_URL", "rediss://127.0.0.1:6379")]).await;
     let body = until_ready_is(&server.url, 503).await;
     assert_eq!(body["bus"], "stopped", "{body}");
     assert_eq!(body["database"], "ok", "{body}");

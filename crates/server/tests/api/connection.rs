@@ -34,8 +34,8 @@ pub async fn silent_connection(server: &TestServer, token: &str) -> TcpStream {
 #[tokio::test]
 async fn a_silent_connection_is_dropped_after_the_idle_timeout_and_live_ones_stay() {
     let server = TestServer::start_with(&[
-        ("TERN_HEARTBEAT_MS", "100"),
-        ("TERN_IDLE_TIMEOUT_MS", "400"),
+        ("TERN_SERVER_HEARTBEAT_MS", "100"),
+        ("TERN_SERVER_IDLE_TIMEOUT_MS", "400"),
     ])
     .await;
     let alice = server.user("alice").await;
@@ -74,8 +74,8 @@ fn largest_send_buffer() -> usize {
 #[tokio::test]
 async fn a_consumer_that_cannot_keep_up_is_closed_with_4008_and_then_catches_up() {
     let server = TestServer::start_with(&[
-        ("TERN_OUTGOING_QUEUE", "8"),
-        ("TERN_MAX_TEXT_CHARS", "60000"),
+        ("TERN_LIMITS_OUTGOING_QUEUE", "8"),
+        ("TERN_LIMITS_MAX_TEXT_CHARS", "60000"),
     ])
     .await;
     let [alice, bob] = server.users(["alice", "bob"]).await;
@@ -161,7 +161,7 @@ async fn a_client_connects_from_the_local_address_it_is_given() {
 
 #[tokio::test]
 async fn acks_of_a_reading_clients_own_pipelined_sends_never_close_it() {
-    let server = TestServer::start_with(&[("TERN_OUTGOING_QUEUE", "32")]).await;
+    let server = TestServer::start_with(&[("TERN_LIMITS_OUTGOING_QUEUE", "32")]).await;
     let [alice, bob] = server.users(["alice", "bob"]).await;
     let conv = alice.direct_with(&bob).await;
     let (mut ws, _) = RawWs::connect(&server, &alice.token).await;

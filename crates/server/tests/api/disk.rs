@@ -191,7 +191,8 @@ async fn a_full_disk_fails_writes_retryably_and_they_resume_once_space_is_back()
     };
     // SQLite in both passes of the suite: the shared PostgreSQL server's disk is not ours to
     // fill (the next test fills one of our own).
-    let server = TestServer::start_node(vec![("TERN_DATA_DIR".into(), data_dir(&disk.path))]).await;
+    let server =
+        TestServer::start_node(vec![("TERN_SERVER_DATA_DIR".into(), data_dir(&disk.path))]).await;
     full_disk_scenario(&server, &disk).await;
 }
 
@@ -203,8 +204,11 @@ async fn a_full_postgresql_disk_fails_writes_retryably_and_they_resume_once_spac
     let Some(postgres) = OwnPostgres::start(disk.path.join("pgdata")) else {
         return;
     };
-    let server =
-        TestServer::start_node(vec![("TERN_DATABASE_URL".into(), postgres.url.clone())]).await;
+    let server = TestServer::start_node(vec![(
+        "TERN_STORAGE_DATABASE_URL".into(),
+        postgres.url.clone(),
+    )])
+    .await;
     full_disk_scenario(&server, &disk).await;
 }
 

@@ -74,7 +74,7 @@ async fn audited_group(owner: &TestUser, member: &TestUser) -> ConvId {
 
 #[tokio::test]
 async fn a_follower_sees_every_event_exactly_once_through_kill_9() {
-    let mut server = TestServer::start_with(&[("TERN_AUDIT_COMMIT_LOG", "true")]).await;
+    let mut server = TestServer::start_with(&[("TERN_FOLLOWERS_AUDIT_COMMIT_LOG", "true")]).await;
     let database = server.database_url();
     until_claimed(&database).await;
     let [alice, bob] = server.users(["alice", "bob"]).await;
@@ -107,7 +107,7 @@ async fn a_follower_sees_every_event_exactly_once_through_kill_9() {
 #[tokio::test]
 async fn in_a_cluster_one_node_follows_and_another_takes_over_when_it_dies() {
     let Some(mut cluster) =
-        crate::cluster::Cluster::start_with(&[("TERN_AUDIT_COMMIT_LOG", "true")]).await
+        crate::cluster::Cluster::start_with(&[("TERN_FOLLOWERS_AUDIT_COMMIT_LOG", "true")]).await
     else {
         return;
     };

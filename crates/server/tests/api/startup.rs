@@ -7,8 +7,8 @@ fn tern(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_tern"))
         .args(args)
         .env_clear()
-        .env("TERN_DATA_DIR", dir.path())
-        .env("TERN_LISTEN", "127.0.0.1:0")
+        .env("TERN_SERVER_DATA_DIR", dir.path())
+        .env("TERN_SERVER_LISTEN", "127.0.0.1:0")
         .envs(env.iter().copied())
         .output()
         .expect("run tern")
@@ -20,17 +20,19 @@ fn help_describes_every_setting() {
     assert!(out.status.success());
     let help = String::from_utf8_lossy(&out.stdout);
     for setting in [
-        "--listen",
-        "TERN_LISTEN",
-        "--data-dir",
-        "TERN_DATA_DIR",
+        "--server.listen",
+        "TERN_SERVER_LISTEN",
+        "--server.data-dir",
+        "TERN_SERVER_DATA_DIR",
         "--config",
-        "--durability",
-        "--max-text-chars",
-        "--max-frame-bytes",
-        "--heartbeat-ms",
-        "--idle-timeout-ms",
-        "--outgoing-queue",
+        "--storage.durability",
+        "--storage.database-url",
+        "TERN_CLUSTER_REDIS_URL",
+        "--limits.max-text-chars",
+        "--limits.max-frame-bytes",
+        "--server.heartbeat-ms",
+        "--server.idle-timeout-ms",
+        "--limits.outgoing-queue",
     ] {
         assert!(help.contains(setting), "--help does not mention {setting}");
     }
@@ -47,7 +49,11 @@ fn an_unknown_environment_setting_is_named_and_stops_startup() {
 fn an_unknown_config_file_key_is_named_and_stops_startup() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("tern.toml");
-    std::fs::write(&file, "max_text_chars = 10\nmax_txet_chars = 20\n").unwrap();
+    std::fs::write(
+        &file,
+        "[limits]\nmax_text_chars = 10\nmax_txet_chars = 20\n",
+    )
+    .unwrap();
     let out = tern(&["--config", file.to_str().unwrap()], &[]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -56,7 +62,11 @@ fn an_unknown_config_file_key_is_named_and_stops_startup() {
 
 #[test]
 fn a_bad_value_is_explained() {
-    let out = tern(&["--durability", "sometimes"], &[]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("durability"));
+    for flag in ["--storage.durability", "--durability"] {
+        let out = tern(&[flag, "sometimes"], &[]);
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("storage.durability"), "{stderr}");
+        assert!(stderr.contains("\"sometimes\""), "{stderr}");
+    }
 }

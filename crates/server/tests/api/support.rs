@@ -60,7 +60,7 @@ impl TestServer {
             .collect();
         let database = test_database().await;
         if let Some(db) = &database {
-            env.push(("TERN_DATABASE_URL".into(), db.url.clone()));
+            env.push(("TERN_STORAGE_DATABASE_URL".into(), db.url.clone()));
         }
         Self::launch(env, database).await
     }
@@ -88,7 +88,7 @@ impl TestServer {
     pub fn database_url(&self) -> String {
         self.env
             .iter()
-            .find(|(k, _)| k == "TERN_DATABASE_URL")
+            .find(|(k, _)| k == "TERN_STORAGE_DATABASE_URL")
             .map(|(_, v)| v.clone())
             .unwrap_or_else(|| format!("sqlite://{}", self.dir.path().join("tern.db").display()))
     }
@@ -197,10 +197,10 @@ async fn spawn(
     command
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("TERN_LISTEN", listen)
-        .env("TERN_DATA_DIR", dir)
-        .env("TERN_LOG", "info")
-        .env("TERN_ARGON2_MEMORY_KIB", "1024")
+        .env("TERN_SERVER_LISTEN", listen)
+        .env("TERN_SERVER_DATA_DIR", dir)
+        .env("TERN_SERVER_LOG", "info")
+        .env("TERN_SECURITY_ARGON2_MEMORY_KIB", "1024")
         .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .stdout(Stdio::piped())
         .stderr(log)

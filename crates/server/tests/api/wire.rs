@@ -204,7 +204,7 @@ async fn the_web_client_is_served_with_a_strict_policy_and_sensible_caching() {
     .unwrap();
     std::fs::write(dir.path().join("assets/app-1a2b3c.js"), "export {}").unwrap();
     let web_dir = dir.path().to_str().unwrap().to_owned();
-    let server = TestServer::start_with(&[("TERN_WEB_DIR", &web_dir)]).await;
+    let server = TestServer::start_with(&[("TERN_SERVER_WEB_DIR", &web_dir)]).await;
     let get = |path: &str| reqwest::get(format!("{}{path}", server.url));
 
     let page = get("/").await.unwrap();

@@ -47,7 +47,7 @@ export async function startTern(options: TernOptions = {}, extraArgs: string[] =
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "tern-sdk-test-"));
   const child: ChildProcess = spawn(
     TERN_BIN,
-    ["--listen", options.listen ?? "127.0.0.1:0", "--data-dir", dataDir, "--argon2-memory-kib", "1024", "--log", "warn", ...extraArgs],
+    ["--server.listen", options.listen ?? "127.0.0.1:0", "--server.data-dir", dataDir, "--security.argon2-memory-kib", "1024", "--server.log", "warn", ...extraArgs],
     { stdio: ["ignore", "pipe", "pipe"], env: serverEnv() },
   );
   let stderr = "";
