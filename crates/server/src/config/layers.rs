@@ -184,13 +184,17 @@ fn is_section(name: &str) -> bool {
 }
 
 /// A TOML value as the text a flag or variable would give.
-fn scalar(value: &toml::Value) -> Result<String, String> {
+pub(crate) fn scalar(value: &toml::Value) -> Result<String, String> {
     match value {
         toml::Value::String(s) => Ok(s.clone()),
         toml::Value::Integer(n) => Ok(n.to_string()),
         toml::Value::Float(x) => Ok(x.to_string()),
         toml::Value::Boolean(b) => Ok(b.to_string()),
-        _ => Err("must be a single value (a string, number or boolean)".into()),
+        // Lists and tables reach their setting as JSON, the form a variable or flag gives.
+        toml::Value::Array(_) | toml::Value::Table(_) => {
+            serde_json::to_string(value).map_err(|e| e.to_string())
+        }
+        toml::Value::Datetime(d) => Ok(d.to_string()),
     }
 }
 

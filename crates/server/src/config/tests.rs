@@ -73,7 +73,10 @@ fn unknown_names_are_named() {
     assert!(err.contains("TERN_SERVER_LISTNE"), "{err}");
     let (_file, path) = with_file("[limits]\nmax_page = [1, 2]\n");
     let err = load(&["--config", &path], &[]).unwrap_err().to_string();
-    assert!(err.contains("max_page: must be a single value"), "{err}");
+    assert!(
+        err.contains("limits.max_page") && err.contains("[1,2]"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -142,6 +145,23 @@ fn bad_values_name_the_setting_and_where_it_came_from() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("cluster.redis_url"), "{err}");
+}
+
+#[test]
+fn lists_come_as_arrays_of_tables_in_the_file_and_json_elsewhere() {
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Provider {
+        name: String,
+        issuer: String,
+    }
+    let file: toml::Table =
+        toml::from_str("[[providers]]\nname = \"a\"\nissuer = \"https://a\"\n").unwrap();
+    let text = super::layers::scalar(&file["providers"]).unwrap();
+    let from_file = Vec::<Provider>::parse(&text).unwrap();
+    let from_env = Vec::<Provider>::parse(r#"[{"name":"a","issuer":"https://a"}]"#).unwrap();
+    assert_eq!(from_file, from_env);
+    assert_eq!(from_file[0].issuer, "https://a");
+    assert!(Vec::<Provider>::parse("[{\"name\":1}]").is_err());
 }
 
 #[test]

@@ -81,6 +81,17 @@ impl SettingValue for Durability {
     }
 }
 
+/// A list (of OIDC providers, push vendors, AI endpoints...): an array of tables in the file
+/// (`[[section.key]]`), JSON text in a variable or flag.
+impl<T: serde::de::DeserializeOwned> SettingValue for Vec<T> {
+    fn parse(text: &str) -> Result<Self, String> {
+        if text.is_empty() {
+            return Ok(Vec::new());
+        }
+        serde_json::from_str(text).map_err(|e| format!("not a list of the expected form: {e}"))
+    }
+}
+
 /// A password, a key, or a URL that may hold one. It prints as `***` (in `Debug` too, so a
 /// logged `Config` shows none); `expose` is the one way to read it.
 #[derive(Clone, PartialEq, Eq)]
