@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// Why a request failed. Serialized as snake_case strings; docs/PROTOCOL.md lists each with
 /// its meaning and whether a retry can help.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The frame is not valid JSON, or a field is missing or of the wrong type.
@@ -53,6 +54,7 @@ pub enum ErrorCode {
     Internal,
     /// A code this build does not know (from a newer server): the message says what happened.
     #[serde(other)]
+    #[cfg_attr(feature = "typescript", ts(untagged, type = "string & {}"))]
     Unknown,
 }
 
@@ -67,27 +69,40 @@ impl ErrorCode {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CloseCode;
 
-impl CloseCode {
+/// Declares the close codes and `CloseCode::ALL`, from one list.
+macro_rules! close_codes {
+    ($($(#[doc = $doc:literal])* $name:ident = $code:literal,)*) => {
+        impl CloseCode {
+            $( $(#[doc = $doc])* pub const $name: u16 = $code; )*
+            /// Every close code, by name (for the TypeScript SDK's `CloseCode`).
+            pub const ALL: &'static [(&'static str, u16)] = &[$((stringify!($name), $code)),*];
+        }
+    };
+}
+
+close_codes! {
     /// The client asked to close.
-    pub const NORMAL: u16 = 1000;
+    NORMAL = 1000,
     /// A text frame was not valid UTF-8 (RFC 6455 §8.1); fix the client.
-    pub const INVALID_DATA: u16 = 1007;
+    INVALID_DATA = 1007,
     /// A frame exceeded the hard size cap and could not even be read; reconnect.
-    pub const MESSAGE_TOO_BIG: u16 = 1009;
+    MESSAGE_TOO_BIG = 1009,
     /// An unexpected server fault; reconnect with backoff.
-    pub const INTERNAL: u16 = 1011;
+    INTERNAL = 1011,
     /// The server is restarting or shutting down; reconnect (with backoff) and catch up.
-    pub const RESTARTING: u16 = 1012;
+    RESTARTING = 1012,
     /// The server cannot serve right now (e.g. the database is down); reconnect with backoff.
-    pub const TRY_AGAIN_LATER: u16 = 1013;
+    TRY_AGAIN_LATER = 1013,
     /// The token is missing, wrong or revoked. Do not reconnect with the same token.
-    pub const UNAUTHORIZED: u16 = 4001;
+    UNAUTHORIZED = 4001,
     /// Nothing was received within the heartbeat timeout. Reconnect and catch up.
-    pub const HEARTBEAT_TIMEOUT: u16 = 4002;
+    HEARTBEAT_TIMEOUT = 4002,
     /// The client did not read fast enough and its outgoing queue overflowed. Reconnect and catch
     /// up; nothing was lost.
-    pub const TOO_SLOW: u16 = 4008;
+    TOO_SLOW = 4008,
+}
 
+impl CloseCode {
     /// Whether a client should reconnect after this close code.
     pub fn should_reconnect(code: u16) -> bool {
         code != Self::UNAUTHORIZED && code != Self::NORMAL

@@ -6,6 +6,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 /// What an event carries, tagged by `type`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Content {
     /// Plain text, any Unicode. Never interpreted as markup by tern's clients.
@@ -15,6 +16,10 @@ pub enum Content {
     /// A content type this build does not know (sent by a newer peer). Kept so that old clients
     /// keep working when the protocol grows.
     #[serde(other)]
+    #[cfg_attr(
+        feature = "typescript",
+        ts(untagged, type = "{ type: string, [field: string]: unknown }")
+    )]
     Unsupported,
 }
 
@@ -64,6 +69,7 @@ pub fn strict<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Content, D::
 /// (and every device) sees them in order with the messages around them. The actor is the
 /// event's `sender`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum SystemEvent {
     GroupCreated {
@@ -80,11 +86,13 @@ pub enum SystemEvent {
         user: UserId,
         /// Set when the owner left and ownership passed to the longest-standing member.
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
         new_owner: Option<UserId>,
     },
     /// An event this build does not know (written by a newer server): shown as "unsupported",
     /// never a reason to drop the frame that carries it.
     #[serde(other)]
+    #[cfg_attr(feature = "typescript", ts(skip))]
     Unknown,
 }
 

@@ -19,11 +19,13 @@ pub const FEATURES: &[&str] = &["typing", "sync_pages", "user_lookup"];
 
 /// Frames a client sends.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ClientFrame {
     /// Send a message. Idempotent by `cmid`: resending returns the original `ack`.
     Send {
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
         rid: Option<u64>,
         conv: ConvId,
         /// Client message id, 1 to 64 characters, unique per sender (a UUID is ideal).
@@ -34,35 +36,44 @@ pub enum ClientFrame {
     /// Ask which conversations changed since `since` (omit it for all of them).
     Sync {
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
         rid: Option<u64>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
         since: Option<String>,
         /// The `next` of the previous page of this sync; omitted for the first page.
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
         page: Option<String>,
     },
     /// Events with seq greater than `after`, oldest first (catch-up).
     Fetch {
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
         rid: Option<u64>,
         conv: ConvId,
         after: u64,
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
         limit: Option<u32>,
     },
     /// Events with seq less than `before` (or the newest, without it), returned oldest first.
     History {
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
         rid: Option<u64>,
         conv: ConvId,
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
         before: Option<u64>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
         limit: Option<u32>,
     },
     /// Mark everything up to `seq` as read.
     Read {
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
         rid: Option<u64>,
         conv: ConvId,
         seq: u64,
@@ -71,18 +82,21 @@ pub enum ClientFrame {
     /// No reply unless it fails.
     Typing {
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
         rid: Option<u64>,
         conv: ConvId,
     },
     /// Application-level keepalive; answered with `pong`.
     Ping {
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
         rid: Option<u64>,
     },
 }
 
 /// Frames the server sends.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerFrame {
     /// First frame of every authenticated connection.
@@ -94,18 +108,22 @@ pub enum ServerFrame {
         heartbeat_ms: u64,
         idle_timeout_ms: u64,
         limits: Limits,
-        /// The protocol's version (`PROTOCOL_VERSION`); it grows only with a change a client
+        /// The protocol's version (`PROTOCOL_VERSION`; absent from servers older than the
+        /// field); it grows only with a change a client
         /// must know about, not with additions, which `features` announce.
         #[serde(default)]
+        #[cfg_attr(feature = "typescript", ts(as = "Option<u32>", optional))]
         protocol: u32,
         /// What this server offers beyond version 1's core (`FEATURES`), by name.
         #[serde(default)]
+        #[cfg_attr(feature = "typescript", ts(as = "Option<Vec<String>>", optional))]
         features: Vec<String>,
     },
     /// A message is durably stored. Stands, on the sending connection, in the place of the
     /// `event` every other connection receives.
     Ack {
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
         rid: Option<u64>,
         conv: ConvId,
         cmid: String,
@@ -120,6 +138,7 @@ pub enum ServerFrame {
     /// Reply to `sync`.
     Sync {
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
         rid: Option<u64>,
         /// Opaque; pass it as `since` next time, once every page is read and caught up.
         token: String,
@@ -127,11 +146,13 @@ pub enum ServerFrame {
         /// More conversations changed than one reply carries: ask for the next page with
         /// `sync` `{since, page: next}`. Absent on the last page.
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
         next: Option<String>,
     },
     /// Reply to `fetch` and `history`: a contiguous run of events, oldest first.
     Events {
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
         rid: Option<u64>,
         conv: ConvId,
         events: Vec<Event>,
@@ -141,6 +162,7 @@ pub enum ServerFrame {
     /// Your read position in a conversation moved (from this or another of your devices).
     Read {
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
         rid: Option<u64>,
         conv: ConvId,
         read_seq: u64,
@@ -148,6 +170,7 @@ pub enum ServerFrame {
     },
     Pong {
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
         rid: Option<u64>,
     },
     /// `user` is typing in `conv` (ephemeral: shown for a few seconds, never stored).
@@ -157,6 +180,7 @@ pub enum ServerFrame {
     /// A request failed; the connection stays usable.
     Error {
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
         rid: Option<u64>,
         code: ErrorCode,
         message: String,
@@ -164,6 +188,7 @@ pub enum ServerFrame {
     },
     /// A frame type this build does not know (from a newer server): ignored.
     #[serde(other)]
+    #[cfg_attr(feature = "typescript", ts(skip))]
     Unknown,
 }
 

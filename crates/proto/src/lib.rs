@@ -10,6 +10,8 @@ pub mod frames;
 pub mod ids;
 pub mod model;
 pub mod rest;
+#[cfg(feature = "typescript")]
+pub mod typescript;
 
 pub use codes::{CloseCode, ErrorCode};
 pub use content::{Content, SystemEvent};

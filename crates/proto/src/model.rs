@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 /// A public view of an account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct UserProfile {
     pub id: UserId,
     /// Lowercase ASCII handle, unique; see docs/PROTOCOL.md for the rules.
@@ -19,6 +20,7 @@ pub struct UserProfile {
 
 /// One event of a conversation: a message or a system event, with its place in the order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Event {
     pub conv: ConvId,
     /// Position in the conversation: 1, 2, 3, ... with no gaps.
@@ -30,27 +32,32 @@ pub struct Event {
     pub ts: i64,
     /// The sender's client message id, for messages sent by clients.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub cmid: Option<String>,
     pub content: Content,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ConversationKind {
     Direct,
     Group,
     /// A kind this build does not know (from a newer server): shown, not acted on.
     #[serde(other)]
+    #[cfg_attr(feature = "typescript", ts(untagged, type = "string & {}"))]
     Unknown,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum MemberRole {
     Owner,
     Member,
     /// A role this build does not know (from a newer server): treated as a plain member.
     #[serde(other)]
+    #[cfg_attr(feature = "typescript", ts(untagged, type = "string & {}"))]
     Unknown,
 }
 
@@ -67,6 +74,7 @@ impl MemberRole {
 
 /// A conversation as one member sees it: where it stands and where that member stands in it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct ConversationSummary {
     pub id: ConvId,
     pub kind: ConversationKind,
@@ -74,6 +82,7 @@ pub struct ConversationSummary {
     pub name: Option<String>,
     /// The other member of a direct conversation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub peer: Option<UserProfile>,
     /// Highest seq this member can see (the conversation's last seq while a member, the seq of
     /// the removal after leaving).
@@ -86,11 +95,13 @@ pub struct ConversationSummary {
     pub active: bool,
     /// The event at `last_seq`, as a preview.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub last_event: Option<Event>,
 }
 
 /// Limits the server enforces, announced in `hello` so clients can check before sending.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Limits {
     pub max_text_chars: u32,
     pub max_frame_bytes: u32,

@@ -7,26 +7,31 @@ use crate::model::{ConversationSummary, MemberRole, UserProfile};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
     pub username: String,
     pub password: String,
     /// Defaults to the username.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub display_name: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
     /// A label for this device shown in the session list ("Firefox on Linux").
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub device: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct LoginResponse {
     /// Bearer token for `Authorization: Bearer …` and the WebSocket `?token=`. Shown only once.
     pub token: String,
@@ -35,6 +40,7 @@ pub struct LoginResponse {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct SessionInfo {
     pub id: SessionId,
     pub device: String,
@@ -44,6 +50,7 @@ pub struct SessionInfo {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateProfileRequest {
     pub display_name: String,
@@ -51,15 +58,19 @@ pub struct UpdateProfileRequest {
 
 /// Open (or find) the direct conversation with one other user, named by id or by username.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct CreateDirectRequest {
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub user: Option<UserId>,
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub username: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct CreateGroupRequest {
     pub name: String,
@@ -69,18 +80,21 @@ pub struct CreateGroupRequest {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct AddMembersRequest {
     pub users: Vec<UserId>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct MemberInfo {
     pub user: UserProfile,
     pub role: MemberRole,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct ConversationDetail {
     #[serde(flatten)]
     pub summary: ConversationSummary,
@@ -89,6 +103,7 @@ pub struct ConversationDetail {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct SendMessageRequest {
     pub cmid: String,
@@ -98,6 +113,7 @@ pub struct SendMessageRequest {
 
 /// Body of every HTTP error response.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct ErrorBody {
     pub code: ErrorCode,
     pub message: String,
@@ -106,6 +122,7 @@ pub struct ErrorBody {
 
 /// Reply to `POST /api/v1/conversations/{id}/messages`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct SentMessage {
     pub event: crate::model::Event,
     /// True when this `cmid` had been stored before and nothing new was stored.
@@ -114,18 +131,21 @@ pub struct SentMessage {
 
 /// A page of events, oldest first.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct EventPage {
     pub events: Vec<crate::model::Event>,
     pub has_more: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ReadRequest {
     pub seq: u64,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct ReadPosition {
     pub read_seq: u64,
     pub unread: u64,

@@ -1,0 +1,450 @@
+// Generated from crates/proto by `UPDATE_WIRE=1 cargo test -p tern-proto wire`: do not edit.
+// The wire types of tern (docs/PROTOCOL.md is the contract); protocol.ts adds helpers.
+
+/**
+ * A registered account.
+ */
+export type UserId = number;
+
+/**
+ * A direct (1:1) or group conversation.
+ */
+export type ConvId = number;
+
+/**
+ * One login: a bearer token held by one device.
+ */
+export type SessionId = number;
+
+/**
+ * A public view of an account.
+ */
+export type UserProfile = {
+  id: UserId,
+  /**
+   * Lowercase ASCII handle, unique; see docs/PROTOCOL.md for the rules.
+   */
+  username: string,
+  /**
+   * Any Unicode, chosen by the user.
+   */
+  display_name: string,
+  /**
+   * Unix milliseconds.
+   */
+  created_at: number,
+};
+
+/**
+ * One event of a conversation: a message or a system event, with its place in the order.
+ */
+export type Event = {
+  conv: ConvId,
+  /**
+   * Position in the conversation: 1, 2, 3, ... with no gaps.
+   */
+  seq: number,
+  /**
+   * Globally unique, time-ordered (UUIDv7); for references (replies, reactions), not order.
+   */
+  id: string,
+  sender: UserId,
+  /**
+   * Server time of the commit, Unix milliseconds.
+   */
+  ts: number,
+  /**
+   * The sender's client message id, for messages sent by clients.
+   */
+  cmid?: string,
+  content: Content,
+};
+
+/**
+ * What an event carries, tagged by `type`.
+ */
+export type Content = {
+  "type": "text",
+  text: string,
+} | {
+  "type": "system"
+} & SystemEvent | {
+  type: string,
+  [field: string]: unknown
+};
+
+/**
+ * Membership changes, recorded in the conversation's own seq stream so that every member
+ * (and every device) sees them in order with the messages around them. The actor is the
+ * event's `sender`.
+ */
+export type SystemEvent = {
+  "event": "group_created",
+  name: string,
+  members: Array<UserId>,
+} | {
+  "event": "members_added",
+  users: Array<UserId>,
+} | {
+  "event": "member_removed",
+  user: UserId,
+} | {
+  "event": "member_left",
+  user: UserId,
+  /**
+   * Set when the owner left and ownership passed to the longest-standing member.
+   */
+  new_owner?: UserId,
+};
+
+export type ConversationKind = "direct" | "group" | string & {};
+
+export type MemberRole = "owner" | "member" | string & {};
+
+/**
+ * A conversation as one member sees it: where it stands and where that member stands in it.
+ */
+export type ConversationSummary = {
+  id: ConvId,
+  kind: ConversationKind,
+  /**
+   * Group name; `null` for direct conversations (show the peer's display name instead).
+   */
+  name: string | null,
+  /**
+   * The other member of a direct conversation.
+   */
+  peer?: UserProfile,
+  /**
+   * Highest seq this member can see (the conversation's last seq while a member, the seq of
+   * the removal after leaving).
+   */
+  last_seq: number,
+  /**
+   * Everything up to and including this seq has been read by this member.
+   */
+  read_seq: number,
+  /**
+   * Messages from others after `read_seq`: exact, the same on every device.
+   */
+  unread: number,
+  /**
+   * False after the member left or was removed; history up to `last_seq` stays readable.
+   */
+  active: boolean,
+  /**
+   * The event at `last_seq`, as a preview.
+   */
+  last_event?: Event,
+};
+
+/**
+ * Limits the server enforces, announced in `hello` so clients can check before sending.
+ */
+export type Limits = {
+  max_text_chars: number,
+  max_frame_bytes: number,
+  max_page: number,
+  /**
+   * Most current members of a group.
+   */
+  max_group_members: number,
+  /**
+   * Most users named in one request (group creation, adding members, looking users up).
+   */
+  max_users_per_request: number,
+};
+
+/**
+ * Why a request failed. Serialized as snake_case strings; docs/PROTOCOL.md lists each with
+ * its meaning and whether a retry can help.
+ */
+export type ErrorCode = "bad_frame" | "unknown_type" | "frame_too_large" | "binary_not_supported" | "bad_request" | "unauthorized" | "forbidden" | "not_member" | "not_found" | "text_too_long" | "invalid_content" | "unsupported_content" | "client_id_reused" | "group_full" | "username_taken" | "invalid_username" | "invalid_password" | "invalid_display_name" | "invalid_credentials" | "unavailable" | "internal" | string & {};
+
+/**
+ * Frames a client sends.
+ */
+export type ClientFrame = {
+  "type": "send",
+  rid?: number,
+  conv: ConvId,
+  /**
+   * Client message id, 1 to 64 characters, unique per sender (a UUID is ideal).
+   */
+  cmid: string,
+  content: Content,
+} | {
+  "type": "sync",
+  rid?: number,
+  since?: string,
+  /**
+   * The `next` of the previous page of this sync; omitted for the first page.
+   */
+  page?: string,
+} | {
+  "type": "fetch",
+  rid?: number,
+  conv: ConvId,
+  after: number,
+  limit?: number,
+} | {
+  "type": "history",
+  rid?: number,
+  conv: ConvId,
+  before?: number,
+  limit?: number,
+} | {
+  "type": "read",
+  rid?: number,
+  conv: ConvId,
+  seq: number,
+} | {
+  "type": "typing",
+  rid?: number,
+  conv: ConvId,
+} | {
+  "type": "ping",
+  rid?: number,
+};
+
+/**
+ * Frames the server sends.
+ */
+export type ServerFrame = {
+  "type": "hello",
+  user: UserProfile,
+  session: SessionId,
+  server_time: number,
+  /**
+   * The server pings at this interval; a connection silent for `idle_timeout_ms` is dropped.
+   */
+  heartbeat_ms: number,
+  idle_timeout_ms: number,
+  limits: Limits,
+  /**
+   * The protocol's version (`PROTOCOL_VERSION`; absent from servers older than the
+   * field); it grows only with a change a client
+   * must know about, not with additions, which `features` announce.
+   */
+  protocol?: number,
+  /**
+   * What this server offers beyond version 1's core (`FEATURES`), by name.
+   */
+  features?: Array<string>,
+} | {
+  "type": "ack",
+  rid?: number,
+  conv: ConvId,
+  cmid: string,
+  seq: number,
+  id: string,
+  ts: number,
+  /**
+   * True when this `cmid` had been stored before and nothing new was stored.
+   */
+  duplicate: boolean,
+} | {
+  "type": "event"
+} & Event | {
+  "type": "sync",
+  rid?: number,
+  /**
+   * Opaque; pass it as `since` next time, once every page is read and caught up.
+   */
+  token: string,
+  conversations: Array<ConversationSummary>,
+  /**
+   * More conversations changed than one reply carries: ask for the next page with
+   * `sync` `{since, page: next}`. Absent on the last page.
+   */
+  next?: string,
+} | {
+  "type": "events",
+  rid?: number,
+  conv: ConvId,
+  events: Array<Event>,
+  /**
+   * More events exist beyond this page in the direction asked.
+   */
+  has_more: boolean,
+} | {
+  "type": "read",
+  rid?: number,
+  conv: ConvId,
+  read_seq: number,
+  unread: number,
+} | {
+  "type": "pong",
+  rid?: number,
+} | {
+  "type": "typing",
+  conv: ConvId,
+  user: UserId,
+} | {
+  "type": "resync"
+} | {
+  "type": "error",
+  rid?: number,
+  code: ErrorCode,
+  message: string,
+  retryable: boolean,
+};
+
+export type RegisterRequest = {
+  username: string,
+  password: string,
+  /**
+   * Defaults to the username.
+   */
+  display_name?: string,
+};
+
+export type LoginRequest = {
+  username: string,
+  password: string,
+  /**
+   * A label for this device shown in the session list ("Firefox on Linux").
+   */
+  device?: string,
+};
+
+export type LoginResponse = {
+  /**
+   * Bearer token for `Authorization: Bearer …` and the WebSocket `?token=`. Shown only once.
+   */
+  token: string,
+  session: SessionInfo,
+  user: UserProfile,
+};
+
+export type SessionInfo = {
+  id: SessionId,
+  device: string,
+  created_at: number,
+  /**
+   * Whether this is the session making the request.
+   */
+  current: boolean,
+};
+
+export type UpdateProfileRequest = {
+  display_name: string,
+};
+
+/**
+ * Open (or find) the direct conversation with one other user, named by id or by username.
+ */
+export type CreateDirectRequest = {
+  user?: UserId,
+  username?: string,
+};
+
+export type CreateGroupRequest = {
+  name: string,
+  /**
+   * Initial members besides the creator.
+   */
+  members: Array<UserId>,
+};
+
+export type AddMembersRequest = {
+  users: Array<UserId>,
+};
+
+export type MemberInfo = {
+  user: UserProfile,
+  role: MemberRole,
+};
+
+export type ConversationDetail = {
+  /**
+   * Current members (empty after you left).
+   */
+  members: Array<MemberInfo>,
+  id: ConvId,
+  kind: ConversationKind,
+  /**
+   * Group name; `null` for direct conversations (show the peer's display name instead).
+   */
+  name: string | null,
+  /**
+   * The other member of a direct conversation.
+   */
+  peer?: UserProfile,
+  /**
+   * Highest seq this member can see (the conversation's last seq while a member, the seq of
+   * the removal after leaving).
+   */
+  last_seq: number,
+  /**
+   * Everything up to and including this seq has been read by this member.
+   */
+  read_seq: number,
+  /**
+   * Messages from others after `read_seq`: exact, the same on every device.
+   */
+  unread: number,
+  /**
+   * False after the member left or was removed; history up to `last_seq` stays readable.
+   */
+  active: boolean,
+  /**
+   * The event at `last_seq`, as a preview.
+   */
+  last_event?: Event,
+};
+
+export type SendMessageRequest = {
+  cmid: string,
+  content: Content,
+};
+
+/**
+ * Body of every HTTP error response.
+ */
+export type ErrorBody = {
+  code: ErrorCode,
+  message: string,
+  retryable: boolean,
+};
+
+/**
+ * Reply to `POST /api/v1/conversations/{id}/messages`.
+ */
+export type SentMessage = {
+  event: Event,
+  /**
+   * True when this `cmid` had been stored before and nothing new was stored.
+   */
+  duplicate: boolean,
+};
+
+/**
+ * A page of events, oldest first.
+ */
+export type EventPage = {
+  events: Array<Event>,
+  has_more: boolean,
+};
+
+export type ReadRequest = {
+  seq: number,
+};
+
+export type ReadPosition = {
+  read_seq: number,
+  unread: number,
+};
+
+/** WebSocket close codes (docs/PROTOCOL.md, section 5). */
+export const CloseCode = {
+  NORMAL: 1000,
+  INVALID_DATA: 1007,
+  MESSAGE_TOO_BIG: 1009,
+  INTERNAL: 1011,
+  RESTARTING: 1012,
+  TRY_AGAIN_LATER: 1013,
+  UNAUTHORIZED: 4001,
+  HEARTBEAT_TIMEOUT: 4002,
+  TOO_SLOW: 4008,
+} as const;
