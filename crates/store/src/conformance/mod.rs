@@ -1,0 +1,92 @@
+//! Behaviours every `Store` backend must have, a file per aggregate. Each backend's tests run
+//! every case through `conformance_tests!`, so the backends cannot drift apart.
+
+mod accounts;
+mod conversations;
+mod events;
+mod followers;
+
+pub use accounts::*;
+pub use conversations::*;
+pub use events::*;
+pub use followers::*;
+
+use crate::{Refusal, Store, StoreError, WriteOp, WriteOutcome};
+use tern_proto::{Content, ConvId, Event, SessionId, UserId};
+
+fn text(t: &str) -> Content {
+    Content::Text { text: t.into() }
+}
+
+async fn users(store: &dyn Store, names: &[&str]) -> Vec<UserId> {
+    let mut ids = Vec::new();
+    for n in names {
+        ids.push(store.create_user(n, n, "hash").await.unwrap().id);
+    }
+    ids
+}
+
+async fn group(store: &dyn Store, owner: UserId, members: &[UserId]) -> ConvId {
+    let op = WriteOp::CreateGroup {
+        owner,
+        name: "g".into(),
+        members: members.to_vec(),
+    };
+    match store.write(vec![op]).await.unwrap().remove(0) {
+        Ok(WriteOutcome::MembershipChanged { event, .. }) => event.conv,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn append(conv: ConvId, sender: UserId, cmid: &str) -> WriteOp {
+    WriteOp::Append {
+        conv,
+        sender,
+        cmid: cmid.into(),
+        content: text(cmid),
+    }
+}
+
+fn appended(result: &crate::WriteResult) -> (&Event, bool) {
+    match result {
+        Ok(WriteOutcome::Appended { event, duplicate }) => (event, *duplicate),
+        other => panic!("expected an append, got {other:?}"),
+    }
+}
+
+/// Generates one `#[tokio::test]` per conformance case for a backend. `$open` is an async
+/// expression yielding `Some((guard, store))`, where the guard keeps the backend's resources
+/// alive, or `None` when the backend's server is unreachable (the test is then skipped loudly).
+/// The list of cases is here, once: a backend cannot leave one out. A new case is added to it.
+#[macro_export]
+macro_rules! conformance_tests {
+    ($open:expr) => {
+        $crate::conformance_tests!(@cases $open;
+            users_and_sessions,
+            seqs_are_gapless_within_and_across_batches,
+            appends_are_idempotent_per_sender_and_client_id,
+            a_refused_op_leaves_no_trace_and_spares_the_batch,
+            summaries_report_only_what_changed,
+            unread_counts_only_messages_from_others,
+            leaving_caps_what_a_member_sees,
+            direct_conversations_are_one_per_pair,
+            history_pages_are_bounded,
+            concurrent_writers_get_unique_gapless_seqs,
+            positions_from_the_future_or_forged_are_refused,
+            member_lists_are_checked_as_sets,
+            summaries_page_through_every_conversation_once,
+            followers_get_every_committed_event_once_in_order,
+        );
+    };
+    (@cases $open:expr; $($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $case() {
+                let Some((_guard, store)) = $open.await else {
+                    return;
+                };
+                $crate::conformance::$case(&store).await;
+            }
+        )*
+    };
+}
