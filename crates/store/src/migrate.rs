@@ -3,6 +3,33 @@
 
 use crate::{StoreError, StoreResult};
 
+/// Declares every migration pair once: version, number and name, from which both files
+/// `migrations/sqlite/NNNN_name.sql` and `migrations/postgres/NNNN_name.sql` are embedded.
+macro_rules! migrations {
+    ($($version:literal $number:literal $name:literal,)*) => {
+        /// Every SQLite migration, in order.
+        pub const SQLITE: &[Migration] = &[$(Migration {
+            version: $version,
+            name: $name,
+            sql: include_str!(concat!("../migrations/sqlite/", $number, "_", $name, ".sql")),
+        }),*];
+        /// Every PostgreSQL migration, in order: the same versions and names as SQLite's.
+        pub const POSTGRES: &[Migration] = &[$(Migration {
+            version: $version,
+            name: $name,
+            sql: include_str!(concat!("../migrations/postgres/", $number, "_", $name, ".sql")),
+        }),*];
+    };
+}
+
+// Never edit one that has shipped: add the next number.
+migrations! {
+    1 "0001" "core",
+    2 "0002" "append_in_one_statement",
+    3 "0003" "append_in_one_statement_postgres",
+    4 "0004" "followers",
+}
+
 /// One migration file: `NNNN_name.sql`.
 #[derive(Clone, Copy, Debug)]
 pub struct Migration {

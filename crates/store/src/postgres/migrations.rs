@@ -5,29 +5,8 @@ use crate::migrate::pending;
 use crate::{Migration, StoreResult, now_ms};
 use sqlx::PgPool;
 
-/// Every PostgreSQL migration, in order; the same versions and names as SQLite's.
-pub const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "core",
-        sql: include_str!("../../migrations/postgres/0001_core.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "append_in_one_statement",
-        sql: include_str!("../../migrations/postgres/0002_append_in_one_statement.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "append_in_one_statement_postgres",
-        sql: include_str!("../../migrations/postgres/0003_append_in_one_statement_postgres.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "followers",
-        sql: include_str!("../../migrations/postgres/0004_followers.sql"),
-    },
-];
+/// Every PostgreSQL migration, in order (declared in `migrate.rs`).
+pub const MIGRATIONS: &[Migration] = crate::migrate::POSTGRES;
 
 /// Arbitrary but fixed: the advisory lock key tern's migrations hold.
 const MIGRATION_LOCK: i64 = 0x7465_726e;

@@ -4,29 +4,8 @@ use crate::migrate::pending;
 use crate::{Migration, StoreResult, now_ms};
 use rusqlite::{Connection, params};
 
-/// Every SQLite migration, in order. Never edit one that has shipped: add the next number.
-pub const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "core",
-        sql: include_str!("../../migrations/sqlite/0001_core.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "append_in_one_statement",
-        sql: include_str!("../../migrations/sqlite/0002_append_in_one_statement.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "append_in_one_statement_postgres",
-        sql: include_str!("../../migrations/sqlite/0003_append_in_one_statement_postgres.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "followers",
-        sql: include_str!("../../migrations/sqlite/0004_followers.sql"),
-    },
-];
+/// Every SQLite migration, in order (declared in `migrate.rs`).
+pub const MIGRATIONS: &[Migration] = crate::migrate::SQLITE;
 
 /// Applies what is pending, each migration in its own transaction with its record.
 pub fn apply(conn: &mut Connection) -> StoreResult<()> {
