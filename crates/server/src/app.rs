@@ -14,6 +14,7 @@ use crate::gateway::Gateway;
 use crate::http::web::WebAssets;
 use crate::http::{self, AppState};
 use crate::messages::Messages;
+use axum::serve::ListenerExt;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -187,6 +188,14 @@ impl App {
         // route for each new TCP connection, a large share of a login's cost in a storm.
         let service = http::router(state).with_state(()).into_make_service();
         let stop = shutdown.clone();
+        // Frames are small and each is written with one flush: Nagle's algorithm would hold a
+        // frame back until the peer acknowledges the previous one (up to its delayed-ACK
+        // timer, 40 ms) whenever the client is not sending at that moment.
+        let listener = listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+            }
+        });
         let server = tokio::spawn(async move {
             axum::serve(listener, service)
                 .with_graceful_shutdown(async move { stop.cancelled().await })

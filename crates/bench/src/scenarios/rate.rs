@@ -5,7 +5,7 @@
 use super::{DRAIN, latency_us, micros_since_origin, origin};
 use crate::Common;
 use crate::population::{self, Connected};
-use crate::report::{Outcome, histogram, percentile_line, percentiles};
+use crate::report::{Outcome, cpu_text, histogram, percentile_line, percentiles};
 use crate::server::Target;
 use hdrhistogram::Histogram;
 use serde_json::json;
@@ -55,6 +55,9 @@ pub async fn run(common: &Common, o: Options) -> Result<Outcome, String> {
     let ticks = pace(start, end, rate, pairs)?;
     let mut tasks = Vec::with_capacity(pairs);
     let mut clients = clients.into_iter();
+    let cpu_before = target.cpu();
+    // A mark for a profiler attached to the server: the measured phase starts now.
+    eprintln!("  measuring for {secs} s");
     for (conv, ticks) in convs.into_iter().zip(ticks) {
         let (Some(sender), Some(receiver)) = (clients.next(), clients.next()) else {
             break;
@@ -69,18 +72,23 @@ pub async fn run(common: &Common, o: Options) -> Result<Outcome, String> {
         received += r;
         latencies.add(h).map_err(|e| e.to_string())?;
     }
+    // Everything the server did for the run's messages, at this rate: what a server costs
+    // at everyday load, where a batch often holds a single message.
+    let cpu = cpu_before.zip(target.cpu()).map(|(b, a)| a.per(b, sent));
     // Not lost from the system (every send is retried until acked), but not received within
     // the drain window after the run: an overloaded server shows up here.
     let late = sent - received;
     Ok(Outcome::new(
         "rate",
         format!(
-            "{pairs} pairs at {rate} msg/s for {secs} s: {} ({sent} sent, {late} not received {}s after the end)",
+            "{pairs} pairs at {rate} msg/s for {secs} s: {} ({sent} sent, {late} not received {}s after the end), {}",
             percentile_line(&latencies),
-            DRAIN.as_secs()
+            DRAIN.as_secs(),
+            cpu_text(cpu, "msg"),
         ),
         json!({ "pairs": pairs, "rate": rate, "secs": secs, "sent": sent, "late": late,
-                "latency": percentiles(&latencies) }),
+                "latency": percentiles(&latencies), "cpu_user_us_per_msg": cpu.map(|c| c.0),
+                "cpu_system_us_per_msg": cpu.map(|c| c.1) }),
     ))
 }
 

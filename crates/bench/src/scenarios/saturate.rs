@@ -3,7 +3,7 @@
 
 use crate::Common;
 use crate::population;
-use crate::report::Outcome;
+use crate::report::{Outcome, cpu_text};
 use crate::server::Target;
 use serde_json::json;
 use std::sync::Arc;
@@ -82,15 +82,12 @@ pub async fn run(common: &Common, o: Options) -> Result<Outcome, String> {
     let messages = acked.load(Ordering::Relaxed);
     let per_s = messages as f64 / elapsed;
     let cpu = cpu_before.zip(cpu_after).map(|(b, a)| a.per(b, messages));
-    let cpu_text = cpu.map_or("server CPU unknown".into(), |(u, s)| {
-        format!(
-            "server CPU {:.1} µs/msg ({u:.1} user + {s:.1} system)",
-            u + s
-        )
-    });
     Ok(Outcome::new(
         "saturate",
-        format!("{pairs} pairs x {window} in flight: {per_s:.0} msg/s, {cpu_text}"),
+        format!(
+            "{pairs} pairs x {window} in flight: {per_s:.0} msg/s, {}",
+            cpu_text(cpu, "msg")
+        ),
         json!({ "pairs": pairs, "window": window, "secs": elapsed, "messages": messages,
                 "msg_per_s": per_s, "cpu_user_us_per_msg": cpu.map(|c| c.0),
                 "cpu_system_us_per_msg": cpu.map(|c| c.1) }),
