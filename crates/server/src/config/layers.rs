@@ -47,10 +47,20 @@ impl Values {
         vars: impl IntoIterator<Item = (OsString, OsString)>,
     ) -> Result<Values, ConfigError> {
         let flags = command().get_matches_from(args);
-        let vars: Vec<(String, String)> = vars
-            .into_iter()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-            .collect();
+        let mut text_vars = Vec::new();
+        for (name, value) in vars {
+            let Ok(name) = name.into_string() else {
+                continue;
+            };
+            match value.into_string() {
+                Ok(value) => text_vars.push((name, value)),
+                Err(_) if name.starts_with("TERN_") => {
+                    return Err(ConfigError::invalid(&name, "is not valid UTF-8".into()));
+                }
+                Err(_) => {}
+            }
+        }
+        let vars = text_vars;
         let file = flags.get_one::<String>("config").cloned().or_else(|| {
             vars.iter()
                 .find(|(k, _)| k == "TERN_CONFIG")
@@ -107,7 +117,10 @@ impl Values {
 
     pub(crate) fn read_file(&mut self, text: &str) -> Result<(), String> {
         let table: toml::Table = toml::from_str(text).map_err(|e| e.message().to_owned())?;
-        for (name, value) in table {
+        // Flat names first, so that a section's key wins over its old name in the same file.
+        let (flat, sections): (Vec<_>, Vec<_>) =
+            table.into_iter().partition(|(_, value)| !value.is_table());
+        for (name, value) in flat.into_iter().chain(sections) {
             match value {
                 toml::Value::Table(keys) if is_section(&name) => {
                     for (key, value) in keys {
@@ -132,7 +145,11 @@ impl Values {
         &mut self,
         vars: impl IntoIterator<Item = (String, String)>,
     ) -> Result<(), ConfigError> {
-        for (name, text) in vars {
+        // Flat names first, so that `TERN_SECTION_KEY` wins over its old name whatever the order.
+        let (current, flat): (Vec<_>, Vec<_>) = vars
+            .into_iter()
+            .partition(|(name, _)| SETTINGS.iter().any(|s| s.env() == *name));
+        for (name, text) in flat.into_iter().chain(current) {
             if !name.starts_with("TERN_") || name == "TERN_CONFIG" {
                 continue;
             }

@@ -98,13 +98,19 @@ fn flat_names_from_before_sections_still_work_and_name_the_new_one() {
     ] {
         assert!(notices.contains(new), "{notices}");
     }
-    // The new name wins over the old one in the same layer.
-    let config = load(
-        &[],
-        &[("TERN_MAX_PAGE", "3"), ("TERN_LIMITS_MAX_PAGE", "4")],
-    )
-    .unwrap();
-    assert_eq!(config.limits.max_page, 4);
+    // The new name wins over the old one in the same layer, whatever their order.
+    for vars in [
+        [("TERN_MAX_PAGE", "3"), ("TERN_LIMITS_MAX_PAGE", "4")],
+        [("TERN_LIMITS_MAX_PAGE", "4"), ("TERN_MAX_PAGE", "3")],
+    ] {
+        assert_eq!(load(&[], &vars).unwrap().limits.max_page, 4);
+    }
+    // In the file the old top-level key sorts after `[limits]`; the section still wins.
+    let (_file, path) = with_file("max_page = 3\n[limits]\nmax_page = 4\n");
+    assert_eq!(load(&["--config", &path], &[]).unwrap().limits.max_page, 4);
+    // A later layer's old name still beats an earlier layer's new one.
+    let config = load(&["--config", &path, "--max-page", "5"], &[]).unwrap();
+    assert_eq!(config.limits.max_page, 5);
 }
 
 #[test]
