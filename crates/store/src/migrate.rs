@@ -28,6 +28,7 @@ migrations! {
     2 "0002" "append_in_one_statement",
     3 "0003" "append_in_one_statement_postgres",
     4 "0004" "followers",
+    5 "0005" "append_without_trigger",
 }
 
 /// One migration file: `NNNN_name.sql`.

@@ -22,23 +22,33 @@ use std::sync::OnceLock;
 /// A statement and its translations, made once per process.
 pub(crate) struct Statement {
     text: &'static str,
+    /// PostgreSQL's own text where the two cannot share one (see `stmt!`).
+    postgres_text: Option<&'static str>,
     sqlite: OnceLock<String>,
     postgres: OnceLock<String>,
 }
 
-/// Declares a statement written once (see the module note).
+/// Declares a statement written once (see the module note). The rare statement that must
+/// differ, because one database lacks what the other does it with, names both texts:
+/// `stmt!(sqlite: "...", postgres: "...")`, with a comment saying why.
 macro_rules! stmt {
     ($text:expr) => {{
-        static STATEMENT: $crate::sql::Statement = $crate::sql::Statement::new($text);
+        static STATEMENT: $crate::sql::Statement = $crate::sql::Statement::new($text, None);
+        &STATEMENT
+    }};
+    (sqlite: $sqlite:expr, postgres: $postgres:expr $(,)?) => {{
+        static STATEMENT: $crate::sql::Statement =
+            $crate::sql::Statement::new($sqlite, Some($postgres));
         &STATEMENT
     }};
 }
 pub(crate) use stmt;
 
 impl Statement {
-    pub(crate) const fn new(text: &'static str) -> Statement {
+    pub(crate) const fn new(text: &'static str, postgres_text: Option<&'static str>) -> Statement {
         Statement {
             text,
+            postgres_text,
             sqlite: OnceLock::new(),
             postgres: OnceLock::new(),
         }
@@ -51,7 +61,7 @@ impl Statement {
 
     pub(crate) fn for_postgres(&self) -> &str {
         self.postgres
-            .get_or_init(|| translate(self.text, Dialect::Postgres))
+            .get_or_init(|| translate(self.postgres_text.unwrap_or(self.text), Dialect::Postgres))
     }
 }
 
