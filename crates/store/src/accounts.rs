@@ -29,6 +29,12 @@ pub trait AccountStore: Send + Sync {
         device: &str,
     ) -> StoreResult<SessionRecord>;
     async fn session_by_token(&self, token_hash: &[u8]) -> StoreResult<Option<SessionRecord>>;
+    /// The session a token opens and its user's profile, in one read (what a WebSocket login
+    /// needs: one trip to the database instead of two).
+    async fn session_with_user(
+        &self,
+        token_hash: &[u8],
+    ) -> StoreResult<Option<(SessionRecord, UserProfile)>>;
     async fn sessions(&self, user: UserId) -> StoreResult<Vec<SessionRecord>>;
     /// Deletes the session if it belongs to `user`; false if there was none.
     async fn revoke_session(&self, user: UserId, session: SessionId) -> StoreResult<bool>;
@@ -93,6 +99,21 @@ impl<B: Backend> AccountStore for B {
         let token_hash = token_hash.to_owned();
         self.read_job(move |sql| Box::pin(async move { session_by_token(sql, &token_hash).await }))
             .await
+    }
+    async fn session_with_user(
+        &self,
+        token_hash: &[u8],
+    ) -> StoreResult<Option<(SessionRecord, UserProfile)>> {
+        let token_hash = token_hash.to_owned();
+        self.read_job(move |sql| {
+            Box::pin(async move {
+                let Some(session) = session_by_token(sql, &token_hash).await? else {
+                    return Ok(None);
+                };
+                Ok(by_id(sql, session.user).await?.map(|user| (session, user)))
+            })
+        })
+        .await
     }
     async fn sessions(&self, user: UserId) -> StoreResult<Vec<SessionRecord>> {
         self.read_job(move |sql| Box::pin(sessions(sql, user)))

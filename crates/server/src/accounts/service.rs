@@ -90,6 +90,28 @@ impl Accounts {
         }
     }
 
+    /// `authenticate` and the caller's profile in one read: a WebSocket login, which greets
+    /// with the profile. Boxed: the connection task keeps it until it has said `hello`.
+    pub async fn authenticate_with_profile(
+        &self,
+        token: &str,
+    ) -> AppResult<(Caller, Box<UserProfile>)> {
+        match self
+            .store
+            .session_with_user(&auth::token_hash(token))
+            .await?
+        {
+            Some((s, profile)) => Ok((
+                Caller {
+                    user: s.user,
+                    session: s.id,
+                },
+                Box::new(profile),
+            )),
+            None => Err(AppError::unauthorized()),
+        }
+    }
+
     pub async fn logout(&self, caller: Caller) -> AppResult<()> {
         self.revoke(caller, caller.session).await
     }

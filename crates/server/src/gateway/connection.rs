@@ -11,7 +11,7 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::SinkExt;
 use std::collections::VecDeque;
 use std::sync::Arc;
-use tern_proto::{CloseCode, ErrorCode, ServerFrame};
+use tern_proto::{CloseCode, ErrorCode, ServerFrame, UserProfile};
 
 /// Why the loop ended: with a close code to send, with the client's own close to echo, or
 /// because the socket is already gone.
@@ -25,8 +25,13 @@ enum End {
 // its largest state. Everything that runs only at the start, at the end or per frame is boxed,
 // so that the part every idle connection carries stays small (measured in docs/benchmarks.md).
 
-pub async fn run(mut socket: WebSocket, caller: Caller, state: AppState) {
-    let Some((conn, queue)) = Box::pin(greet(&mut socket, caller, &state)).await else {
+pub async fn run(
+    mut socket: WebSocket,
+    caller: Caller,
+    profile: Box<UserProfile>,
+    state: AppState,
+) {
+    let Some((conn, queue)) = Box::pin(greet(&mut socket, caller, profile, &state)).await else {
         return;
     };
     let registered = Registered {
@@ -72,15 +77,9 @@ impl Drop for Registered<'_> {
 async fn greet(
     socket: &mut WebSocket,
     caller: Caller,
+    profile: Box<UserProfile>,
     state: &AppState,
 ) -> Option<(ConnHandle, Arc<OutgoingQueue>)> {
-    let profile = match state.accounts.profile(caller.user).await {
-        Ok(p) => p,
-        Err(e) => {
-            super::refuse(socket, e).await;
-            return None;
-        }
-    };
     let gateway = &state.gateway;
     let (conn, queue) = gateway
         .hub
@@ -88,7 +87,7 @@ async fn greet(
     // Subscribed before `hello`, so whatever commits after the client's first sync reaches it.
     gateway.bus.connected(caller.user).await;
     let hello = ServerFrame::Hello {
-        user: profile,
+        user: *profile,
         session: caller.session,
         server_time: tern_store::now_ms(),
         heartbeat_ms: gateway.heartbeat.as_millis() as u64,

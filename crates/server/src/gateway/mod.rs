@@ -88,7 +88,7 @@ pub async fn upgrade(
             .map(|t| t.trim().to_owned())
     });
     let caller = match token {
-        Some(token) => state.accounts.authenticate(&token).await,
+        Some(token) => state.accounts.authenticate_with_profile(&token).await,
         None => Err(AppError::unauthorized()),
     };
     let gateway = state.gateway.clone();
@@ -103,7 +103,7 @@ pub async fn upgrade(
         .on_upgrade(move |mut socket| async move {
             let _in_flight = in_flight;
             match caller {
-                Ok(caller) => connection::run(socket, caller, state).await,
+                Ok((caller, profile)) => connection::run(socket, caller, profile, state).await,
                 Err(error) => Box::pin(refuse(&mut socket, error)).await,
             }
         })

@@ -29,9 +29,12 @@ pub async fn users_and_sessions(store: &dyn Store) {
         store.session_by_token(b"h1").await.unwrap().unwrap().id,
         s1.id
     );
+    let (session, user) = store.session_with_user(b"h1").await.unwrap().unwrap();
+    assert_eq!((session.id, session.user, user), (s1.id, a, renamed));
     assert_eq!(store.sessions(a).await.unwrap().len(), 2);
     assert!(!store.revoke_session(b, s1.id).await.unwrap(), "not bob's");
     assert!(store.revoke_session(a, s1.id).await.unwrap());
     assert!(store.session_by_token(b"h1").await.unwrap().is_none());
+    assert!(store.session_with_user(b"h1").await.unwrap().is_none());
     assert!(!store.revoke_session(a, SessionId(999)).await.unwrap());
 }
