@@ -37,6 +37,14 @@ pub enum ErrorCode {
     ClientIdReused,
     /// The group already has the most members a group may have (`max_group_members`).
     GroupFull,
+    /// The message a request names (to reply to, edit, recall, react to, pin or forward) is not
+    /// one: no such seq in that conversation, a system event or a change to a message, or a
+    /// recalled message.
+    InvalidTarget,
+    /// Too late: the window for editing or recalling that message has passed.
+    TooLate,
+    /// A reaction that is not exactly one emoji.
+    InvalidReaction,
     /// Registration: the username is already registered.
     UsernameTaken,
     /// Registration: the username breaks the username rules.

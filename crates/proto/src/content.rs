@@ -1,5 +1,7 @@
-//! Typed message content. New kinds (image, file, voice, edit, recall) are new variants of
-//! `Content`; a client that meets a kind it does not know sees `Unsupported` instead of failing.
+//! Typed event content. Messages (`text`), the changes made to them (`edit`, `recall`,
+//! `reaction`, `pin`) and system events are variants of `Content`; a client that meets a kind it
+//! does not know sees `Unsupported` instead of failing. New kinds (image, file, voice) are new
+//! variants.
 
 use crate::ids::UserId;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -10,7 +12,40 @@ use serde::{Deserialize, Deserializer, Serialize};
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Content {
     /// Plain text, any Unicode. Never interpreted as markup by tern's clients.
-    Text { text: String },
+    Text {
+        text: String,
+        /// The seq of the message of the same conversation this one replies to (quotes).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
+        reply_to: Option<u64>,
+        /// Members mentioned (`@name`): structured, never parsed out of the text.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        #[cfg_attr(feature = "typescript", ts(as = "Option<Vec<UserId>>", optional))]
+        mentions: Vec<UserId>,
+        /// `@all`: mentions every member of the group.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        #[cfg_attr(feature = "typescript", ts(as = "Option<bool>", optional))]
+        mention_all: bool,
+        /// Set by the server on a forwarded copy: who wrote the original, and when.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
+        forwarded: Option<Forwarded>,
+    },
+    /// A message's new text. Applies to the message at seq `target`.
+    Edit { target: u64, text: String },
+    /// The message at `target` was recalled: its content is erased everywhere.
+    Recall { target: u64 },
+    /// `emoji` was added to (or, `added: false`, taken off) the message at `target` by the
+    /// event's sender.
+    Reaction {
+        target: u64,
+        emoji: String,
+        added: bool,
+    },
+    /// The message at `target` was pinned to (or unpinned from) the conversation.
+    Pin { target: u64, pinned: bool },
+    /// What is left of a recalled message (or of an edit of one): who recalled it.
+    Recalled { by: UserId },
     /// Written by the server when a conversation's membership changes; clients cannot send it.
     System(SystemEvent),
     /// A content type this build does not know (sent by a newer peer). Kept so that old clients
@@ -23,9 +58,48 @@ pub enum Content {
     Unsupported,
 }
 
+/// Where a forwarded message came from: its author and time, never its conversation (which the
+/// recipients may not be in).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct Forwarded {
+    pub sender: UserId,
+    /// The original's time, Unix milliseconds.
+    pub ts: i64,
+}
+
 impl Content {
+    /// Plain text with nothing else: no reply, no mention.
+    pub fn text(text: impl Into<String>) -> Content {
+        Content::Text {
+            text: text.into(),
+            reply_to: None,
+            mentions: Vec::new(),
+            mention_all: false,
+            forwarded: None,
+        }
+    }
+
     /// Whether an event with this content makes the conversation unread for its other members.
     pub fn counts_as_unread(&self) -> bool {
+        matches!(self, Content::Text { .. })
+    }
+
+    /// The seq of the message this event changes (edit, recall, reaction, pin): such events
+    /// never count as unread, never become the conversation's preview and never move it up.
+    pub fn target(&self) -> Option<u64> {
+        match self {
+            Content::Edit { target, .. }
+            | Content::Recall { target }
+            | Content::Reaction { target, .. }
+            | Content::Pin { target, .. } => Some(*target),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a message people wrote (which may be replied to, edited, recalled,
+    /// reacted to, pinned and forwarded), as opposed to a change to one or a system event.
+    pub fn is_message(&self) -> bool {
         matches!(self, Content::Text { .. })
     }
 
@@ -33,6 +107,11 @@ impl Content {
     pub fn kind(&self) -> &'static str {
         match self {
             Content::Text { .. } => "text",
+            Content::Edit { .. } => "edit",
+            Content::Recall { .. } => "recall",
+            Content::Reaction { .. } => "reaction",
+            Content::Pin { .. } => "pin",
+            Content::Recalled { .. } => "recalled",
             Content::System(_) => "system",
             Content::Unsupported => "unsupported",
         }
@@ -51,6 +130,12 @@ pub fn strict<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Content, D::
     #[serde(deny_unknown_fields)]
     struct TextFields {
         text: String,
+        #[serde(default)]
+        reply_to: Option<u64>,
+        #[serde(default)]
+        mentions: Vec<UserId>,
+        #[serde(default)]
+        mention_all: bool,
     }
     #[derive(Deserialize)]
     #[serde(tag = "type", rename_all = "snake_case")]
@@ -60,7 +145,19 @@ pub fn strict<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Content, D::
         Other,
     }
     Ok(match Inbound::deserialize(deserializer)? {
-        Inbound::Text(TextFields { text }) => Content::Text { text },
+        // `forwarded` is the server's to set: as an unknown field here, it is refused.
+        Inbound::Text(TextFields {
+            text,
+            reply_to,
+            mentions,
+            mention_all,
+        }) => Content::Text {
+            text,
+            reply_to,
+            mentions,
+            mention_all,
+            forwarded: None,
+        },
         Inbound::Other => Content::Unsupported,
     })
 }
@@ -102,9 +199,7 @@ mod tests {
 
     #[test]
     fn text_round_trips_with_type_tag() {
-        let c = Content::Text {
-            text: "你好 👋".into(),
-        };
+        let c = Content::text("你好 👋");
         let json = serde_json::to_string(&c).unwrap();
         assert_eq!(json, r#"{"type":"text","text":"你好 👋"}"#);
         assert_eq!(serde_json::from_str::<Content>(&json).unwrap(), c);
@@ -131,7 +226,7 @@ mod tests {
         let parse = |json: &str| serde_json::from_str::<Frame>(json).map(|f| f.content);
         assert_eq!(
             parse(r#"{"content":{"type":"text","text":"x"}}"#).unwrap(),
-            Content::Text { text: "x".into() }
+            Content::text("x")
         );
         let evil = parse(r#"{"content":{"type":"text","text":"x","evil":1}}"#).unwrap_err();
         assert!(evil.to_string().contains("evil"), "{evil}");

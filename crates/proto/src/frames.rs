@@ -15,7 +15,7 @@ pub const PROTOCOL_VERSION: u32 = 1;
 
 /// What this build's server offers beyond the core of version 1, sent in `hello`: a client can
 /// check for a feature before it uses it.
-pub const FEATURES: &[&str] = &["typing", "sync_pages", "user_lookup"];
+pub const FEATURES: &[&str] = &["typing", "sync_pages", "user_lookup", "message_actions"];
 
 /// Frames a client sends.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,6 +85,72 @@ pub enum ClientFrame {
         #[cfg_attr(feature = "typescript", ts(optional))]
         rid: Option<u64>,
         conv: ConvId,
+    },
+    /// Replace the text of your message at `target`, within the edit window. Answered with
+    /// `done`; every member's connections get the `edit` event.
+    Edit {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
+        rid: Option<u64>,
+        conv: ConvId,
+        target: u64,
+        text: String,
+    },
+    /// Recall (撤回) the message at `target`: yours within the recall window, anyone's in a
+    /// group you own. Its content is erased. Answered with `done`.
+    Recall {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
+        rid: Option<u64>,
+        conv: ConvId,
+        target: u64,
+    },
+    /// Add (`added: true`) or take off your reaction `emoji` (one emoji) on the message at
+    /// `target`. Answered with `done`.
+    React {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
+        rid: Option<u64>,
+        conv: ConvId,
+        target: u64,
+        emoji: String,
+        added: bool,
+    },
+    /// Pin (`pinned: true`) or unpin the message at `target`. Answered with `done`.
+    Pin {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
+        rid: Option<u64>,
+        conv: ConvId,
+        target: u64,
+        pinned: bool,
+    },
+    /// Copy messages (`seqs` of `from`, oldest first as listed) into `conv`, attributed to
+    /// their authors. Idempotent by `cmid` like `send`. Answered with `done`.
+    Forward {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
+        rid: Option<u64>,
+        conv: ConvId,
+        from: ConvId,
+        seqs: Vec<u64>,
+        /// 1 to 60 bytes; the copies are stored with client ids `<cmid>/1`, `<cmid>/2`, ...
+        cmid: String,
+    },
+    /// The pinned messages of `conv`; answered with `pins`.
+    Pins {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
+        rid: Option<u64>,
+        conv: ConvId,
+    },
+    /// Every version of the message at `target`, the original first; answered with `versions`.
+    Versions {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
+        rid: Option<u64>,
+        conv: ConvId,
+        target: u64,
     },
     /// Application-level keepalive; answered with `pong`.
     Ping {
@@ -173,6 +239,33 @@ pub enum ServerFrame {
         #[cfg_attr(feature = "typescript", ts(optional))]
         rid: Option<u64>,
     },
+    /// Reply to `edit`, `recall`, `react`, `pin` and `forward`: the change is stored as the
+    /// events at `seqs` (which every member's connections receive, this one included); empty
+    /// when there was nothing to change (e.g. recalling twice).
+    Done {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
+        rid: Option<u64>,
+        conv: ConvId,
+        seqs: Vec<u64>,
+    },
+    /// Reply to `pins`: the conversation's pinned messages, most recently pinned first.
+    Pins {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
+        rid: Option<u64>,
+        conv: ConvId,
+        pins: Vec<Pinned>,
+    },
+    /// Reply to `versions`: the message's texts, the original first.
+    Versions {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
+        rid: Option<u64>,
+        conv: ConvId,
+        target: u64,
+        versions: Vec<Version>,
+    },
     /// `user` is typing in `conv` (ephemeral: shown for a few seconds, never stored).
     Typing { conv: ConvId, user: UserId },
     /// Live events may have been missed (the server's link to other nodes was down): run `sync`.
@@ -192,7 +285,69 @@ pub enum ServerFrame {
     Unknown,
 }
 
+/// A pinned message: the message as it stands, who pinned it and when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct Pinned {
+    pub event: Event,
+    pub by: UserId,
+    /// Unix milliseconds.
+    pub ts: i64,
+}
+
+/// One version of a message's text: the original (at the message's time) or an edit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct Version {
+    pub text: String,
+    /// Unix milliseconds.
+    pub ts: i64,
+}
+
+impl ClientFrame {
+    /// The request id slot every client frame has.
+    pub fn rid_mut(&mut self) -> &mut Option<u64> {
+        match self {
+            ClientFrame::Send { rid, .. }
+            | ClientFrame::Sync { rid, .. }
+            | ClientFrame::Fetch { rid, .. }
+            | ClientFrame::History { rid, .. }
+            | ClientFrame::Read { rid, .. }
+            | ClientFrame::Typing { rid, .. }
+            | ClientFrame::Edit { rid, .. }
+            | ClientFrame::Recall { rid, .. }
+            | ClientFrame::React { rid, .. }
+            | ClientFrame::Pin { rid, .. }
+            | ClientFrame::Forward { rid, .. }
+            | ClientFrame::Pins { rid, .. }
+            | ClientFrame::Versions { rid, .. }
+            | ClientFrame::Ping { rid } => rid,
+        }
+    }
+}
+
 impl ServerFrame {
+    /// The request this frame answers: the `rid` of replies (`ack`s are matched by `cmid`;
+    /// frames the server pushes on its own have none).
+    pub fn reply_rid(&self) -> Option<u64> {
+        match self {
+            ServerFrame::Sync { rid, .. }
+            | ServerFrame::Events { rid, .. }
+            | ServerFrame::Read { rid, .. }
+            | ServerFrame::Pong { rid }
+            | ServerFrame::Done { rid, .. }
+            | ServerFrame::Pins { rid, .. }
+            | ServerFrame::Versions { rid, .. }
+            | ServerFrame::Error { rid, .. } => *rid,
+            ServerFrame::Ack { .. }
+            | ServerFrame::Event(_)
+            | ServerFrame::Hello { .. }
+            | ServerFrame::Unknown
+            | ServerFrame::Typing { .. }
+            | ServerFrame::Resync => None,
+        }
+    }
+
     pub fn error(rid: Option<u64>, code: ErrorCode, message: impl Into<String>) -> Self {
         ServerFrame::Error {
             rid,
@@ -213,8 +368,10 @@ pub struct FrameEnvelope {
 }
 
 impl FrameEnvelope {
-    pub const KNOWN_TYPES: &'static [&'static str] =
-        &["send", "sync", "fetch", "history", "read", "typing", "ping"];
+    pub const KNOWN_TYPES: &'static [&'static str] = &[
+        "send", "sync", "fetch", "history", "read", "typing", "edit", "recall", "react", "pin",
+        "forward", "pins", "versions", "ping",
+    ];
 }
 
 #[cfg(test)]
@@ -234,7 +391,7 @@ mod tests {
                 rid: Some(1),
                 conv: ConvId(5),
                 cmid: "a".into(),
-                content: Content::Text { text: "hi".into() }
+                content: Content::text("hi")
             }
         );
     }
@@ -247,15 +404,15 @@ mod tests {
 
     #[test]
     fn event_frame_is_flat() {
-        let e = ServerFrame::Event(Event {
-            conv: ConvId(1),
-            seq: 2,
-            id: Uuid::nil(),
-            sender: UserId(3),
-            ts: 4,
-            cmid: None,
-            content: Content::Text { text: "x".into() },
-        });
+        let e = ServerFrame::Event(Event::new(
+            ConvId(1),
+            2,
+            Uuid::nil(),
+            UserId(3),
+            4,
+            None,
+            Content::text("x"),
+        ));
         let json = serde_json::to_string(&e).unwrap();
         assert_eq!(
             json,

@@ -14,7 +14,9 @@ pub mod rest;
 pub mod typescript;
 
 pub use codes::{CloseCode, ErrorCode};
-pub use content::{Content, SystemEvent};
+pub use content::{Content, Forwarded, SystemEvent};
 pub use frames::{ClientFrame, FEATURES, FrameEnvelope, PROTOCOL_VERSION, ServerFrame};
 pub use ids::{ConvId, SessionId, UserId};
-pub use model::{ConversationKind, ConversationSummary, Event, Limits, MemberRole, UserProfile};
+pub use model::{
+    ConversationKind, ConversationSummary, Event, Limits, MemberRole, Reactions, UserProfile,
+};

@@ -35,6 +35,54 @@ pub struct Event {
     #[cfg_attr(feature = "typescript", ts(optional))]
     pub cmid: Option<String>,
     pub content: Content,
+    /// When the message's text was last edited (Unix milliseconds); absent if never.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub edited: Option<i64>,
+    /// The message's reactions as they stand, one entry per emoji.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<Vec<Reactions>>", optional))]
+    pub reactions: Vec<Reactions>,
+    /// The seq of the latest event that changed this message (edit, recall, reaction), absent
+    /// if none did: this copy already reflects every change up to it, so a client applies only
+    /// changes with a greater seq.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub rev: Option<u64>,
+}
+
+impl Event {
+    /// A new event as stored by a write: nothing has changed it yet.
+    pub fn new(
+        conv: ConvId,
+        seq: u64,
+        id: Uuid,
+        sender: UserId,
+        ts: i64,
+        cmid: Option<String>,
+        content: Content,
+    ) -> Event {
+        Event {
+            conv,
+            seq,
+            id,
+            sender,
+            ts,
+            cmid,
+            content,
+            edited: None,
+            reactions: Vec::new(),
+            rev: None,
+        }
+    }
+}
+
+/// Who reacted to a message with one emoji, in the order they did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct Reactions {
+    pub emoji: String,
+    pub users: Vec<UserId>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,6 +139,9 @@ pub struct ConversationSummary {
     pub read_seq: u64,
     /// Messages from others after `read_seq`: exact, the same on every device.
     pub unread: u64,
+    /// Of those, the ones that mention this member (by name or `@all`): exact, like `unread`.
+    #[serde(default)]
+    pub unread_mentions: u64,
     /// False after the member left or was removed; history up to `last_seq` stays readable.
     pub active: bool,
     /// The event at `last_seq`, as a preview.
@@ -112,4 +163,18 @@ pub struct Limits {
     /// Most users named in one request (group creation, adding members, looking users up).
     #[serde(default)]
     pub max_users_per_request: u32,
+    /// How long after sending a message its sender may edit it, in seconds; `null`: no limit;
+    /// 0: editing is off.
+    #[serde(default)]
+    pub edit_window_s: Option<u64>,
+    /// How long after sending a message its sender may recall it, in seconds; `null`: no
+    /// limit; 0: off (a group's owner may recall any message at any time).
+    #[serde(default)]
+    pub recall_window_s: Option<u64>,
+    /// Most messages pinned in one conversation.
+    #[serde(default)]
+    pub max_pins: u32,
+    /// Most messages forwarded by one request.
+    #[serde(default)]
+    pub max_forward: u32,
 }

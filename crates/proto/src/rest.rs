@@ -2,7 +2,7 @@
 
 use crate::codes::ErrorCode;
 use crate::content::Content;
-use crate::ids::{SessionId, UserId};
+use crate::ids::{ConvId, SessionId, UserId};
 use crate::model::{ConversationSummary, MemberRole, UserProfile};
 use serde::{Deserialize, Serialize};
 
@@ -149,4 +149,38 @@ pub struct ReadRequest {
 pub struct ReadPosition {
     pub read_seq: u64,
     pub unread: u64,
+}
+
+/// `PATCH /conversations/{id}/messages/{seq}`: a message's new text.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct EditRequest {
+    pub text: String,
+}
+
+/// `POST /conversations/{id}/messages/{seq}/reactions`: add or take off a reaction.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct ReactRequest {
+    pub emoji: String,
+    pub added: bool,
+}
+
+/// `POST /conversations/{id}/forward`: copy messages of `from` into this conversation.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct ForwardRequest {
+    pub from: ConvId,
+    pub seqs: Vec<u64>,
+    pub cmid: String,
+}
+
+/// What a change to messages stored: the seqs of its events (none when nothing changed).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct ChangeResult {
+    pub seqs: Vec<u64>,
 }

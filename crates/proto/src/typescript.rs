@@ -2,10 +2,12 @@
 //! SDK's `web/sdk/src/wire.ts` is this output, and a test fails when that file is stale.
 
 use crate::codes::{CloseCode, ErrorCode};
-use crate::content::{Content, SystemEvent};
-use crate::frames::{ClientFrame, ServerFrame};
+use crate::content::{Content, Forwarded, SystemEvent};
+use crate::frames::{ClientFrame, Pinned, ServerFrame, Version};
 use crate::ids::{ConvId, SessionId, UserId};
-use crate::model::{ConversationKind, ConversationSummary, Event, Limits, MemberRole, UserProfile};
+use crate::model::{
+    ConversationKind, ConversationSummary, Event, Limits, MemberRole, Reactions, UserProfile,
+};
 use crate::rest::*;
 use ts_rs::{Config, TS};
 
@@ -36,7 +38,9 @@ pub fn wire_ts() -> String {
         SessionId,
         UserProfile,
         Event,
+        Reactions,
         Content,
+        Forwarded,
         SystemEvent,
         ConversationKind,
         MemberRole,
@@ -45,6 +49,8 @@ pub fn wire_ts() -> String {
         ErrorCode,
         ClientFrame,
         ServerFrame,
+        Pinned,
+        Version,
         RegisterRequest,
         LoginRequest,
         LoginResponse,
@@ -58,6 +64,10 @@ pub fn wire_ts() -> String {
         SendMessageRequest,
         ErrorBody,
         SentMessage,
+        EditRequest,
+        ReactRequest,
+        ForwardRequest,
+        ChangeResult,
         EventPage,
         ReadRequest,
         ReadPosition,

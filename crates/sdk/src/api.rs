@@ -4,10 +4,12 @@ use crate::error::{SdkError, SdkResult};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use tern_proto::frames::{Pinned, Version};
 use tern_proto::rest::{
-    AddMembersRequest, ConversationDetail, CreateDirectRequest, CreateGroupRequest, ErrorBody,
-    EventPage, LoginRequest, LoginResponse, ReadPosition, ReadRequest, RegisterRequest,
-    SendMessageRequest, SentMessage, SessionInfo, UpdateProfileRequest,
+    AddMembersRequest, ChangeResult, ConversationDetail, CreateDirectRequest, CreateGroupRequest,
+    EditRequest, ErrorBody, EventPage, ForwardRequest, LoginRequest, LoginResponse, ReactRequest,
+    ReadPosition, ReadRequest, RegisterRequest, SendMessageRequest, SentMessage, SessionInfo,
+    UpdateProfileRequest,
 };
 use tern_proto::{Content, ConvId, ConversationSummary, SessionId, UserId, UserProfile};
 
@@ -224,6 +226,80 @@ impl Api {
             Some(&ReadRequest { seq }),
         )
         .await
+    }
+
+    /// Replaces the text of your message at `seq`; the seqs of the events stored.
+    pub async fn edit(&self, conv: ConvId, seq: u64, text: &str) -> SdkResult<Vec<u64>> {
+        let body = EditRequest { text: text.into() };
+        let path = format!("/conversations/{conv}/messages/{seq}");
+        self.change(Method::PATCH, &path, Some(&body)).await
+    }
+
+    /// Recalls the message at `seq`.
+    pub async fn recall(&self, conv: ConvId, seq: u64) -> SdkResult<Vec<u64>> {
+        let path = format!("/conversations/{conv}/messages/{seq}");
+        self.change(Method::DELETE, &path, None::<&()>).await
+    }
+
+    /// Adds (`added`) or takes off your reaction `emoji` on the message at `seq`.
+    pub async fn react(
+        &self,
+        conv: ConvId,
+        seq: u64,
+        emoji: &str,
+        added: bool,
+    ) -> SdkResult<Vec<u64>> {
+        let body = ReactRequest {
+            emoji: emoji.into(),
+            added,
+        };
+        let path = format!("/conversations/{conv}/messages/{seq}/reactions");
+        self.change(Method::POST, &path, Some(&body)).await
+    }
+
+    /// Pins (`pinned`) or unpins the message at `seq`.
+    pub async fn pin(&self, conv: ConvId, seq: u64, pinned: bool) -> SdkResult<Vec<u64>> {
+        let method = if pinned { Method::PUT } else { Method::DELETE };
+        let path = format!("/conversations/{conv}/pins/{seq}");
+        self.change(method, &path, None::<&()>).await
+    }
+
+    pub async fn pins(&self, conv: ConvId) -> SdkResult<Vec<Pinned>> {
+        let path = format!("/conversations/{conv}/pins");
+        self.call(Method::GET, &path, None::<&()>).await
+    }
+
+    /// Every version of the text of the message at `seq`, the original first.
+    pub async fn versions(&self, conv: ConvId, seq: u64) -> SdkResult<Vec<Version>> {
+        let path = format!("/conversations/{conv}/messages/{seq}/versions");
+        self.call(Method::GET, &path, None::<&()>).await
+    }
+
+    /// Copies the messages at `seqs` of `from` into `conv`; idempotent by `cmid`.
+    pub async fn forward(
+        &self,
+        conv: ConvId,
+        from: ConvId,
+        seqs: &[u64],
+        cmid: &str,
+    ) -> SdkResult<Vec<u64>> {
+        let body = ForwardRequest {
+            from,
+            seqs: seqs.to_vec(),
+            cmid: cmid.into(),
+        };
+        let path = format!("/conversations/{conv}/forward");
+        self.change(Method::POST, &path, Some(&body)).await
+    }
+
+    async fn change<B: Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> SdkResult<Vec<u64>> {
+        let result: ChangeResult = self.call(method, path, body).await?;
+        Ok(result.seqs)
     }
 
     fn request(&self, method: Method, path: &str) -> RequestBuilder {

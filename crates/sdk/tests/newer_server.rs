@@ -45,7 +45,7 @@ async fn newer_server(listener: TcpListener) {
                 json!({"type": "events", "rid": rid, "conv": CONV, "has_more": false, "events": [
                     event(1, json!({"type": "system", "event": "pinned", "seq": 9})),
                     event(2, json!({"type": "poll", "question": "lunch?"})),
-                    event(3, json!({"type": "text", "text": "still here", "mentions": [1]})),
+                    event(3, json!({"type": "text", "text": "still here", "font": "serif"})),
                 ]}),
             ],
             Some("read") => vec![json!({"type": "error", "rid": rid, "code": "slow_down",
@@ -102,12 +102,7 @@ async fn unknown_variants_from_a_newer_server_never_stop_the_sync() {
         [
             (1, Content::System(SystemEvent::Unknown)),
             (2, Content::Unsupported),
-            (
-                3,
-                Content::Text {
-                    text: "still here".into()
-                }
-            ),
+            (3, Content::text("still here")),
         ]
     );
 

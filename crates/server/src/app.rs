@@ -105,6 +105,10 @@ impl App {
             max_page: limits.max_page,
             max_group_members: tern_store::GROUP_MEMBERS_MAX as u32,
             max_users_per_request: crate::conversations::USERS_PER_REQUEST_MAX as u32,
+            edit_window_s: config.messages.edit_window_s.seconds,
+            recall_window_s: config.messages.recall_window_s.seconds,
+            max_pins: tern_store::PINS_MAX as u32,
+            max_forward: tern_store::FORWARD_MAX as u32,
         };
         let gateway = Arc::new(Gateway {
             hub,

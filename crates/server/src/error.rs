@@ -104,6 +104,11 @@ impl From<Refusal> for AppError {
             Refusal::NotGroup | Refusal::DirectWithSelf => ErrorCode::BadRequest,
             Refusal::ClientIdReused => ErrorCode::ClientIdReused,
             Refusal::GroupFull => ErrorCode::GroupFull,
+            Refusal::InvalidTarget => ErrorCode::InvalidTarget,
+            Refusal::NotSender | Refusal::MentionAllNotAllowed => ErrorCode::Forbidden,
+            Refusal::TooLate => ErrorCode::TooLate,
+            Refusal::MentionedNonMember(_) => ErrorCode::InvalidContent,
+            Refusal::TooManyPins => ErrorCode::BadRequest,
         };
         AppError::client(code, r.to_string())
     }
@@ -113,12 +118,12 @@ fn status_of(code: ErrorCode) -> StatusCode {
     use ErrorCode::*;
     match code {
         BadFrame | UnknownType | BadRequest | TextTooLong | InvalidContent | UnsupportedContent
-        | InvalidUsername | InvalidPassword | InvalidDisplayName | BinaryNotSupported => {
-            StatusCode::BAD_REQUEST
-        }
+        | InvalidUsername | InvalidPassword | InvalidDisplayName | BinaryNotSupported
+        | InvalidReaction => StatusCode::BAD_REQUEST,
+        InvalidTarget => StatusCode::UNPROCESSABLE_ENTITY,
         FrameTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         Unauthorized | InvalidCredentials => StatusCode::UNAUTHORIZED,
-        Forbidden | NotMember => StatusCode::FORBIDDEN,
+        Forbidden | NotMember | TooLate => StatusCode::FORBIDDEN,
         NotFound => StatusCode::NOT_FOUND,
         UsernameTaken | ClientIdReused | GroupFull => StatusCode::CONFLICT,
         Unavailable => StatusCode::SERVICE_UNAVAILABLE,

@@ -70,7 +70,7 @@ impl<B: Backend> ConversationStore for B {
 macro_rules! summaries_changed_since {
     ($changed:literal) => {
         concat!(
-            "SELECT c.id, c.kind, c.name, c.last_seq, m.read_seq, m.left_seq,
+            "SELECT c.id, c.kind, c.name, c.last_seq, c.preview_seq, m.read_seq, m.left_seq,
                     CASE WHEN c.kind = 'direct' THEN
                         (SELECT p.user_id FROM members p
                           WHERE p.conv_id = c.id AND p.user_id <> m.user_id)
@@ -144,6 +144,7 @@ struct SummaryRow {
     kind: tern_proto::ConversationKind,
     name: Option<String>,
     last_seq: u64,
+    preview_seq: u64,
     read_seq: u64,
     left_seq: Option<u64>,
     peer: Option<UserId>,
@@ -174,6 +175,7 @@ pub(crate) async fn summaries_of(
                 kind: crate::rows::kind(&row.text("kind")?)?,
                 name: row.opt_text("name")?,
                 last_seq: row.int("last_seq")? as u64,
+                preview_seq: row.int("preview_seq")? as u64,
                 read_seq: row.int("read_seq")? as u64,
                 left_seq: row.opt_int("left_seq")?.map(|s| s as u64),
                 peer: row.opt_int("peer_id")?.map(UserId),
@@ -198,10 +200,19 @@ async fn complete(
         Some(id) => crate::accounts::by_id(sql, id).await?,
         None => None,
     };
-    let last_event = if last_seq > 0 {
-        events::at(sql, row.conv, last_seq).await?
+    // The preview is the latest message or system event, never a change to a message; for a
+    // member who left, the event that removed them.
+    let preview_seq = row.left_seq.unwrap_or(row.preview_seq);
+    let last_event = if preview_seq > 0 {
+        events::at(sql, row.conv, preview_seq).await?
     } else {
         None
+    };
+    let unread = events::count_unread(sql, row.conv, user, row.read_seq, last_seq).await?;
+    let unread_mentions = if unread > 0 {
+        events::count_unread_mentions(sql, row.conv, user, row.read_seq, last_seq).await?
+    } else {
+        0
     };
     Ok(ConversationSummary {
         id: row.conv,
@@ -210,7 +221,8 @@ async fn complete(
         peer,
         last_seq,
         read_seq: row.read_seq,
-        unread: events::count_unread(sql, row.conv, user, row.read_seq, last_seq).await?,
+        unread,
+        unread_mentions,
         active: row.left_seq.is_none(),
         last_event,
     })

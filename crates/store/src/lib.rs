@@ -23,13 +23,15 @@ mod write;
 
 pub use accounts::AccountStore;
 pub use conversations::ConversationStore;
-pub use events::EventStore;
+pub use events::{EventStore, PinRecord};
 pub use followers::FollowerStore;
 
 pub use error::{StoreError, StoreResult};
 pub use migrate::Migration;
 pub use records::{MemberRecord, SessionRecord, UserCredentials};
-pub use write::{GROUP_MEMBERS_MAX, Refusal, WriteOp, WriteOutcome, WriteResult};
+pub use write::{
+    FORWARD_MAX, GROUP_MEMBERS_MAX, PINS_MAX, Refusal, WriteOp, WriteOutcome, WriteResult,
+};
 
 use async_trait::async_trait;
 use backend::Backend;

@@ -29,6 +29,7 @@ migrations! {
     3 "0003" "append_in_one_statement_postgres",
     4 "0004" "followers",
     5 "0005" "append_without_trigger",
+    6 "0006" "message_actions",
 }
 
 /// One migration file: `NNNN_name.sql`.

@@ -65,25 +65,27 @@ pub(crate) fn session(row: &(impl Columns + ?Sized)) -> StoreResult<SessionRecor
     })
 }
 
+pub(crate) fn role(stored: &str) -> StoreResult<MemberRole> {
+    match stored {
+        "owner" => Ok(MemberRole::Owner),
+        "member" => Ok(MemberRole::Member),
+        other => Err(StoreError::Internal(format!(
+            "unknown member role {other:?}"
+        ))),
+    }
+}
+
 pub(crate) fn member(row: &(impl Columns + ?Sized)) -> StoreResult<MemberRecord> {
-    let role = match row.text("role")?.as_str() {
-        "owner" => MemberRole::Owner,
-        "member" => MemberRole::Member,
-        other => {
-            return Err(StoreError::Internal(format!(
-                "unknown member role {other:?}"
-            )));
-        }
-    };
     Ok(MemberRecord {
         user: UserId(row.int("user_id")?),
-        role,
+        role: role(&row.text("role")?)?,
         read_seq: row.int("read_seq")? as u64,
         left_seq: row.opt_int("left_seq")?.map(|s| s as u64),
     })
 }
 
-/// Columns: conv_id, seq, id, sender_id, cmid, content, ts.
+/// Columns: conv_id, seq, id, sender_id, cmid, content, ts, edited_at, rev.
+/// Reactions are read separately (`events::with_reactions`).
 pub(crate) fn event(row: &(impl Columns + ?Sized)) -> StoreResult<Event> {
     let id = row.text("id")?;
     Ok(Event {
@@ -95,6 +97,9 @@ pub(crate) fn event(row: &(impl Columns + ?Sized)) -> StoreResult<Event> {
         ts: row.int("ts")?,
         cmid: row.opt_text("cmid")?,
         content: serde_json::from_str::<Content>(&row.text("content")?)?,
+        edited: row.opt_int("edited_at")?,
+        reactions: Vec::new(),
+        rev: row.opt_int("rev")?.map(|r| r as u64),
     })
 }
 

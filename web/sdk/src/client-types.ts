@@ -97,4 +97,8 @@ export const DEFAULT_LIMITS: Limits = {
   max_page: 500,
   max_group_members: 10_000,
   max_users_per_request: 1000,
+  edit_window_s: 86_400,
+  recall_window_s: 120,
+  max_pins: 100,
+  max_forward: 50,
 };

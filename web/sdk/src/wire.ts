@@ -58,6 +58,28 @@ export type Event = {
    */
   cmid?: string,
   content: Content,
+  /**
+   * When the message's text was last edited (Unix milliseconds); absent if never.
+   */
+  edited?: number,
+  /**
+   * The message's reactions as they stand, one entry per emoji.
+   */
+  reactions?: Array<Reactions>,
+  /**
+   * The seq of the latest event that changed this message (edit, recall, reaction), absent
+   * if none did: this copy already reflects every change up to it, so a client applies only
+   * changes with a greater seq.
+   */
+  rev?: number,
+};
+
+/**
+ * Who reacted to a message with one emoji, in the order they did.
+ */
+export type Reactions = {
+  emoji: string,
+  users: Array<UserId>,
 };
 
 /**
@@ -66,11 +88,58 @@ export type Event = {
 export type Content = {
   "type": "text",
   text: string,
+  /**
+   * The seq of the message of the same conversation this one replies to (quotes).
+   */
+  reply_to?: number,
+  /**
+   * Members mentioned (`@name`): structured, never parsed out of the text.
+   */
+  mentions?: Array<UserId>,
+  /**
+   * `@all`: mentions every member of the group.
+   */
+  mention_all?: boolean,
+  /**
+   * Set by the server on a forwarded copy: who wrote the original, and when.
+   */
+  forwarded?: Forwarded,
+} | {
+  "type": "edit",
+  target: number,
+  text: string,
+} | {
+  "type": "recall",
+  target: number,
+} | {
+  "type": "reaction",
+  target: number,
+  emoji: string,
+  added: boolean,
+} | {
+  "type": "pin",
+  target: number,
+  pinned: boolean,
+} | {
+  "type": "recalled",
+  by: UserId,
 } | {
   "type": "system"
 } & SystemEvent | {
   type: string,
   [field: string]: unknown
+};
+
+/**
+ * Where a forwarded message came from: its author and time, never its conversation (which the
+ * recipients may not be in).
+ */
+export type Forwarded = {
+  sender: UserId,
+  /**
+   * The original's time, Unix milliseconds.
+   */
+  ts: number,
 };
 
 /**
@@ -129,6 +198,10 @@ export type ConversationSummary = {
    */
   unread: number,
   /**
+   * Of those, the ones that mention this member (by name or `@all`): exact, like `unread`.
+   */
+  unread_mentions: number,
+  /**
    * False after the member left or was removed; history up to `last_seq` stays readable.
    */
   active: boolean,
@@ -153,13 +226,31 @@ export type Limits = {
    * Most users named in one request (group creation, adding members, looking users up).
    */
   max_users_per_request: number,
+  /**
+   * How long after sending a message its sender may edit it, in seconds; `null`: no limit;
+   * 0: editing is off.
+   */
+  edit_window_s: number | null,
+  /**
+   * How long after sending a message its sender may recall it, in seconds; `null`: no
+   * limit; 0: off (a group's owner may recall any message at any time).
+   */
+  recall_window_s: number | null,
+  /**
+   * Most messages pinned in one conversation.
+   */
+  max_pins: number,
+  /**
+   * Most messages forwarded by one request.
+   */
+  max_forward: number,
 };
 
 /**
  * Why a request failed. Serialized as snake_case strings; docs/PROTOCOL.md lists each with
  * its meaning and whether a retry can help.
  */
-export type ErrorCode = "bad_frame" | "unknown_type" | "frame_too_large" | "binary_not_supported" | "bad_request" | "unauthorized" | "forbidden" | "not_member" | "not_found" | "text_too_long" | "invalid_content" | "unsupported_content" | "client_id_reused" | "group_full" | "username_taken" | "invalid_username" | "invalid_password" | "invalid_display_name" | "invalid_credentials" | "unavailable" | "internal" | string & {};
+export type ErrorCode = "bad_frame" | "unknown_type" | "frame_too_large" | "binary_not_supported" | "bad_request" | "unauthorized" | "forbidden" | "not_member" | "not_found" | "text_too_long" | "invalid_content" | "unsupported_content" | "client_id_reused" | "group_full" | "invalid_target" | "too_late" | "invalid_reaction" | "username_taken" | "invalid_username" | "invalid_password" | "invalid_display_name" | "invalid_credentials" | "unavailable" | "internal" | string & {};
 
 /**
  * Frames a client sends.
@@ -202,6 +293,49 @@ export type ClientFrame = {
   "type": "typing",
   rid?: number,
   conv: ConvId,
+} | {
+  "type": "edit",
+  rid?: number,
+  conv: ConvId,
+  target: number,
+  text: string,
+} | {
+  "type": "recall",
+  rid?: number,
+  conv: ConvId,
+  target: number,
+} | {
+  "type": "react",
+  rid?: number,
+  conv: ConvId,
+  target: number,
+  emoji: string,
+  added: boolean,
+} | {
+  "type": "pin",
+  rid?: number,
+  conv: ConvId,
+  target: number,
+  pinned: boolean,
+} | {
+  "type": "forward",
+  rid?: number,
+  conv: ConvId,
+  from: ConvId,
+  seqs: Array<number>,
+  /**
+   * 1 to 60 bytes; the copies are stored with client ids `<cmid>/1`, `<cmid>/2`, ...
+   */
+  cmid: string,
+} | {
+  "type": "pins",
+  rid?: number,
+  conv: ConvId,
+} | {
+  "type": "versions",
+  rid?: number,
+  conv: ConvId,
+  target: number,
 } | {
   "type": "ping",
   rid?: number,
@@ -277,6 +411,22 @@ export type ServerFrame = {
   "type": "pong",
   rid?: number,
 } | {
+  "type": "done",
+  rid?: number,
+  conv: ConvId,
+  seqs: Array<number>,
+} | {
+  "type": "pins",
+  rid?: number,
+  conv: ConvId,
+  pins: Array<Pinned>,
+} | {
+  "type": "versions",
+  rid?: number,
+  conv: ConvId,
+  target: number,
+  versions: Array<Version>,
+} | {
   "type": "typing",
   conv: ConvId,
   user: UserId,
@@ -288,6 +438,29 @@ export type ServerFrame = {
   code: ErrorCode,
   message: string,
   retryable: boolean,
+};
+
+/**
+ * A pinned message: the message as it stands, who pinned it and when.
+ */
+export type Pinned = {
+  event: Event,
+  by: UserId,
+  /**
+   * Unix milliseconds.
+   */
+  ts: number,
+};
+
+/**
+ * One version of a message's text: the original (at the message's time) or an edit.
+ */
+export type Version = {
+  text: string,
+  /**
+   * Unix milliseconds.
+   */
+  ts: number,
 };
 
 export type RegisterRequest = {
@@ -385,6 +558,10 @@ export type ConversationDetail = {
    */
   unread: number,
   /**
+   * Of those, the ones that mention this member (by name or `@all`): exact, like `unread`.
+   */
+  unread_mentions: number,
+  /**
    * False after the member left or was removed; history up to `last_seq` stays readable.
    */
   active: boolean,
@@ -417,6 +594,37 @@ export type SentMessage = {
    * True when this `cmid` had been stored before and nothing new was stored.
    */
   duplicate: boolean,
+};
+
+/**
+ * `PATCH /conversations/{id}/messages/{seq}`: a message's new text.
+ */
+export type EditRequest = {
+  text: string,
+};
+
+/**
+ * `POST /conversations/{id}/messages/{seq}/reactions`: add or take off a reaction.
+ */
+export type ReactRequest = {
+  emoji: string,
+  added: boolean,
+};
+
+/**
+ * `POST /conversations/{id}/forward`: copy messages of `from` into this conversation.
+ */
+export type ForwardRequest = {
+  from: ConvId,
+  seqs: Array<number>,
+  cmid: string,
+};
+
+/**
+ * What a change to messages stored: the seqs of its events (none when nothing changed).
+ */
+export type ChangeResult = {
+  seqs: Array<number>,
 };
 
 /**

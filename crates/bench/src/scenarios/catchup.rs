@@ -104,14 +104,7 @@ pub async fn run(common: &Common, o: Options) -> Result<Outcome, String> {
 
 /// Sends `n` messages, pipelined, and waits for all acks.
 async fn send_many(sender: &tern_sdk::Client, conv: ConvId, n: u64) -> Result<(), String> {
-    let sends = (0..n).map(|i| {
-        sender.send(
-            conv,
-            Content::Text {
-                text: format!("{i}"),
-            },
-        )
-    });
+    let sends = (0..n).map(|i| sender.send(conv, Content::text(format!("{i}"))));
     for result in join_all(sends).await {
         result.map_err(|e| e.to_string())?;
     }

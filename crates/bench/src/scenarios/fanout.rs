@@ -65,11 +65,7 @@ pub async fn run(common: &Common, o: Options) -> Result<Outcome, String> {
                     && matches!(e.content, Content::Text { .. })
                 {
                     arrivals.push((e.seq, micros_since_origin(Instant::now())));
-                    if e.content
-                        == (Content::Text {
-                            text: "last".into(),
-                        })
-                    {
+                    if e.content == (Content::text("last")) {
                         break;
                     }
                 }
@@ -86,9 +82,7 @@ pub async fn run(common: &Common, o: Options) -> Result<Outcome, String> {
         tokio::time::sleep_until(at.into()).await;
         let client = sender.clone();
         sends.push(tokio::spawn(async move {
-            client
-                .send(conv, Content::Text { text: "fan".into() })
-                .await
+            client.send(conv, Content::text("fan")).await
         }));
         at += period;
     }
@@ -98,12 +92,7 @@ pub async fn run(common: &Common, o: Options) -> Result<Outcome, String> {
             .map_err(|e| e.to_string())?;
     }
     sender
-        .send(
-            conv,
-            Content::Text {
-                text: "last".into(),
-            },
-        )
+        .send(conv, Content::text("last"))
         .await
         .map_err(|e| e.to_string())?;
     let mut first_last: HashMap<u64, (u64, u64)> = HashMap::new();

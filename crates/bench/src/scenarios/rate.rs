@@ -113,7 +113,7 @@ async fn pair(
         tokio::select! {
             event = tokio::time::timeout_at(deadline, events.recv()) => match event {
                 Ok(Some(ClientEvent::Event(e))) => {
-                    if let Content::Text { text } = &e.content
+                    if let Content::Text { text, .. } = &e.content
                         && let Some(us) = latency_us(text)
                     {
                         let _ = latencies.record(us);
@@ -176,7 +176,7 @@ async fn send_on_schedule(
         let client = client.clone();
         let text = micros_since_origin(at).to_string();
         // Open loop: the next send does not wait for this one's ack; the receiver measures.
-        tokio::spawn(async move { client.send(conv, Content::Text { text }).await });
+        tokio::spawn(async move { client.send(conv, Content::text(text)).await });
         sent += 1;
     }
     let _ = total.send(Some(sent));

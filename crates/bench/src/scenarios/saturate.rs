@@ -63,9 +63,7 @@ pub async fn run(common: &Common, o: Options) -> Result<Outcome, String> {
             let (client, acked) = (client.clone(), acked.clone());
             senders.push(tokio::spawn(async move {
                 while Instant::now() < end {
-                    let text = Content::Text {
-                        text: "saturate".into(),
-                    };
+                    let text = Content::text("saturate");
                     if client.send(conv, text).await.is_err() {
                         return;
                     }

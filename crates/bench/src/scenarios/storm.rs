@@ -72,9 +72,7 @@ pub async fn run(common: &Common, o: Options) -> Result<Outcome, String> {
         let (api, conv, limit) = (pair[0].api.clone(), *conv, limit.clone());
         sends.spawn(async move {
             let _permit = limit.acquire_owned().await.map_err(|e| e.to_string())?;
-            let text = Content::Text {
-                text: "storm".into(),
-            };
+            let text = Content::text("storm");
             api.send(conv, &uuid::Uuid::now_v7().to_string(), text)
                 .await
                 .map_err(|e| e.to_string())

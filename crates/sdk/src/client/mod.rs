@@ -1,6 +1,7 @@
 //! The WebSocket client: a handle for the app, and a background driver that owns the
 //! connection and keeps the delivery contract (see docs/PROTOCOL.md).
 
+mod changes;
 mod driver;
 
 use crate::error::{SdkError, SdkResult};
@@ -145,7 +146,7 @@ impl Client {
 
     /// Sends text; resolves when the server has stored it (resending as needed).
     pub async fn send_text(&self, conv: ConvId, text: impl Into<String>) -> SdkResult<Ack> {
-        self.send(conv, Content::Text { text: text.into() }).await
+        self.send(conv, Content::text(text)).await
     }
 
     /// Sends content with a fresh client message id.
@@ -274,7 +275,7 @@ impl Client {
         let _ = self.commands.send(Command::Close).await;
     }
 
-    async fn request(&self, frame: ClientFrame) -> SdkResult<ServerFrame> {
+    pub(super) async fn request(&self, frame: ClientFrame) -> SdkResult<ServerFrame> {
         let (reply, rx) = oneshot::channel();
         self.command(Command::Request { frame, reply }).await?;
         rx.await.map_err(|_| SdkError::Closed)?
@@ -297,6 +298,6 @@ fn page(frame: ServerFrame) -> SdkResult<Page> {
     }
 }
 
-fn unexpected(frame: ServerFrame) -> SdkError {
+pub(super) fn unexpected(frame: ServerFrame) -> SdkError {
     SdkError::Protocol(format!("unexpected reply {frame:?}"))
 }

@@ -8,7 +8,7 @@ mod value;
 
 pub use database::Database;
 pub use layers::ConfigError;
-pub use value::{Secret, SettingValue};
+pub use value::{Secret, SettingValue, Window};
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -142,6 +142,16 @@ settings! {
         max_page: u32 = "500",
         /// Frames that may wait for one slow connection before it is closed with 4008.
         outgoing_queue: usize = "1024",
+    }
+
+    /// What may be done to messages once sent.
+    [messages] Messages {
+        /// How long a sender may edit a message, in seconds: 0 turns editing off, "unlimited"
+        /// lifts the limit.
+        edit_window_s: Window = "86400",
+        /// How long a sender may recall (撤回) a message, in seconds: 0 turns it off,
+        /// "unlimited" lifts the limit. A group's owner may recall any message at any time.
+        recall_window_s: Window = "120",
     }
 
     /// Accounts and passwords.

@@ -60,6 +60,39 @@ impl SettingValue for Duration {
     }
 }
 
+/// How long after sending something may still be done to a message, in seconds: a number
+/// (0: never), or "unlimited".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// `None`: no limit.
+    pub seconds: Option<u64>,
+}
+
+impl Window {
+    /// In milliseconds, as the store takes it (`None`: no limit).
+    pub fn millis(self) -> Option<i64> {
+        self.seconds
+            .map(|s| i64::try_from(s.saturating_mul(1000)).unwrap_or(i64::MAX))
+    }
+
+    /// Whether it is never allowed at all.
+    pub fn is_off(self) -> bool {
+        self.seconds == Some(0)
+    }
+}
+
+impl SettingValue for Window {
+    fn parse(text: &str) -> Result<Self, String> {
+        match text.trim() {
+            "unlimited" => Ok(Window { seconds: None }),
+            other => other
+                .parse()
+                .map(|s| Window { seconds: Some(s) })
+                .map_err(|_| format!("{text:?} is neither a number of seconds nor \"unlimited\"")),
+        }
+    }
+}
+
 /// Empty text: unset.
 impl<T: SettingValue> SettingValue for Option<T> {
     fn parse(text: &str) -> Result<Self, String> {

@@ -242,6 +242,21 @@ impl CommitTask {
 
     /// Turns a committed result into what the Bus carries; the frame is encoded once here.
     async fn publish(&self, result: &WriteResult, skip: Option<u64>) {
+        if let Ok(WriteOutcome::Changed {
+            events,
+            duplicate: false,
+        }) = result
+        {
+            // Every connection applies a change the same way, the one that asked included.
+            for event in events {
+                let publication = Publication::ToMembers {
+                    conv: event.conv,
+                    frame: encode_string(&ServerFrame::Event(event.clone())),
+                };
+                self.bus.publish(publication, None).await;
+            }
+            return;
+        }
         let publication = match result {
             Ok(WriteOutcome::Appended {
                 event,
@@ -366,7 +381,7 @@ mod tests {
             conv,
             sender: a,
             cmid: cmid.into(),
-            content: Content::Text { text: text.into() },
+            content: Content::text(text),
         };
         // Polled together, so that all three wait in the queue when the committer takes a batch.
         let (good, poison, after) = tokio::join!(

@@ -2,6 +2,7 @@
 
 use crate::delivery::hub::ConnHandle;
 use crate::http::AppState;
+use crate::messages::frames::{Change, change};
 use crate::{conversations, messages};
 use tern_proto::{ClientFrame, ErrorCode, FrameEnvelope, ServerFrame};
 
@@ -48,6 +49,46 @@ pub async fn handle_text(state: &AppState, conn: &ConnHandle, text: &str) -> Opt
             messages::frames::read(state, conn, rid, conv, seq).await
         }
         ClientFrame::Typing { rid, conv } => messages::frames::typing(state, conn, rid, conv).await,
+        ClientFrame::Edit {
+            rid,
+            conv,
+            target,
+            text,
+        } => change(state, conn, rid, conv, Change::Edit { target, text }).await,
+        ClientFrame::Recall { rid, conv, target } => {
+            change(state, conn, rid, conv, Change::Recall { target }).await
+        }
+        ClientFrame::React {
+            rid,
+            conv,
+            target,
+            emoji,
+            added,
+        } => {
+            let react = Change::React {
+                target,
+                emoji,
+                added,
+            };
+            change(state, conn, rid, conv, react).await
+        }
+        ClientFrame::Pin {
+            rid,
+            conv,
+            target,
+            pinned,
+        } => change(state, conn, rid, conv, Change::Pin { target, pinned }).await,
+        ClientFrame::Forward {
+            rid,
+            conv,
+            from,
+            seqs,
+            cmid,
+        } => change(state, conn, rid, conv, Change::Forward { from, seqs, cmid }).await,
+        ClientFrame::Pins { rid, conv } => messages::frames::pins(state, conn, rid, conv).await,
+        ClientFrame::Versions { rid, conv, target } => {
+            messages::frames::versions(state, conn, rid, conv, target).await
+        }
         ClientFrame::Ping { rid } => Some(ServerFrame::Pong { rid }),
     }
 }

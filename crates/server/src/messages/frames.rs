@@ -1,4 +1,5 @@
-//! The WebSocket frames of messages: `send`, `fetch`, `history`, `read` and `typing`.
+//! The WebSocket frames of messages: `send`, `fetch`, `history`, `read`, `typing`, the changes
+//! to messages (`edit`, `recall`, `react`, `pin`, `forward`) and `pins` and `versions`.
 
 use super::Page;
 use crate::delivery::hub::ConnHandle;
@@ -99,4 +100,93 @@ fn events_frame(
         },
         Err(e) => e.into_frame(rid),
     }
+}
+
+/// `edit`, `recall`, `react`, `pin` and `forward`: answered with `done` once stored (the
+/// events themselves reach every connection of every member, this one included).
+pub async fn change(
+    state: &AppState,
+    conn: &ConnHandle,
+    rid: Option<u64>,
+    conv: ConvId,
+    change: Change,
+) -> Option<ServerFrame> {
+    let messages = &state.messages;
+    let user = conn.user;
+    let stored = match change {
+        Change::Edit { target, text } => messages.edit(user, conv, target, text).await,
+        Change::Recall { target } => messages.recall(user, conv, target).await,
+        Change::React {
+            target,
+            emoji,
+            added,
+        } => messages.react(user, conv, target, &emoji, added).await,
+        Change::Pin { target, pinned } => messages.pin(user, conv, target, pinned).await,
+        Change::Forward { from, seqs, cmid } => {
+            messages.forward(user, conv, from, seqs, cmid).await
+        }
+    };
+    Some(match stored {
+        Ok(seqs) => ServerFrame::Done { rid, conv, seqs },
+        Err(e) => e.into_frame(rid),
+    })
+}
+
+/// The change a frame asks for, without what every change has (`rid`, `conv`).
+pub enum Change {
+    Edit {
+        target: u64,
+        text: String,
+    },
+    Recall {
+        target: u64,
+    },
+    React {
+        target: u64,
+        emoji: String,
+        added: bool,
+    },
+    Pin {
+        target: u64,
+        pinned: bool,
+    },
+    Forward {
+        from: ConvId,
+        seqs: Vec<u64>,
+        cmid: String,
+    },
+}
+
+/// `pins`: the conversation's pinned messages.
+pub async fn pins(
+    state: &AppState,
+    conn: &ConnHandle,
+    rid: Option<u64>,
+    conv: ConvId,
+) -> Option<ServerFrame> {
+    Some(match state.messages.pins(conn.user, conv).await {
+        Ok(pins) => ServerFrame::Pins { rid, conv, pins },
+        Err(e) => e.into_frame(rid),
+    })
+}
+
+/// `versions`: every text a message has had.
+pub async fn versions(
+    state: &AppState,
+    conn: &ConnHandle,
+    rid: Option<u64>,
+    conv: ConvId,
+    target: u64,
+) -> Option<ServerFrame> {
+    Some(
+        match state.messages.versions(conn.user, conv, target).await {
+            Ok(versions) => ServerFrame::Versions {
+                rid,
+                conv,
+                target,
+                versions,
+            },
+            Err(e) => e.into_frame(rid),
+        },
+    )
 }

@@ -20,10 +20,10 @@ pub const PAGE_BYTES: usize = 1024 * 1024;
 
 #[derive(Clone)]
 pub struct Messages {
-    store: Arc<dyn Store>,
-    committer: Committer,
+    pub(super) store: Arc<dyn Store>,
+    pub(super) committer: Committer,
     bus: Arc<Bus>,
-    limits: Limits,
+    pub(super) limits: Limits,
 }
 
 /// A page of events and whether more exist beyond it.
@@ -46,35 +46,18 @@ impl Messages {
         &self.limits
     }
 
-    /// Checks a client's message before it goes anywhere near storage.
+    /// Checks a client's message before it goes anywhere near storage. Whether what it replies
+    /// to and whom it mentions are in the conversation is the write batch's to check.
     pub fn check_message(&self, cmid: &str, content: &Content) -> AppResult<()> {
-        // Control characters (NUL above all, which PostgreSQL cannot store) never reach a write
-        // batch, where one bad op would otherwise cost its neighbours a retry.
-        if cmid.is_empty() || cmid.len() > CMID_MAX || cmid.chars().any(char::is_control) {
-            return Err(AppError::bad_request(format!(
-                "cmid must be 1 to {CMID_MAX} bytes, without control characters"
-            )));
-        }
+        check_cmid(cmid, CMID_MAX)?;
         match content {
-            Content::Text { text } => {
-                if text.trim().is_empty() {
-                    return Err(AppError::client(
-                        ErrorCode::InvalidContent,
-                        "text must not be empty",
-                    ));
-                }
-                if text.contains('\0') {
-                    return Err(AppError::client(
-                        ErrorCode::InvalidContent,
-                        "text must not contain NUL characters",
-                    ));
-                }
-                let max = self.limits.max_text_chars as usize;
-                if text.chars().count() > max {
-                    return Err(AppError::client(
-                        ErrorCode::TextTooLong,
-                        format!("text is limited to {max} characters"),
-                    ));
+            Content::Text { text, mentions, .. } => {
+                self.check_text(text)?;
+                let max = self.limits.max_users_per_request as usize;
+                if mentions.len() > max {
+                    return Err(AppError::bad_request(format!(
+                        "at most {max} mentions per message (use @all)"
+                    )));
                 }
                 Ok(())
             }
@@ -83,6 +66,30 @@ impl Messages {
                 "clients can send content of type \"text\" only",
             )),
         }
+    }
+
+    /// The rules of a message's text (also of an edit's).
+    pub(super) fn check_text(&self, text: &str) -> AppResult<()> {
+        if text.trim().is_empty() {
+            return Err(AppError::client(
+                ErrorCode::InvalidContent,
+                "text must not be empty",
+            ));
+        }
+        if text.contains('\0') {
+            return Err(AppError::client(
+                ErrorCode::InvalidContent,
+                "text must not contain NUL characters",
+            ));
+        }
+        let max = self.limits.max_text_chars as usize;
+        if text.chars().count() > max {
+            return Err(AppError::client(
+                ErrorCode::TextTooLong,
+                format!("text is limited to {max} characters"),
+            ));
+        }
+        Ok(())
     }
 
     /// Sends from a WebSocket connection: the ack (or error) arrives in that connection's
@@ -217,7 +224,7 @@ impl Messages {
 
     /// Highest seq `user` may read in `conv`: everything while a member (no seq exists past the
     /// last), up to the removal after leaving. One lookup: this runs on every fetch and page.
-    async fn visible_last_seq(&self, user: UserId, conv: ConvId) -> AppResult<u64> {
+    pub(super) async fn visible_last_seq(&self, user: UserId, conv: ConvId) -> AppResult<u64> {
         let member = self
             .store
             .membership(conv, user)
@@ -238,6 +245,17 @@ impl Messages {
     }
 }
 
+/// A client message id: 1 to `max` bytes. Control characters (NUL above all, which PostgreSQL
+/// cannot store) never reach a write batch, where one bad op would cost its neighbours a retry.
+pub(super) fn check_cmid(cmid: &str, max: usize) -> AppResult<()> {
+    if cmid.is_empty() || cmid.len() > max || cmid.chars().any(char::is_control) {
+        return Err(AppError::bad_request(format!(
+            "cmid must be 1 to {max} bytes, without control characters"
+        )));
+    }
+    Ok(())
+}
+
 /// How many of `events`, taken in order, fit in `PAGE_BYTES` (at least one).
 fn events_within_budget<'a>(events: impl Iterator<Item = &'a Event>) -> usize {
     let mut used = 0;
@@ -254,8 +272,14 @@ fn events_within_budget<'a>(events: impl Iterator<Item = &'a Event>) -> usize {
 
 fn approx_json_size(event: &Event) -> usize {
     let content = match &event.content {
-        Content::Text { text } => text.len(),
+        Content::Text { text, mentions, .. } => text.len() + 12 * mentions.len(),
+        Content::Edit { text, .. } => text.len(),
         _ => 128,
     };
-    192 + event.cmid.as_ref().map_or(0, String::len) + content
+    let reactions: usize = event
+        .reactions
+        .iter()
+        .map(|r| 24 + r.emoji.len() + 12 * r.users.len())
+        .sum();
+    192 + event.cmid.as_ref().map_or(0, String::len) + content + reactions
 }

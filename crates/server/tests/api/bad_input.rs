@@ -139,13 +139,7 @@ async fn conversations_of_others_stay_closed() {
     let private = alice.direct_with(&bob).await;
     alice
         .api
-        .send(
-            private,
-            "m1",
-            tern_sdk::proto::Content::Text {
-                text: "secret".into(),
-            },
-        )
+        .send(private, "m1", tern_sdk::proto::Content::text("secret"))
         .await
         .unwrap();
     let (mut ws, _) = RawWs::connect(&server, &eve.token).await;

@@ -169,10 +169,7 @@ async fn every_acked_message_reaches_every_device_once_in_order_despite_chaos() 
         let stored = &history[&ack.conv][ack.seq as usize - 1];
         assert_eq!(stored.id, ack.id);
         assert_eq!(stored.cmid.as_deref(), Some(ack.cmid.as_str()));
-        assert_eq!(
-            stored.content,
-            tern_sdk::proto::Content::Text { text: text.clone() }
-        );
+        assert_eq!(stored.content, tern_sdk::proto::Content::text(text.clone()));
     }
     let stored_messages = history
         .values()

@@ -140,6 +140,49 @@ async fn messages_reach_devices_on_other_nodes_in_order() {
 }
 
 #[tokio::test]
+async fn changes_to_messages_reach_devices_on_other_nodes_in_order() {
+    let Some(cluster) = Cluster::start().await else {
+        return;
+    };
+    let [alice, bob] = cluster.nodes[0].users(["alice", "bob"]).await;
+    let conv = alice
+        .api
+        .create_group("across", &[bob.id()])
+        .await
+        .unwrap()
+        .summary
+        .id;
+    let editor = cluster.device_on(0, &alice).await;
+    let reactor = cluster.device_on(2, &bob).await;
+    let mut watcher = cluster.device_on(1, &bob).await;
+    let sent = editor.client.send_text(conv, "draft").await.unwrap();
+    let edit = editor.client.edit(conv, sent.seq, "final").await.unwrap();
+    let react = reactor
+        .client
+        .react(conv, sent.seq, "👍", true)
+        .await
+        .unwrap();
+    let pin = editor.client.pin(conv, sent.seq, true).await.unwrap();
+    let recall = editor.client.recall(conv, sent.seq).await.unwrap();
+    let got: Vec<_> = watcher
+        .collect_until(conv, recall[0])
+        .await
+        .into_iter()
+        .filter(|e| e.seq > sent.seq)
+        .map(|e| (e.seq, e.content.kind()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (edit[0], "edit"),
+            (react[0], "reaction"),
+            (pin[0], "pin"),
+            (recall[0], "recall")
+        ]
+    );
+}
+
+#[tokio::test]
 async fn typing_crosses_nodes_without_the_database() {
     let Some(cluster) = Cluster::start().await else {
         return;

@@ -151,7 +151,7 @@ async fn every_device_of_every_member_receives_in_order() {
             .await
             .into_iter()
             .filter_map(|e| match e.content {
-                Content::Text { text } => Some((e.seq, e.id, text)),
+                Content::Text { text, .. } => Some((e.seq, e.id, text)),
                 _ => None,
             })
             .collect();
@@ -244,13 +244,7 @@ async fn sync_tokens_taken_during_concurrent_writes_never_skip_a_change() {
                 for i in 0..30 {
                     let conv = convs[(i * 7 + w) % convs.len()];
                     let sent = api
-                        .send(
-                            conv,
-                            &cmid(),
-                            Content::Text {
-                                text: format!("{w}/{i}"),
-                            },
-                        )
+                        .send(conv, &cmid(), Content::text(format!("{w}/{i}")))
                         .await
                         .unwrap();
                     last.insert(conv, sent.event.seq);

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod bad_input;
+mod changes;
 mod chaos;
 mod cluster;
 mod connection;

@@ -485,7 +485,7 @@ impl RawWs {
 
 /// Text content.
 pub fn text(t: &str) -> Content {
-    Content::Text { text: t.into() }
+    Content::text(t)
 }
 
 /// A fresh client message id.

@@ -37,17 +37,28 @@ async fn hello_ack_event_and_replies_have_the_documented_shape() {
     assert_eq!(hello["protocol"], 1);
     assert_eq!(
         hello["features"],
-        json!(["typing", "sync_pages", "user_lookup"])
+        json!(["typing", "sync_pages", "user_lookup", "message_actions"])
     );
     assert_eq!(
         keys(&hello["limits"]),
         [
+            "edit_window_s",
+            "max_forward",
             "max_frame_bytes",
             "max_group_members",
             "max_page",
+            "max_pins",
             "max_text_chars",
-            "max_users_per_request"
+            "max_users_per_request",
+            "recall_window_s"
         ]
+    );
+    assert_eq!(
+        (
+            &hello["limits"]["edit_window_s"],
+            &hello["limits"]["recall_window_s"]
+        ),
+        (&json!(86400), &json!(120))
     );
     assert_eq!(hello["limits"]["max_text_chars"], 8000);
 
@@ -107,7 +118,8 @@ async fn hello_ack_event_and_replies_have_the_documented_shape() {
             "name",
             "peer",
             "read_seq",
-            "unread"
+            "unread",
+            "unread_mentions"
         ]
     );
     assert_eq!(

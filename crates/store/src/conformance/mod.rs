@@ -2,11 +2,13 @@
 //! every case through `conformance_tests!`, so the backends cannot drift apart.
 
 mod accounts;
+mod changes;
 mod conversations;
 mod events;
 mod followers;
 
 pub use accounts::*;
+pub use changes::*;
 pub use conversations::*;
 pub use events::*;
 pub use followers::*;
@@ -15,7 +17,7 @@ use crate::{Refusal, Store, StoreError, WriteOp, WriteOutcome};
 use tern_proto::{Content, ConvId, Event, SessionId, UserId};
 
 fn text(t: &str) -> Content {
-    Content::Text { text: t.into() }
+    Content::text(t)
 }
 
 async fn users(store: &dyn Store, names: &[&str]) -> Vec<UserId> {
@@ -76,6 +78,13 @@ macro_rules! conformance_tests {
             member_lists_are_checked_as_sets,
             summaries_page_through_every_conversation_once,
             followers_get_every_committed_event_once_in_order,
+            replies_and_mentions_are_checked,
+            unread_mentions_are_exact,
+            edits_keep_every_version,
+            recalls_erase_the_message,
+            reactions_are_per_user_and_emoji,
+            pins_follow_the_roles,
+            forwards_copy_only_what_the_sender_can_read,
         );
     };
     (@cases $open:expr; $($case:ident),* $(,)?) => {

@@ -35,7 +35,7 @@ pub async fn read(
     let mut events = PgSql::new(&mut conn)
         .all(
             stmt!(
-                "SELECT conv_id, seq, id, sender_id, cmid, content, ts FROM events
+                "SELECT conv_id, seq, id, sender_id, cmid, content, ts, edited_at, rev FROM events
                  WHERE pos >= $1
                    AND NOT pg_visible_in_snapshot(pos::text::xid8, $2::pg_snapshot)
                    AND pg_visible_in_snapshot(pos::text::xid8, $3::pg_snapshot)

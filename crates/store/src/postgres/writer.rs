@@ -65,7 +65,13 @@ fn op_conv(op: &WriteOp) -> Option<ConvId> {
         WriteOp::Append { conv, .. }
         | WriteOp::AddMembers { conv, .. }
         | WriteOp::RemoveMember { conv, .. }
-        | WriteOp::MarkRead { conv, .. } => Some(*conv),
+        | WriteOp::MarkRead { conv, .. }
+        | WriteOp::Edit { conv, .. }
+        | WriteOp::Recall { conv, .. }
+        | WriteOp::React { conv, .. }
+        | WriteOp::Pin { conv, .. }
+        // A forward changes only the conversation it copies into.
+        | WriteOp::Forward { conv, .. } => Some(*conv),
         WriteOp::OpenDirect { .. } | WriteOp::CreateGroup { .. } => None,
     }
 }

@@ -275,9 +275,7 @@ mod tests {
                                     conv,
                                     sender: a,
                                     cmid: format!("w{w}-{n}"),
-                                    content: Content::Text {
-                                        text: "x".repeat(200),
-                                    },
+                                    content: Content::text("x".repeat(200)),
                                 }
                             })
                             .collect();

@@ -41,14 +41,19 @@ const PRUNE_EVERY: i64 = 1024;
 fn log_batch(conn: &Connection, pos: i64, results: &[WriteResult]) -> StoreResult<()> {
     let keys: Vec<(i64, u64)> = results
         .iter()
-        .filter_map(|result| match result {
+        .flat_map(|result| match result {
             Ok(WriteOutcome::Appended {
                 event,
                 duplicate: false,
             })
-            | Ok(WriteOutcome::MembershipChanged { event, .. }) => Some((event.conv.0, event.seq)),
-            _ => None,
+            | Ok(WriteOutcome::MembershipChanged { event, .. }) => std::slice::from_ref(event),
+            Ok(WriteOutcome::Changed {
+                events,
+                duplicate: false,
+            }) => events.as_slice(),
+            _ => &[],
         })
+        .map(|event| (event.conv.0, event.seq))
         .collect();
     if !keys.is_empty() {
         conn.prepare_cached("INSERT INTO commit_log (pos, events) VALUES (?1, ?2)")?

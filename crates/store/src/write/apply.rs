@@ -3,6 +3,7 @@
 //! commits. The backend opens the batch's transaction, stamps it with a change position and
 //! commits it (`sqlite::writer`, `postgres::writer`); everything in between is here.
 
+use super::changes::references_others;
 use super::rules::{group_members, newcomers};
 use super::{GROUP_MEMBERS_MAX, Refusal, WriteOp, WriteOutcome, WriteResult};
 use crate::conversations::{member_ids, membership};
@@ -38,10 +39,43 @@ impl<S: Sql> Batch<'_, S> {
             WriteOp::AddMembers { conv, by, users } => self.add_members(conv, by, users).await,
             WriteOp::RemoveMember { conv, by, user } => self.remove_member(conv, by, user).await,
             WriteOp::MarkRead { conv, user, seq } => self.mark_read(conv, user, seq).await,
+            WriteOp::Edit {
+                conv,
+                by,
+                target,
+                text,
+                window_ms,
+            } => self.edit(conv, by, target, text, window_ms).await,
+            WriteOp::Recall {
+                conv,
+                by,
+                target,
+                window_ms,
+            } => self.recall(conv, by, target, window_ms).await,
+            WriteOp::React {
+                conv,
+                by,
+                target,
+                emoji,
+                added,
+            } => self.react(conv, by, target, emoji, added).await,
+            WriteOp::Pin {
+                conv,
+                by,
+                target,
+                pinned,
+            } => self.pin(conv, by, target, pinned).await,
+            WriteOp::Forward {
+                conv,
+                by,
+                from,
+                seqs,
+                cmid,
+            } => self.forward(conv, by, from, seqs, cmid).await,
         }
     }
 
-    async fn append_message(
+    pub(super) async fn append_message(
         &mut self,
         conv: ConvId,
         sender: UserId,
@@ -53,6 +87,16 @@ impl<S: Sql> Batch<'_, S> {
         // migration 0002; PostgreSQL: in the statement itself, since a plpgsql trigger cost it
         // a fifth of its time, see docs/benchmarks.md). A resend hits the unique (sender, cmid)
         // index and inserts nothing.
+        // A reply or mentions are checked against the conversation first; a resend is answered
+        // as before, whatever has become of what it names since.
+        if references_others(&content) {
+            if let Some(found) = self.by_cmid(conv, sender, &cmid).await? {
+                return Ok(found);
+            }
+            if let Err(refusal) = self.check_references(conv, sender, &content).await? {
+                return Ok(Err(refusal));
+            }
+        }
         let id = Uuid::now_v7();
         let body = serde_json::to_string(&content)?;
         let seq = self
@@ -75,7 +119,8 @@ impl<S: Sql> Batch<'_, S> {
                        ON CONFLICT (sender_id, cmid) WHERE cmid IS NOT NULL DO NOTHING
                        RETURNING seq),
                      conv AS (
-                       UPDATE conversations SET last_seq = a.seq, last_ts = $6, change_pos = $8
+                       UPDATE conversations
+                          SET last_seq = a.seq, preview_seq = a.seq, last_ts = $6, change_pos = $8
                          FROM appended a WHERE id = $7),
                      reader AS (
                        UPDATE members SET read_seq = a.seq, change_pos = $8
@@ -96,15 +141,9 @@ impl<S: Sql> Batch<'_, S> {
             )
             .await?;
         if let Some(seq) = seq {
-            let event = Event {
-                conv,
-                seq: seq as u64,
-                id,
-                sender,
-                ts: self.now,
-                cmid: Some(cmid),
-                content,
-            };
+            let seq = seq as u64;
+            self.record_mentions(conv, sender, seq, &content).await?;
+            let event = Event::new(conv, seq, id, sender, self.now, Some(cmid), content);
             return Ok(Ok(WriteOutcome::Appended {
                 event,
                 duplicate: false,
@@ -112,25 +151,41 @@ impl<S: Sql> Batch<'_, S> {
         }
         // Nothing inserted: a resend (answered with the original, even if the sender has left
         // since), a client id reused elsewhere, or not a member.
+        Ok(self
+            .by_cmid(conv, sender, &cmid)
+            .await?
+            .unwrap_or(Err(Refusal::NotMember)))
+    }
+
+    /// The answer to a resend: the message stored before under (`sender`, `cmid`), or the
+    /// refusal when that id went to another conversation; `None` if it was never used.
+    pub(super) async fn by_cmid(
+        &mut self,
+        conv: ConvId,
+        sender: UserId,
+        cmid: &str,
+    ) -> StoreResult<Option<WriteResult>> {
         let original = self
             .sql
             .one(
                 stmt!(
-                    "SELECT conv_id, seq, id, sender_id, cmid, content, ts FROM events
-                     WHERE sender_id = $1 AND cmid = $2"
+                    "SELECT conv_id, seq, id, sender_id, cmid, content, ts, edited_at, rev
+                       FROM events WHERE sender_id = $1 AND cmid = $2"
                 ),
-                args![sender.0, cmid.as_str()],
+                args![sender.0, cmid],
                 |row| crate::rows::event(row),
             )
             .await?;
-        match original {
-            Some(event) if event.conv != conv => Ok(Err(Refusal::ClientIdReused)),
-            Some(event) => Ok(Ok(WriteOutcome::Appended {
-                event,
-                duplicate: true,
-            })),
-            None => Ok(Err(Refusal::NotMember)),
-        }
+        Ok(original.map(|event| {
+            if event.conv != conv {
+                Err(Refusal::ClientIdReused)
+            } else {
+                Ok(WriteOutcome::Appended {
+                    event,
+                    duplicate: true,
+                })
+            }
+        }))
     }
 
     async fn open_direct(&mut self, a: UserId, b: UserId) -> StoreResult<WriteResult> {
@@ -330,7 +385,8 @@ impl<S: Sql> Batch<'_, S> {
                         WHERE id = $6
                        RETURNING seq),
                      conv AS (
-                       UPDATE conversations SET last_seq = a.seq, last_ts = $5, change_pos = $7
+                       UPDATE conversations
+                          SET last_seq = a.seq, preview_seq = a.seq, last_ts = $5, change_pos = $7
                          FROM appended a WHERE id = $6)
                      SELECT seq FROM appended",
                 ),
@@ -347,15 +403,9 @@ impl<S: Sql> Batch<'_, S> {
             )
             .await?
             .ok_or_else(|| StoreError::Internal(format!("conversation {} vanished", conv.0)))?;
-        Ok(Event {
-            conv,
-            seq: seq as u64,
-            id,
-            sender,
-            ts: self.now,
-            cmid: None,
-            content,
-        })
+        Ok(Event::new(
+            conv, seq as u64, id, sender, self.now, None, content,
+        ))
     }
 
     async fn last_seq(&mut self, conv: ConvId) -> StoreResult<u64> {

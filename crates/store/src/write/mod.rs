@@ -1,8 +1,9 @@
 //! The operations that change conversation state, applied in batches by `Store::write`: what
 //! they are (here), the rules they follow (`rules`), and how they are applied, written once
-//! for both databases (`apply`).
+//! for both databases (`apply`; changes to messages in `changes`).
 
 pub(crate) mod apply;
+mod changes;
 pub(crate) mod rules;
 
 use tern_proto::{Content, ConvId, Event, UserId};
@@ -10,6 +11,10 @@ use tern_proto::{Content, ConvId, Event, UserId};
 /// Most current members a group may have. Each member costs a row read per fan-out, so the cap
 /// keeps one message's work bounded; the server also caps the users named per request.
 pub const GROUP_MEMBERS_MAX: usize = 10_000;
+/// Most messages pinned in one conversation at once.
+pub const PINS_MAX: usize = 100;
+/// Most messages forwarded by one request.
+pub const FORWARD_MAX: usize = 50;
 
 /// One state change. Every op that adds an event assigns it the conversation's next seq.
 #[derive(Clone, Debug)]
@@ -47,6 +52,47 @@ pub enum WriteOp {
         user: UserId,
         seq: u64,
     },
+    /// Replace the text of `by`'s own message at `target`, within `window_ms` of its sending
+    /// (`None`: no limit; 0 or less: never).
+    Edit {
+        conv: ConvId,
+        by: UserId,
+        target: u64,
+        text: String,
+        window_ms: Option<i64>,
+    },
+    /// Erase the message at `target`: `by` is its sender, within `window_ms` (`None`: no
+    /// limit), or the group's owner, at any time.
+    Recall {
+        conv: ConvId,
+        by: UserId,
+        target: u64,
+        window_ms: Option<i64>,
+    },
+    /// Add or take off `by`'s reaction `emoji` (already checked to be one emoji).
+    React {
+        conv: ConvId,
+        by: UserId,
+        target: u64,
+        emoji: String,
+        added: bool,
+    },
+    /// Pin or unpin a message: any member of a direct conversation, the owner of a group.
+    Pin {
+        conv: ConvId,
+        by: UserId,
+        target: u64,
+        pinned: bool,
+    },
+    /// Copy the messages at `seqs` of `from` into `conv` as `by`'s, attributed to their
+    /// authors, with client ids `<cmid>/1`, `<cmid>/2`, ...
+    Forward {
+        conv: ConvId,
+        by: UserId,
+        from: ConvId,
+        seqs: Vec<u64>,
+        cmid: String,
+    },
 }
 
 /// What an op did.
@@ -75,6 +121,13 @@ pub enum WriteOutcome {
         unread: u64,
         moved: bool,
     },
+    /// A message was changed (edit, recall, reaction, pin) or messages were forwarded: the
+    /// new events, in seq order. `duplicate` means a forward's `cmid` had been used before and
+    /// `events` are the copies stored then.
+    Changed {
+        events: Vec<Event>,
+        duplicate: bool,
+    },
     /// Nothing to do (e.g. every user to add was a member already).
     Unchanged,
 }
@@ -98,6 +151,18 @@ pub enum Refusal {
     ClientIdReused,
     #[error("a group has at most {GROUP_MEMBERS_MAX} members")]
     GroupFull,
+    #[error("no message at that seq in this conversation (or it was recalled)")]
+    InvalidTarget,
+    #[error("only its sender may do this to a message")]
+    NotSender,
+    #[error("the time for this has passed")]
+    TooLate,
+    #[error("user {0} is not a member of this conversation")]
+    MentionedNonMember(UserId),
+    #[error("@all is for groups, by their owner")]
+    MentionAllNotAllowed,
+    #[error("a conversation has at most {PINS_MAX} pinned messages")]
+    TooManyPins,
 }
 
 pub type WriteResult = Result<WriteOutcome, Refusal>;

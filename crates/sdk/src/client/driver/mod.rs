@@ -361,7 +361,7 @@ impl Driver {
     }
 
     async fn on_frame(&mut self, frame: ServerFrame) {
-        if let Some(rid) = reply_rid(&frame)
+        if let Some(rid) = frame.reply_rid()
             && let Some(request) = self.requests.remove(&rid)
         {
             let _ = request.reply.send(match frame {
@@ -390,15 +390,7 @@ impl Driver {
                 };
                 match self.resolve_send(&ack) {
                     Some(content) => {
-                        let event = Event {
-                            conv,
-                            seq,
-                            id,
-                            sender: self.me,
-                            ts,
-                            cmid: Some(ack.cmid),
-                            content,
-                        };
+                        let event = Event::new(conv, seq, id, self.me, ts, Some(ack.cmid), content);
                         self.on_event(event).await;
                     }
                     // An ack for a send resolved earlier: only learn that the seq exists.
@@ -539,60 +531,7 @@ impl Driver {
     }
 }
 
-fn with_rid(frame: ClientFrame, rid: u64) -> ClientFrame {
-    let rid = Some(rid);
-    match frame {
-        ClientFrame::Send {
-            conv,
-            cmid,
-            content,
-            ..
-        } => ClientFrame::Send {
-            rid,
-            conv,
-            cmid,
-            content,
-        },
-        ClientFrame::Sync { since, page, .. } => ClientFrame::Sync { rid, since, page },
-        ClientFrame::Fetch {
-            conv, after, limit, ..
-        } => ClientFrame::Fetch {
-            rid,
-            conv,
-            after,
-            limit,
-        },
-        ClientFrame::History {
-            conv,
-            before,
-            limit,
-            ..
-        } => ClientFrame::History {
-            rid,
-            conv,
-            before,
-            limit,
-        },
-        ClientFrame::Read { conv, seq, .. } => ClientFrame::Read { rid, conv, seq },
-        ClientFrame::Typing { conv, .. } => ClientFrame::Typing { rid, conv },
-        ClientFrame::Ping { .. } => ClientFrame::Ping { rid },
-    }
-}
-
-/// The rid of a reply frame (frames pushed by the server have none).
-fn reply_rid(frame: &ServerFrame) -> Option<u64> {
-    match frame {
-        ServerFrame::Sync { rid, .. }
-        | ServerFrame::Events { rid, .. }
-        | ServerFrame::Read { rid, .. }
-        | ServerFrame::Pong { rid }
-        | ServerFrame::Error { rid, .. } => *rid,
-        // Acks answer sends, which the outbox tracks by cmid.
-        ServerFrame::Ack { .. }
-        | ServerFrame::Event(_)
-        | ServerFrame::Hello { .. }
-        | ServerFrame::Unknown
-        | ServerFrame::Typing { .. }
-        | ServerFrame::Resync => None,
-    }
+fn with_rid(mut frame: ClientFrame, rid: u64) -> ClientFrame {
+    *frame.rid_mut() = Some(rid);
+    frame
 }
