@@ -141,6 +141,7 @@ pub struct ConversationSummary {
     pub unread: u64,
     /// Of those, the ones that mention this member (by name or `@all`): exact, like `unread`.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<u64>", optional))]
     pub unread_mentions: u64,
     /// False after the member left or was removed; history up to `last_seq` stays readable.
     pub active: bool,
@@ -166,15 +167,19 @@ pub struct Limits {
     /// How long after sending a message its sender may edit it, in seconds; `null`: no limit;
     /// 0: editing is off.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub edit_window_s: Option<u64>,
     /// How long after sending a message its sender may recall it, in seconds; `null`: no
     /// limit; 0: off (a group's owner may recall any message at any time).
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub recall_window_s: Option<u64>,
     /// Most messages pinned in one conversation.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<u32>", optional))]
     pub max_pins: u32,
     /// Most messages forwarded by one request.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<u32>", optional))]
     pub max_forward: u32,
 }

@@ -200,7 +200,7 @@ export type ConversationSummary = {
   /**
    * Of those, the ones that mention this member (by name or `@all`): exact, like `unread`.
    */
-  unread_mentions: number,
+  unread_mentions?: number,
   /**
    * False after the member left or was removed; history up to `last_seq` stays readable.
    */
@@ -230,20 +230,20 @@ export type Limits = {
    * How long after sending a message its sender may edit it, in seconds; `null`: no limit;
    * 0: editing is off.
    */
-  edit_window_s: number | null,
+  edit_window_s?: number | null,
   /**
    * How long after sending a message its sender may recall it, in seconds; `null`: no
    * limit; 0: off (a group's owner may recall any message at any time).
    */
-  recall_window_s: number | null,
+  recall_window_s?: number | null,
   /**
    * Most messages pinned in one conversation.
    */
-  max_pins: number,
+  max_pins?: number,
   /**
    * Most messages forwarded by one request.
    */
-  max_forward: number,
+  max_forward?: number,
 };
 
 /**
@@ -560,7 +560,7 @@ export type ConversationDetail = {
   /**
    * Of those, the ones that mention this member (by name or `@all`): exact, like `unread`.
    */
-  unread_mentions: number,
+  unread_mentions?: number,
   /**
    * False after the member left or was removed; history up to `last_seq` stays readable.
    */
