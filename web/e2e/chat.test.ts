@@ -5,53 +5,16 @@
 
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import type { Browser } from "playwright-core";
 import { conversationItem, createGroup, message, openConversation, send, signUp, startDirectChat, unreadBadge, uniqueName } from "./src/app.js";
-import { launchBrowser, newPerson, type Person } from "./src/browser.js";
 import { eventually, expectEqual } from "./src/poll.js";
-import { startTern, type Tern } from "./src/tern.js";
+import { suite } from "./src/suite.js";
 
 const ARTIFACTS = fileURLToPath(new URL("../artifacts/", import.meta.url));
 
 describe("web client", () => {
-  let tern: Tern;
-  let browser: Browser;
-  const people: Person[] = [];
-
-  const person = async (viewport?: { width: number; height: number }) => {
-    const p = await newPerson(browser, tern.url, viewport);
-    people.push(p);
-    return p;
-  };
-
-  /** Two people who signed up; returns them with their usernames and display names. */
-  const pair = async () => {
-    const alice = await person();
-    const bob = await person();
-    const a = { name: uniqueName("alice"), display: "Alice Martin" };
-    const b = { name: uniqueName("bob"), display: "Bob 李" };
-    await Promise.all([signUp(alice.page, a.name, a.display), signUp(bob.page, b.name, b.display)]);
-    return { alice, bob, a, b };
-  };
-
-  before(async () => {
-    tern = await startTern();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await tern?.stop();
-  });
-
-  const noProblems = () => {
-    for (const p of people) {
-      assert.deepEqual(p.problems, [], "no CSP violations, page errors or console errors");
-      assert.deepEqual(p.dialogs, [], "no native dialogs");
-    }
-  };
+  const { person, pair, noProblems } = suite();
 
   test("tern serves the client with its CSP, a manifest and icons", async () => {
     const page = (await person()).page;

@@ -125,6 +125,11 @@ async fn run(cli: Cli) -> Result<(), String> {
             results.push(scenarios::rate::run(c, Default::default()).await?);
             results.push(scenarios::saturate::run(c, Default::default()).await?);
             results.push(scenarios::fanout::run(c, Default::default()).await?);
+            let storm = scenarios::fanout::Options {
+                reactions: true,
+                ..Default::default()
+            };
+            results.push(scenarios::fanout::run(c, storm).await?);
             results.push(scenarios::catchup::run(c, Default::default()).await?);
         }
     }

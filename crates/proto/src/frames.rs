@@ -233,6 +233,10 @@ pub enum ServerFrame {
         conv: ConvId,
         read_seq: u64,
         unread: u64,
+        /// Of the unread messages, those that mention you (or everyone).
+        #[serde(default)]
+        #[cfg_attr(feature = "typescript", ts(as = "Option<u64>", optional))]
+        unread_mentions: u64,
     },
     Pong {
         #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -149,6 +149,10 @@ pub struct ReadRequest {
 pub struct ReadPosition {
     pub read_seq: u64,
     pub unread: u64,
+    /// Of the unread messages, those that mention you (or everyone).
+    #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<u64>", optional))]
+    pub unread_mentions: u64,
 }
 
 /// `PATCH /conversations/{id}/messages/{seq}`: a message's new text.

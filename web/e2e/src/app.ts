@@ -40,8 +40,9 @@ export async function createGroup(page: Page, name: string, members: string[]): 
   await page.locator(".chat-title", { hasText: name }).waitFor();
 }
 
-export async function send(page: Page, text: string): Promise<void> {
-  const box = page.getByLabel("Message text");
+/** Sends `text` from the composer (`label`: its accessible name in the page's language). */
+export async function send(page: Page, text: string, label = "Message text"): Promise<void> {
+  const box = page.getByLabel(label);
   await box.fill(text);
   await box.press("Enter");
   await eventually(async () => expectEqual(await box.inputValue(), "", "composer"), "the composer to clear");

@@ -3,7 +3,8 @@
 // they survive reloads), and exposes the conversation list, timelines and typing state that its
 // Sequencer keeps exactly-once and in order. See README.md for the guarantees.
 
-import { Conversations, type ConversationView } from "./conversations.js";
+import { MessageChanges } from "./changes.js";
+import { Conversations, type ConversationView, type UnreadCount } from "./conversations.js";
 import { Emitter } from "./emitter.js";
 import { TernError } from "./errors.js";
 import { Outbox, type PendingMessage } from "./outbox.js";
@@ -45,6 +46,8 @@ export class TernClient extends Emitter<ClientEvents> {
   user: UserProfile | undefined;
   session: SessionId | undefined;
   limits: Limits = DEFAULT_LIMITS;
+  /** Edit, recall, react, pin, forward; the pins and versions (see changes.ts). */
+  readonly changes: MessageChanges;
 
   private readonly options: Required<Omit<ClientOptions, "server" | "storage" | "outboxKey">> & { server: string };
   private readonly timers: Timers;
@@ -106,6 +109,11 @@ export class TernClient extends Emitter<ClientEvents> {
     this.convs = new Conversations(
       () => this.user?.id ?? 0,
       (conv, after, upTo) => this.timelines.get(conv)?.countUnread(after, upTo, this.user?.id ?? 0),
+      (conv, seq) => this.timelines.get(conv)?.at(seq),
+    );
+    this.changes = new MessageChanges(
+      (frame) => this.request(frame),
+      () => this.options.newCmid(),
     );
     this.sequencer = new Sequencer(
       {
@@ -521,7 +529,12 @@ export class TernClient extends Emitter<ClientEvents> {
         if (!this.sequencer.onEvents(frame.rid, frame.conv, frame.events, frame.has_more)) this.resolveRequest(frame);
         return;
       case "read":
-        this.onRead(frame.conv, frame.read_seq, frame.unread);
+        this.onRead(frame.conv, frame.read_seq, { unread: frame.unread, mentions: frame.unread_mentions ?? 0 });
+        this.resolveRequest(frame);
+        return;
+      case "done":
+      case "pins":
+      case "versions":
         this.resolveRequest(frame);
         return;
       case "typing":
@@ -629,9 +642,9 @@ export class TernClient extends Emitter<ClientEvents> {
     if (!this.sequencer.onError(frame.rid, frame.code)) this.emit("problem", error);
   }
 
-  private onRead(conv: ConvId, readSeq: number, unread: number): void {
+  private onRead(conv: ConvId, readSeq: number, count: UnreadCount): void {
     if (!this.convs.has(conv)) return;
-    this.convs.applyRead(conv, readSeq, unread, this.sequencer.deliveredSeq(conv));
+    this.convs.applyRead(conv, readSeq, count, this.sequencer.deliveredSeq(conv));
     const view = this.convs.get(conv);
     if (view !== undefined) this.emit("read", { conv, readSeq: view.readSeq, unread: view.unread });
     this.conversationChanged(conv);
@@ -659,7 +672,8 @@ export class TernClient extends Emitter<ClientEvents> {
         duplicate: true,
       });
     }
-    this.convs.applyEvent(event);
+    // A recall of an unread message this client never loaded: the server has the count.
+    if (!this.convs.applyEvent(event)) this.resync();
     const timeline = this.timelines.get(event.conv);
     if (timeline !== undefined) {
       timeline.append(event);

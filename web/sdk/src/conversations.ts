@@ -9,11 +9,17 @@
 //     complete, and duplicates cannot inflate it because it is keyed by seq.
 // When the read position moves below `base.seq` (reading only part of the unread messages),
 // the loaded timeline supplies the count for the part in between; if it is not loaded, the
-// server's own number from the `read` answer becomes the new base.
+// server's own number from the `read` answer becomes the new base. Unread mentions are derived
+// the same way, beside the unread count.
+//
+// Changes to messages (edit, recall, reaction, pin) never count and never become the preview;
+// a recall takes its message out of the count (and shows the preview recalled if it was it).
 
 import {
+  asText,
   countsAsUnread,
   systemEventOf,
+  targetOf,
   type ConversationKind,
   type ConversationSummary,
   type ConvId,
@@ -36,6 +42,8 @@ export interface ConversationView {
   readSeq: number;
   /** Exact: text events from others after `readSeq`. */
   unread: number;
+  /** Exact: of those, the ones that mention you (or everyone). */
+  unreadMentions: number;
   lastEvent?: Event;
   /** For sorting by activity: server time of the last event, or when it was opened here. */
   activity: number;
@@ -51,15 +59,31 @@ interface ConvState {
   readSeq: number;
   lastEvent?: Event;
   touchedAt: number;
-  base: { seq: number; readSeq: number; unread: number };
+  base: { seq: number; readSeq: number; unread: number; mentions: number };
   /** Seqs of received text events from others above `base.seq` and the read position. */
   tail: number[];
+  /** Those of `tail` that mention you (or everyone). */
+  mentionTail: number[];
   /** The server's count to show while the exact one cannot be derived (see the file comment). */
-  fallbackUnread?: number;
+  fallbackUnread?: UnreadCount;
 }
 
-/** Counts text events from others in (after, upTo] if the loaded timeline covers that range. */
-export type LoadedCounter = (conv: ConvId, after: number, upTo: number) => number | undefined;
+/** Counts text events from others in (after, upTo], and those that mention you, if the loaded
+ * timeline covers that range. */
+export type LoadedCounter = (conv: ConvId, after: number, upTo: number) => UnreadCount | undefined;
+/** A loaded event, as received (before later changes were applied). */
+export type LoadedEvent = (conv: ConvId, seq: number) => Event | undefined;
+
+export interface UnreadCount {
+  unread: number;
+  mentions: number;
+}
+
+/** Whether `event` is a message from someone else that mentions `me` or everyone. */
+export function mentions(event: Event, me: UserId): boolean {
+  const c = asText(event.content);
+  return c !== undefined && event.sender !== me && (c.mention_all === true || (c.mentions ?? []).includes(me));
+}
 
 export class Conversations {
   private readonly states = new Map<ConvId, ConvState>();
@@ -67,6 +91,7 @@ export class Conversations {
   constructor(
     private readonly me: () => UserId,
     private readonly countLoaded: LoadedCounter,
+    private readonly loadedEvent: LoadedEvent,
   ) {}
 
   has(conv: ConvId): boolean {
@@ -99,8 +124,9 @@ export class Conversations {
         lastSeq: 0,
         readSeq: 0,
         touchedAt: now,
-        base: { seq: 0, readSeq: 0, unread: 0 },
+        base: { seq: 0, readSeq: 0, unread: 0, mentions: 0 },
         tail: [],
+        mentionTail: [],
       };
       this.states.set(summary.id, s);
     }
@@ -116,20 +142,26 @@ export class Conversations {
     // events): it becomes the base only if it is at least as new on both counts.
     if (summary.read_seq >= s.readSeq && summary.last_seq >= s.base.seq) {
       s.readSeq = summary.read_seq;
-      s.base = { seq: summary.last_seq, readSeq: summary.read_seq, unread: summary.unread };
+      const mentions = summary.unread_mentions ?? 0;
+      s.base = { seq: summary.last_seq, readSeq: summary.read_seq, unread: summary.unread, mentions };
       s.fallbackUnread = undefined;
     } else if (summary.read_seq > s.readSeq) {
       s.readSeq = summary.read_seq;
-      if (this.derive(s) === undefined) s.fallbackUnread = summary.unread;
+      if (this.derive(s) === undefined) s.fallbackUnread = { unread: summary.unread, mentions: summary.unread_mentions ?? 0 };
     }
     this.prune(s);
   }
 
-  /** An event received in order (live or fetched). */
-  applyEvent(event: Event): void {
+  /**
+   * An event received in order (live or fetched). False when the count can no longer be
+   * derived (a recall of an unread message the client never loaded): ask the server (sync).
+   */
+  applyEvent(event: Event): boolean {
     const s = this.states.get(event.conv);
-    if (s === undefined) return;
+    if (s === undefined) return true;
     s.lastSeq = Math.max(s.lastSeq, event.seq);
+    const target = targetOf(event.content);
+    if (target !== undefined) return this.applyChange(s, event, target);
     if (event.seq >= (s.lastEvent?.seq ?? 0)) s.lastEvent = event;
     const me = this.me();
     const system = systemEventOf(event.content);
@@ -138,6 +170,7 @@ export class Conversations {
       s.readSeq = Math.max(s.readSeq, event.seq);
     } else if (event.sender !== me && countsAsUnread(event.content) && event.seq > s.base.seq && event.seq > s.readSeq) {
       if (!s.tail.includes(event.seq)) s.tail.push(event.seq);
+      if (mentions(event, me) && !s.mentionTail.includes(event.seq)) s.mentionTail.push(event.seq);
     }
     if (system !== undefined) {
       const joined =
@@ -154,19 +187,47 @@ export class Conversations {
       if (system.event === "group_created") s.name = system.name;
     }
     this.prune(s);
+    return true;
+  }
+
+  /** A change to the message at `target`: only a recall matters here. */
+  private applyChange(s: ConvState, change: Event, target: number): boolean {
+    if (change.content.type !== "recall") return true;
+    if (s.lastEvent?.seq === target) {
+      s.lastEvent = { ...s.lastEvent, content: { type: "recalled", by: change.sender }, reactions: undefined };
+    }
+    if (s.tail.includes(target)) {
+      s.tail = s.tail.filter((seq) => seq !== target);
+      s.mentionTail = s.mentionTail.filter((seq) => seq !== target);
+      return true;
+    }
+    if (target <= s.base.readSeq || target > s.base.seq) return true;
+    // Counted in the server's snapshot, if it was unread and from someone else.
+    const message = this.loadedEvent(s.id, target);
+    if (message === undefined) return false;
+    const me = this.me();
+    if (message.sender !== me && countsAsUnread(message.content)) {
+      s.base = {
+        ...s.base,
+        unread: Math.max(0, s.base.unread - 1),
+        mentions: Math.max(0, s.base.mentions - (mentions(message, me) ? 1 : 0)),
+      };
+    }
+    return true;
   }
 
   /**
    * The read position moved (a `read` frame, or the answer to ours). `delivered` is the highest
    * seq received in order, the point up to which the server's `unread` is known to be counted.
    */
-  applyRead(conv: ConvId, readSeq: number, unread: number, delivered: number): void {
+  applyRead(conv: ConvId, readSeq: number, count: UnreadCount, delivered: number): void {
     const s = this.states.get(conv);
     if (s === undefined || readSeq < s.readSeq) return;
     s.readSeq = readSeq;
     if (this.derive(s) === undefined) {
-      s.base = { seq: Math.max(delivered, readSeq), readSeq, unread };
+      s.base = { seq: Math.max(delivered, readSeq), readSeq, ...count };
       s.tail = [];
+      s.mentionTail = [];
       s.fallbackUnread = undefined;
     }
     this.prune(s);
@@ -176,9 +237,9 @@ export class Conversations {
   applyLocalRead(conv: ConvId, seq: number): void {
     const s = this.states.get(conv);
     if (s === undefined || seq <= s.readSeq) return;
-    const before = this.unreadOf(s);
+    const before = this.countOf(s);
     s.readSeq = seq;
-    if (this.derive(s) === undefined) s.fallbackUnread = before;
+    if (this.derive(s) === undefined) s.fallbackUnread = { unread: before.unread, mentions: before.unreadMentions };
     this.prune(s);
   }
 
@@ -197,27 +258,36 @@ export class Conversations {
       active: s.active,
       lastSeq: s.lastSeq,
       readSeq: s.readSeq,
-      unread: this.unreadOf(s),
+      ...this.countOf(s),
       lastEvent: s.lastEvent,
       activity: Math.max(s.lastEvent?.ts ?? 0, s.touchedAt),
     };
   }
 
-  private unreadOf(s: ConvState): number {
-    return this.derive(s) ?? s.fallbackUnread ?? s.base.unread + s.tail.length;
+  private countOf(s: ConvState): { unread: number; unreadMentions: number } {
+    const count = this.derive(s) ?? s.fallbackUnread ?? {
+      unread: s.base.unread + s.tail.length,
+      mentions: s.base.mentions + s.mentionTail.length,
+    };
+    return { unread: count.unread, unreadMentions: count.unread === 0 ? 0 : count.mentions };
   }
 
-  /** The exact unread count, if the information at hand determines it. */
-  private derive(s: ConvState): number | undefined {
+  /** The exact unread counts, if the information at hand determines them. */
+  private derive(s: ConvState): UnreadCount | undefined {
     const r = s.readSeq;
-    if (r >= s.base.seq) return s.tail.filter((seq) => seq > r).length;
-    if (r === s.base.readSeq) return s.base.unread + s.tail.length;
+    const above = (seqs: number[]) => seqs.filter((seq) => seq > r).length;
+    if (r >= s.base.seq) return { unread: above(s.tail), mentions: above(s.mentionTail) };
+    if (r === s.base.readSeq) {
+      return { unread: s.base.unread + s.tail.length, mentions: s.base.mentions + s.mentionTail.length };
+    }
     const between = this.countLoaded(s.id, r, s.base.seq);
-    return between === undefined ? undefined : between + s.tail.length;
+    if (between === undefined) return undefined;
+    return { unread: between.unread + s.tail.length, mentions: between.mentions + s.mentionTail.length };
   }
 
   private prune(s: ConvState): void {
     const floor = Math.max(s.base.seq, s.readSeq);
     if (s.tail.some((seq) => seq <= floor)) s.tail = s.tail.filter((seq) => seq > floor);
+    if (s.mentionTail.some((seq) => seq <= floor)) s.mentionTail = s.mentionTail.filter((seq) => seq > floor);
   }
 }

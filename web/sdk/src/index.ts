@@ -9,6 +9,7 @@ export {
   type ConnectionStatus,
 } from "./client.js";
 export type { ConversationView } from "./conversations.js";
+export { MessageChanges } from "./changes.js";
 export type { TimelineView } from "./timeline.js";
 export type { PendingMessage, PendingState } from "./outbox.js";
 export { TernError } from "./errors.js";

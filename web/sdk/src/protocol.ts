@@ -13,6 +13,21 @@ import type { Content, Event, ServerFrame, SystemEvent } from "./wire.js";
 export * from "./wire.js";
 
 export type TextContent = Extract<Content, { type: "text" }>;
+export type RecalledContent = Extract<Content, { type: "recalled" }>;
+type ChangeContent = Extract<Content, { type: "edit" | "recall" | "reaction" | "pin" }>;
+
+// A content `type` this build knows still matches the catch-all variant in TypeScript's eyes;
+// these narrow by checking the fields, never trusting the tag alone.
+
+/** The content as a text message, if it is one. */
+export function asText(content: Content): TextContent | undefined {
+  return content.type === "text" && typeof (content as { text?: unknown }).text === "string" ? (content as TextContent) : undefined;
+}
+
+/** The content as what is left of a recalled message, if it is that. */
+export function asRecalled(content: Content): RecalledContent | undefined {
+  return content.type === "recalled" && typeof (content as { by?: unknown }).by === "number" ? (content as RecalledContent) : undefined;
+}
 
 export type HelloFrame = Extract<ServerFrame, { type: "hello" }>;
 export type AckFrame = Extract<ServerFrame, { type: "ack" }>;
@@ -38,4 +53,50 @@ export function systemEventOf(content: Content): SystemEvent | undefined {
   const known = ["group_created", "members_added", "member_removed", "member_left"];
   const event = (content as { event?: unknown }).event;
   return typeof event === "string" && known.includes(event) ? (content as unknown as SystemEvent) : undefined;
+}
+
+/** The seq of the message a change (edit, recall, reaction, pin) applies to; undefined otherwise. */
+export function targetOf(content: Content): number | undefined {
+  return asChange(content)?.target;
+}
+
+function asChange(content: Content): ChangeContent | undefined {
+  const { type } = content;
+  if (type !== "edit" && type !== "recall" && type !== "reaction" && type !== "pin") return undefined;
+  return typeof (content as { target?: unknown }).target === "number" ? (content as ChangeContent) : undefined;
+}
+
+/**
+ * The message as it stands after `change` (docs/PROTOCOL.md, "Changes to messages"), or
+ * undefined when the change does not alter it: a pin (conversation state, not the message's),
+ * or a change the message already reflects (its `rev` is at or past the change's seq).
+ */
+export function applyChange(message: Event, change: Event): Event | undefined {
+  const c = asChange(change.content);
+  if ((message.rev ?? 0) >= change.seq || c === undefined || c.target !== message.seq) return undefined;
+  switch (c.type) {
+    case "edit": {
+      const text = asText(message.content);
+      if (text === undefined) return undefined;
+      return { ...message, content: { ...text, text: c.text }, edited: change.ts, rev: change.seq };
+    }
+    case "recall":
+      return { ...message, content: { type: "recalled", by: change.sender }, reactions: undefined, rev: change.seq };
+    case "reaction": {
+      const reactions = (message.reactions ?? []).map((r) => ({ ...r, users: [...r.users] }));
+      const entry = reactions.find((r) => r.emoji === c.emoji);
+      if (c.added && entry === undefined) reactions.push({ emoji: c.emoji, users: [change.sender] });
+      else if (c.added && entry !== undefined && !entry.users.includes(change.sender)) entry.users.push(change.sender);
+      else if (!c.added && entry !== undefined) entry.users = entry.users.filter((u) => u !== change.sender);
+      const kept = reactions.filter((r) => r.users.length > 0);
+      return { ...message, reactions: kept.length > 0 ? kept : undefined, rev: change.seq };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Whether an event is a message people wrote (shown as a bubble), not a change or system event. */
+export function isMessage(content: Content): boolean {
+  return asText(content) !== undefined || asRecalled(content) !== undefined;
 }

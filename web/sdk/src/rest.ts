@@ -3,6 +3,7 @@
 
 import { TernError } from "./errors.js";
 import type {
+  ChangeResult,
   Content,
   ConversationDetail,
   ConversationSummary,
@@ -10,10 +11,13 @@ import type {
   Event,
   EventPage,
   LoginResponse,
+  Pinned,
+  ReadPosition,
   SessionId,
   SessionInfo,
   UserId,
   UserProfile,
+  Version,
 } from "./protocol.js";
 
 /** The server's default `max_users_per_request` (the `limits` of `hello`). */
@@ -139,8 +143,43 @@ export class Api {
     return this.call("POST", `/conversations/${id}/messages`, { cmid, content });
   }
 
-  markRead(id: ConvId, seq: number): Promise<{ read_seq: number; unread: number }> {
+  markRead(id: ConvId, seq: number): Promise<ReadPosition> {
     return this.call("POST", `/conversations/${id}/read`, { seq });
+  }
+
+  /** Replaces the text of your message at `seq`; the seqs of the events stored. */
+  async edit(id: ConvId, seq: number, text: string): Promise<number[]> {
+    return (await this.call<ChangeResult>("PATCH", `/conversations/${id}/messages/${seq}`, { text })).seqs;
+  }
+
+  /** Recalls (撤回) the message at `seq`. */
+  async recall(id: ConvId, seq: number): Promise<number[]> {
+    return (await this.call<ChangeResult>("DELETE", `/conversations/${id}/messages/${seq}`)).seqs;
+  }
+
+  /** Adds (`added`) or takes off your reaction `emoji` on the message at `seq`. */
+  async react(id: ConvId, seq: number, emoji: string, added: boolean): Promise<number[]> {
+    const body = { emoji, added };
+    return (await this.call<ChangeResult>("POST", `/conversations/${id}/messages/${seq}/reactions`, body)).seqs;
+  }
+
+  /** Pins (`pinned`) or unpins the message at `seq`. */
+  async pin(id: ConvId, seq: number, pinned: boolean): Promise<number[]> {
+    return (await this.call<ChangeResult>(pinned ? "PUT" : "DELETE", `/conversations/${id}/pins/${seq}`)).seqs;
+  }
+
+  pins(id: ConvId): Promise<Pinned[]> {
+    return this.call("GET", `/conversations/${id}/pins`);
+  }
+
+  /** Every version of the text of the message at `seq`, the original first. */
+  versions(id: ConvId, seq: number): Promise<Version[]> {
+    return this.call("GET", `/conversations/${id}/messages/${seq}/versions`);
+  }
+
+  /** Copies the messages at `seqs` of `from` into `id`; idempotent by `cmid`. */
+  async forward(id: ConvId, from: ConvId, seqs: number[], cmid: string): Promise<number[]> {
+    return (await this.call<ChangeResult>("POST", `/conversations/${id}/forward`, { from, seqs, cmid })).seqs;
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {

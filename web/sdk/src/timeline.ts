@@ -3,7 +3,8 @@
 // start with history pages, so it never has holes; older pages are fetched with `before` set to
 // its first seq, which cannot overlap what is already there.
 
-import { countsAsUnread, type ConvId, type Event, type UserId } from "./protocol.js";
+import { mentions, type UnreadCount } from "./conversations.js";
+import { applyChange, countsAsUnread, targetOf, type ConvId, type Event, type UserId } from "./protocol.js";
 
 export interface TimelineView {
   conv: ConvId;
@@ -34,12 +35,27 @@ export class Timeline {
     return this.events[0]?.seq ?? this.start;
   }
 
-  /** The next event in order (the caller guarantees seq = last + 1). */
+  /**
+   * The next event in order (the caller guarantees seq = last + 1). A change to a message also
+   * updates that message if it is loaded (a page read later already reflects the change).
+   */
   append(event: Event): void {
     const last = this.events[this.events.length - 1]?.seq ?? this.start - 1;
     if (event.seq <= last) return;
     // A new array on every change, so views can compare by reference.
-    this.events = [...this.events, event];
+    const events = [...this.events, event];
+    const target = targetOf(event.content);
+    const at = target === undefined ? -1 : target - (events[0]?.seq ?? 0);
+    const message = at >= 0 ? events[at] : undefined;
+    const changed = message === undefined ? undefined : applyChange(message, event);
+    if (changed !== undefined) events[at] = changed;
+    this.events = events;
+  }
+
+  /** The loaded event at `seq`, if any. */
+  at(seq: number): Event | undefined {
+    const first = this.events[0]?.seq;
+    return first === undefined ? undefined : this.events[seq - first];
   }
 
   /** A history page: keeps only the events that extend the window downwards without a hole. */
@@ -63,17 +79,23 @@ export class Timeline {
     this.hasOlder = true;
   }
 
-  /** Text events from others in (after, upTo], or undefined if that range is not all loaded. */
-  countUnread(after: number, upTo: number, me: UserId): number | undefined {
-    if (upTo <= after) return 0;
+  /**
+   * Text events from others in (after, upTo], and those of them that mention `me`, or undefined
+   * if that range is not all loaded.
+   */
+  countUnread(after: number, upTo: number, me: UserId): UnreadCount | undefined {
+    if (upTo <= after) return { unread: 0, mentions: 0 };
     const first = this.events[0]?.seq;
     const last = this.events[this.events.length - 1]?.seq;
     if (first === undefined || last === undefined || first > after + 1 || last < upTo) return undefined;
-    let n = 0;
+    const count = { unread: 0, mentions: 0 };
     for (const e of this.events) {
-      if (e.seq > after && e.seq <= upTo && e.sender !== me && countsAsUnread(e.content)) n += 1;
+      if (e.seq > after && e.seq <= upTo && e.sender !== me && countsAsUnread(e.content)) {
+        count.unread += 1;
+        if (mentions(e, me)) count.mentions += 1;
+      }
     }
-    return n;
+    return count;
   }
 
   view(): TimelineView {

@@ -407,6 +407,10 @@ export type ServerFrame = {
   conv: ConvId,
   read_seq: number,
   unread: number,
+  /**
+   * Of the unread messages, those that mention you (or everyone).
+   */
+  unread_mentions?: number,
 } | {
   "type": "pong",
   rid?: number,
@@ -642,6 +646,10 @@ export type ReadRequest = {
 export type ReadPosition = {
   read_seq: number,
   unread: number,
+  /**
+   * Of the unread messages, those that mention you (or everyone).
+   */
+  unread_mentions?: number,
 };
 
 /** WebSocket close codes (docs/PROTOCOL.md, section 5). */

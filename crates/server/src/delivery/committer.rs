@@ -280,6 +280,7 @@ impl CommitTask {
                 user,
                 read_seq,
                 unread,
+                unread_mentions,
                 moved: true,
             }) => Publication::ToUser {
                 user: *user,
@@ -288,6 +289,7 @@ impl CommitTask {
                     conv: *conv,
                     read_seq: *read_seq,
                     unread: *unread,
+                    unread_mentions: *unread_mentions,
                 }),
             },
             _ => return,

@@ -64,11 +64,12 @@ pub async fn read(
         .messages
         .mark_read(conn.user, conv, seq, Some(conn))
         .await
-        .map(|(read_seq, unread)| ServerFrame::Read {
+        .map(|read| ServerFrame::Read {
             rid,
             conv,
-            read_seq,
-            unread,
+            read_seq: read.read_seq,
+            unread: read.unread,
+            unread_mentions: read.unread_mentions,
         });
     Some(moved.unwrap_or_else(|e| e.into_frame(rid)))
 }

@@ -73,11 +73,11 @@ async fn mark_read(
     Path(id): Path<i64>,
     Json(req): Json<ReadRequest>,
 ) -> AppResult<Json<ReadPosition>> {
-    let (read_seq, unread) = state
+    let read = state
         .messages
         .mark_read(caller.user, ConvId(id), req.seq, None)
         .await?;
-    Ok(Json(ReadPosition { read_seq, unread }))
+    Ok(Json(read))
 }
 
 fn stored(seqs: Vec<u64>) -> Json<ChangeResult> {

@@ -7,6 +7,7 @@ use crate::delivery::committer::{Committer, Reply, encode};
 use crate::delivery::hub::ConnHandle;
 use crate::error::{AppError, AppResult};
 use std::sync::Arc;
+use tern_proto::rest::ReadPosition;
 use tern_proto::{Content, ConvId, ErrorCode, Event, Limits, ServerFrame, UserId};
 use tern_store::{Store, WriteOp, WriteOutcome};
 
@@ -211,13 +212,20 @@ impl Messages {
         conv: ConvId,
         seq: u64,
         origin: Option<&ConnHandle>,
-    ) -> AppResult<(u64, u64)> {
+    ) -> AppResult<ReadPosition> {
         let op = WriteOp::MarkRead { conv, user, seq };
         let outcome = self.committer.write_from(origin.map(|c| c.id), op).await?;
         match outcome {
             WriteOutcome::ReadMoved {
-                read_seq, unread, ..
-            } => Ok((read_seq, unread)),
+                read_seq,
+                unread,
+                unread_mentions,
+                ..
+            } => Ok(ReadPosition {
+                read_seq,
+                unread,
+                unread_mentions,
+            }),
             other => Err(AppError::unexpected(other)),
         }
     }

@@ -143,7 +143,7 @@ async fn hello_ack_event_and_replies_have_the_documented_shape() {
         .await;
     assert_eq!(
         read,
-        json!({"type": "read", "rid": 4, "conv": conv, "read_seq": 1, "unread": 0})
+        json!({"type": "read", "rid": 4, "conv": conv, "read_seq": 1, "unread": 0, "unread_mentions": 0})
     );
     let pong = b.request(json!({"type": "ping"}), 5).await;
     assert_eq!(pong, json!({"type": "pong", "rid": 5}));

@@ -7,7 +7,7 @@ use super::changes::references_others;
 use super::rules::{group_members, newcomers};
 use super::{GROUP_MEMBERS_MAX, Refusal, WriteOp, WriteOutcome, WriteResult};
 use crate::conversations::{member_ids, membership};
-use crate::events::count_unread;
+use crate::events::{count_unread, count_unread_mentions};
 use crate::sql::{Sql, args, stmt};
 use crate::{StoreError, StoreResult};
 use tern_proto::{Content, ConvId, Event, MemberRole, SystemEvent, UserId};
@@ -348,11 +348,17 @@ impl<S: Sql> Batch<'_, S> {
                 .await?;
         }
         let unread = count_unread(self.sql, conv, user, read_seq, last_seq).await?;
+        let unread_mentions = if unread > 0 {
+            count_unread_mentions(self.sql, conv, user, read_seq, last_seq).await?
+        } else {
+            0
+        };
         Ok(Ok(WriteOutcome::ReadMoved {
             conv,
             user,
             read_seq,
             unread,
+            unread_mentions,
             moved,
         }))
     }

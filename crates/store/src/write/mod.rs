@@ -119,6 +119,7 @@ pub enum WriteOutcome {
         user: UserId,
         read_seq: u64,
         unread: u64,
+        unread_mentions: u64,
         moved: bool,
     },
     /// A message was changed (edit, recall, reaction, pin) or messages were forwarded: the

@@ -11,6 +11,7 @@ import { GroupInfo } from "./GroupInfo";
 import { Logo } from "./icons";
 import { NewChatDialog, NewGroupDialog } from "./NewConversation";
 import { Sidebar } from "./Sidebar";
+import { Notice } from "./Notice";
 
 export function ChatShell({ client, api, me, onLogout }: { client: TernClient; api: Api; me: UserProfile; onLogout(): void }) {
   useClientVersion(client);
@@ -93,6 +94,7 @@ export function ChatShell({ client, api, me, onLogout }: { client: TernClient; a
         {dialog === "chat" && <NewChatDialog onClose={() => setDialog(null)} />}
         {dialog === "group" && <NewGroupDialog onClose={() => setDialog(null)} />}
         {infoOpen && selected !== null && <GroupInfo conv={selected} onClose={() => setInfoOpen(false)} />}
+        <Notice />
       </div>
     </ChatContext.Provider>
   );

@@ -1,6 +1,6 @@
 // One conversation: header, messages, composer.
 
-import { useEffect } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 import { useChat } from "../context";
 import { t } from "../i18n";
 import { conversationTitle } from "../lib/names";
@@ -9,12 +9,18 @@ import { Avatar } from "./Avatar";
 import { Composer } from "./Composer";
 import { ConnectionBanner } from "./ConnectionBanner";
 import { BackIcon, InfoIcon } from "./icons";
+import { ComposeContext, type ComposeMode } from "./compose";
 import { MessageList } from "./MessageList";
 
 export function ChatView({ conv, onBack }: { conv: number; onBack(): void }) {
   const { client, detail, loadDetail, openInfo } = useChat();
   const view = client.conversation(conv);
   const kind = view?.kind;
+  const [mode, setMode] = useState<ComposeMode>(null);
+  const compose = useMemo(() => ({ mode, setMode }), [mode]);
+
+  // Replying or editing belongs to the conversation it started in.
+  useEffect(() => setMode(null), [conv]);
 
   useEffect(() => {
     // The first page reaches back to the first unread message, so the divider can be shown.
@@ -88,8 +94,10 @@ export function ChatView({ conv, onBack }: { conv: number; onBack(): void }) {
       </header>
       {/* On phones the list (and its banner) is hidden while a conversation is open. */}
       <ConnectionBanner status={client.status} />
-      <MessageList conv={conv} />
-      {view.active ? <Composer conv={conv} /> : <p class="inactive-note">{t("inactive")}</p>}
+      <ComposeContext.Provider value={compose}>
+        <MessageList conv={conv} />
+        {view.active ? <Composer conv={conv} /> : <p class="inactive-note">{t("inactive")}</p>}
+      </ComposeContext.Provider>
     </section>
   );
 }

@@ -1,17 +1,23 @@
 // Writing a message: Enter sends, Shift+Enter starts a new line (and Enter while an input
 // method is composing, e.g. pinyin, confirms the candidate instead of sending). Drafts are kept
-// per conversation while the page lives.
+// per conversation while the page lives. While replying, the quoted message shows above; while
+// editing, the text is the message's and Enter saves it; Escape stops either.
 
+import { textOf, type Content } from "@tern/sdk";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useChat } from "../context";
 import { t } from "../i18n";
+import { useCompose } from "./compose";
 import { EmojiPicker } from "./EmojiPicker";
 import { SendIcon, SmileIcon } from "./icons";
+import { notify } from "./Notice";
+import { Quote } from "./Quote";
 
 const drafts = new Map<number, string>();
 
 export function Composer({ conv }: { conv: number }) {
   const { client } = useChat();
+  const { mode, setMode } = useCompose();
   const [text, setText] = useState(() => drafts.get(conv) ?? "");
   const [picker, setPicker] = useState(false);
   const input = useRef<HTMLTextAreaElement>(null);
@@ -34,15 +40,36 @@ export function Composer({ conv }: { conv: number }) {
     if (matchMedia("(min-width: 761px)").matches) input.current?.focus();
   }, [conv]);
 
+  // Editing starts from the message's text, and gives the draft back when it ends.
+  const editing = mode?.kind === "edit" ? mode.event : undefined;
+  useEffect(() => {
+    if (editing === undefined) return;
+    setText(textOf(editing.content) ?? "");
+    input.current?.focus();
+    return () => setText(drafts.get(conv) ?? "");
+  }, [editing, conv]);
+  useEffect(() => {
+    if (mode?.kind === "reply") input.current?.focus();
+  }, [mode]);
+
   const update = (value: string) => {
     setText(value);
+    if (editing !== undefined) return;
     drafts.set(conv, value);
     if (value.trim() !== "") client.typing(conv);
   };
 
   const send = () => {
     if (blank || over > 0) return;
-    client.sendText(conv, text);
+    if (editing !== undefined) {
+      if (text !== textOf(editing.content)) client.changes.edit(conv, editing.seq, text).catch(notify);
+      setMode(null);
+      return;
+    }
+    const content: Content = { type: "text", text };
+    if (mode?.kind === "reply") content.reply_to = mode.event.seq;
+    client.send(conv, content);
+    setMode(null);
     update("");
     drafts.delete(conv);
     input.current?.focus();
@@ -77,6 +104,20 @@ export function Composer({ conv }: { conv: number }) {
           }}
         />
       )}
+      {mode?.kind === "reply" && (
+        <div class="composer-context">
+          <span class="composer-context-label">{t("replyingTo")}</span>
+          <Quote conv={conv} seq={mode.event.seq} onClose={() => setMode(null)} />
+        </div>
+      )}
+      {editing !== undefined && (
+        <div class="composer-context">
+          <span class="composer-context-label">{t("editingMessage")}</span>
+          <button type="button" class="button small subtle" onClick={() => setMode(null)}>
+            {t("cancel")}
+          </button>
+        </div>
+      )}
       {over > 0 && (
         <p class="composer-warning" role="alert">
           {t("messageTooLong", { count: over })}
@@ -106,13 +147,24 @@ export function Composer({ conv }: { conv: number }) {
           enterkeyhint="send"
           onInput={(e) => update(e.currentTarget.value)}
           onKeyDown={(e) => {
+            if (e.key === "Escape" && mode !== null) {
+              e.preventDefault();
+              setMode(null);
+              return;
+            }
             if (e.key === "Enter" && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
               e.preventDefault();
               send();
             }
           }}
         />
-        <button type="submit" class="send-button" aria-label={t("send")} title={t("send")} disabled={blank || over > 0}>
+        <button
+          type="submit"
+          class="send-button"
+          aria-label={editing !== undefined ? t("save") : t("send")}
+          title={editing !== undefined ? t("save") : t("send")}
+          disabled={blank || over > 0}
+        >
           <SendIcon size={20} />
         </button>
       </div>

@@ -11,7 +11,20 @@ export interface MenuItem {
   danger?: boolean;
 }
 
-export function Menu({ label, button, items, align = "start", header }: { label: string; button: ComponentChildren; items: MenuItem[]; align?: "start" | "end"; header?: ComponentChildren }) {
+/** `header` goes above the items; given as a function, it can close the menu (after a pick). */
+export function Menu({
+  label,
+  button,
+  items,
+  align = "start",
+  header,
+}: {
+  label: string;
+  button: ComponentChildren;
+  items: MenuItem[];
+  align?: "start" | "end";
+  header?: ComponentChildren | ((close: () => void) => ComponentChildren);
+}) {
   const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement>(null);
   const trigger = useRef<HTMLButtonElement>(null);
@@ -64,7 +77,7 @@ export function Menu({ label, button, items, align = "start", header }: { label:
       </button>
       {open && (
         <div class={`menu-popover ${align}`} role="menu" aria-label={label}>
-          {header}
+          {typeof header === "function" ? header(close) : header}
           {items.map((item) => (
             <button
               key={item.label}

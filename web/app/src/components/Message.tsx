@@ -2,7 +2,7 @@
 // Preact: never as HTML, whatever it contains.
 
 import type { Event, PendingMessage } from "@tern/sdk";
-import { textOf } from "@tern/sdk";
+import { asRecalled, asText, targetOf, textOf } from "@tern/sdk";
 import { useChat } from "../context";
 import { t } from "../i18n";
 import { describeSystem } from "../lib/describe";
@@ -11,6 +11,9 @@ import { isEmojiOnly, linkify } from "../lib/linkify";
 import { colorSlot, userName } from "../lib/names";
 import { Avatar } from "./Avatar";
 import { AlertIcon, CheckIcon, ClockIcon } from "./icons";
+import { MessageActions } from "./MessageActions";
+import { Quote } from "./Quote";
+import { Reactions } from "./Reactions";
 
 function MessageText({ text }: { text: string }) {
   return (
@@ -38,10 +41,15 @@ const STATE_ICON = {
  * Time and delivery state in the bubble's corner. An invisible copy sits at the end of the text
  * and reserves exactly the room the visible one needs, so they never overlap, in any language.
  */
-function Meta({ ts, state, title }: { ts: number; state?: "sent" | "sending" | "failed"; title?: string }) {
+function Meta({ ts, state, title, edited }: { ts: number; state?: "sent" | "sending" | "failed"; title?: string; edited?: number }) {
   const label = state === undefined ? undefined : t(state);
   const content = (
     <>
+      {edited !== undefined && (
+        <span class="edited" title={fullTime(edited)}>
+          {t("edited")}
+        </span>
+      )}
       <time dateTime={new Date(ts).toISOString()} title={fullTime(ts)}>
         {timeOfDay(ts)}
       </time>
@@ -75,6 +83,9 @@ export interface Placement {
 
 export function EventMessage({ event, placement }: { event: Event; placement: Placement }) {
   const { client } = useChat();
+  // A change to a message shows in the message it changes, never on its own.
+  if (targetOf(event.content) !== undefined) return null;
+  const me = client.user?.id;
   const system = describeSystem(client, event);
   if (system !== undefined) {
     return (
@@ -83,21 +94,45 @@ export function EventMessage({ event, placement }: { event: Event; placement: Pl
       </div>
     );
   }
-  const own = event.sender === client.user?.id;
+  const recalled = asRecalled(event.content);
+  if (recalled !== undefined) {
+    return (
+      <div class="system-line recalled" data-seq={event.seq} data-testid="recalled">
+        <span dir="auto">{recalled.by === me ? t("recalledYou") : t("recalledBy", { name: userName(client, recalled.by) })}</span>
+      </div>
+    );
+  }
+  const own = event.sender === me;
+  const c = asText(event.content);
   const text = textOf(event.content);
   const name = userName(client, event.sender);
+  const mentionsMe = c !== undefined && !own && (c.mention_all === true || (me !== undefined && (c.mentions ?? []).includes(me)));
   return (
-    <div class={`msg ${own ? "own" : "other"} ${placement.first ? "first" : ""} ${placement.last ? "last" : ""}`} data-seq={event.seq} data-testid="message">
+    <div
+      class={`msg ${own ? "own" : "other"} ${placement.first ? "first" : ""} ${placement.last ? "last" : ""} ${mentionsMe ? "mentions-me" : ""}`}
+      data-seq={event.seq}
+      data-testid="message"
+    >
       {placement.group && !own && <span class="msg-avatar">{placement.last && <Avatar name={name} colorKey={event.sender} size={32} />}</span>}
-      <div class={`bubble ${text === undefined ? "unsupported" : ""}`}>
-        {placement.group && !own && placement.first && (
-          <span class={`sender c${colorSlot(event.sender)}`} dir="auto">
-            {name}
-          </span>
-        )}
-        {text !== undefined ? <MessageText text={text} /> : <span class="text">{t("unsupported")}</span>}
-        <Meta ts={event.ts} state={own ? "sent" : undefined} />
+      <div class="msg-column">
+        <div class={`bubble ${text === undefined ? "unsupported" : ""}`}>
+          {placement.group && !own && placement.first && (
+            <span class={`sender c${colorSlot(event.sender)}`} dir="auto">
+              {name}
+            </span>
+          )}
+          {c?.forwarded !== undefined && (
+            <span class="forwarded" dir="auto">
+              {t("forwardedFrom", { name: userName(client, c.forwarded.sender) })}
+            </span>
+          )}
+          {c?.reply_to !== undefined && <Quote conv={event.conv} seq={c.reply_to} />}
+          {text !== undefined ? <MessageText text={text} /> : <span class="text">{t("unsupported")}</span>}
+          <Meta ts={event.ts} state={own ? "sent" : undefined} edited={event.edited} />
+        </div>
+        <Reactions event={event} />
       </div>
+      {text !== undefined && <MessageActions event={event} group={placement.group} />}
     </div>
   );
 }

@@ -7,7 +7,7 @@
 //   visible tab, with the window focused. Then the SDK marks them read on the server.
 
 import type { ConvId, Event } from "@tern/sdk";
-import { countsAsUnread } from "@tern/sdk";
+import { countsAsUnread, targetOf } from "@tern/sdk";
 import type { JSX } from "preact";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { useChat } from "../context";
@@ -34,7 +34,9 @@ export function MessageList({ conv }: { conv: ConvId }) {
   const view = client.conversation(conv);
   const timeline = client.timeline(conv);
   const pending = client.pending(conv);
-  const events = timeline?.events ?? [];
+  // Changes to messages (edits, reactions, ...) show inside the message they change.
+  const all = timeline?.events ?? [];
+  const events = all.filter((e) => targetOf(e.content) === undefined);
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const [showJump, setShowJump] = useState(false);

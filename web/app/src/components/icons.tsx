@@ -128,6 +128,12 @@ export const ArrowDownIcon = (p: IconProps) => (
   </Svg>
 );
 
+export const MoreIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M6 12h.01M12 12h.01M18 12h.01" stroke-width="3" />
+  </Svg>
+);
+
 export const PlusIcon = (p: IconProps) => (
   <Svg {...p}>
     <path d="M12 5v14M5 12h14" />

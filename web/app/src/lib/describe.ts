@@ -1,6 +1,6 @@
 // Words for events that are not plain text: membership changes and unknown content types.
 
-import { systemEventOf, textOf, type Event, type TernClient } from "@tern/sdk";
+import { asRecalled, systemEventOf, textOf, type Event, type TernClient } from "@tern/sdk";
 import { t } from "../i18n";
 import { userName } from "./names";
 import { profileOrLookUp } from "./profiles";
@@ -38,6 +38,10 @@ export function preview(client: TernClient, event: Event | undefined, group: boo
     if (event.sender === client.user?.id) return t("youPrefix") + oneLine;
     const sender = group ? profileOrLookUp(client, event.sender) : undefined;
     return group && sender !== undefined ? t("senderPrefix", { name: sender.display_name }) + oneLine : oneLine;
+  }
+  const recalled = asRecalled(event.content);
+  if (recalled !== undefined) {
+    return recalled.by === client.user?.id ? t("recalledYou") : t("recalledBy", { name: userName(client, recalled.by) });
   }
   return describeSystem(client, event) ?? t("unsupported");
 }

@@ -437,6 +437,7 @@ impl Driver {
                 conv,
                 read_seq,
                 unread,
+                ..
             } => {
                 self.emit(ClientEvent::Read {
                     conv,

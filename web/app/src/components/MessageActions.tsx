@@ -1,0 +1,56 @@
+// The actions on one message, from a button shown on hover (and always on touch screens): a row
+// of quick reactions, then reply, edit, recall, pin and copy, each offered only when the server
+// would accept it (lib/actions.ts).
+
+import type { Event } from "@tern/sdk";
+import { textOf } from "@tern/sdk";
+import { useChat } from "../context";
+import { t } from "../i18n";
+import { allowed } from "../lib/actions";
+import { useCompose } from "./compose";
+import { MoreIcon } from "./icons";
+import { Menu, type MenuItem } from "./Menu";
+import { notify } from "./Notice";
+
+const QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉", "🙏", "👀"];
+
+export function MessageActions({ event, group }: { event: Event; group: boolean }) {
+  const { client, detail } = useChat();
+  const { setMode } = useCompose();
+  const may = allowed(client, event, group, detail(event.conv));
+  const text = textOf(event.content);
+  const items: MenuItem[] = [{ label: t("reply"), onSelect: () => setMode({ kind: "reply", event }) }];
+  if (may.edit) items.push({ label: t("edit"), onSelect: () => setMode({ kind: "edit", event }) });
+  if (may.pin) {
+    items.push({ label: t("pin"), onSelect: () => client.changes.pin(event.conv, event.seq, true).catch(notify) });
+  }
+  if (text !== undefined) items.push({ label: t("copy"), onSelect: () => void navigator.clipboard?.writeText(text) });
+  if (may.recall) {
+    items.push({ label: t("recall"), danger: true, onSelect: () => client.changes.recall(event.conv, event.seq).catch(notify) });
+  }
+  const mine = (emoji: string) => event.reactions?.some((r) => r.emoji === emoji && r.users.includes(client.user?.id ?? 0)) === true;
+  const header = (close: () => void) => (
+    <div class="quick-reactions" role="group" aria-label={t("react")}>
+      {QUICK_REACTIONS.map((emoji) => (
+        <button
+          key={emoji}
+          type="button"
+          role="menuitem"
+          class={`quick-reaction ${mine(emoji) ? "mine" : ""}`}
+          aria-label={t("reactWith", { emoji })}
+          onClick={() => {
+            close();
+            client.changes.react(event.conv, event.seq, emoji, !mine(emoji)).catch(notify);
+          }}
+        >
+          {emoji}
+        </button>
+      ))}
+    </div>
+  );
+  return (
+    <div class="msg-actions">
+      <Menu label={t("messageActions")} button={<MoreIcon size={18} />} items={items} align={event.sender === client.user?.id ? "end" : "start"} header={header} />
+    </div>
+  );
+}

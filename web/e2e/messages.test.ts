@@ -1,0 +1,99 @@
+// What people do to messages once sent, in two browsers: reply with a quote, react, edit (the
+// other side sees the new text and the "edited" mark, and the quote follows), recall (erased on
+// both sides, the quote says so), in English and in Chinese.
+
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import type { Locator, Page } from "playwright-core";
+import { message, openConversation, send, startDirectChat } from "./src/app.js";
+import { eventually, expectEqual } from "./src/poll.js";
+import { suite } from "./src/suite.js";
+
+/** The message (bubble, reactions, actions) whose text is exactly `text`. */
+function bubble(page: Page, text: string): Locator {
+  const exact = new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
+  return page.locator('[data-testid="message"]').filter({ has: page.locator(".text").filter({ hasText: exact }) });
+}
+
+/** Opens the action menu of the message `text` and picks `action`. */
+async function act(page: Page, text: string, action: string | RegExp): Promise<void> {
+  const target = bubble(page, text);
+  await target.hover();
+  await target.getByRole("button", { name: /Message actions|消息操作/ }).click();
+  await page.getByRole("menuitem", { name: action }).click();
+}
+
+function chip(page: Page, text: string, emoji: string): Locator {
+  return bubble(page, text).locator('[data-testid="reaction"]', { hasText: emoji });
+}
+
+describe("changes to messages", () => {
+  const { pair, noProblems } = suite();
+
+  test("reply, react, edit and recall reach the other side", async () => {
+    const { alice, bob, a, b } = await pair();
+    await startDirectChat(alice.page, b.name, b.display);
+    await send(alice.page, "Lunch at noon?");
+    await openConversation(bob.page, a.display);
+    await message(bob.page, "Lunch at noon?").waitFor();
+
+    // Bob replies: his message carries the quote, on both sides.
+    await act(bob.page, "Lunch at noon?", "Reply");
+    await bob.page.locator(".composer-context .quote", { hasText: "Lunch at noon?" }).waitFor();
+    await send(bob.page, "Yes!");
+    for (const p of [alice.page, bob.page]) {
+      await bubble(p, "Yes!").locator('[data-testid="quote"]', { hasText: "Lunch at noon?" }).waitFor();
+    }
+
+    // Alice reacts from the menu; Bob adds his own by pressing the chip.
+    await act(alice.page, "Lunch at noon?", "React with 👍");
+    await chip(bob.page, "Lunch at noon?", "👍").waitFor();
+    await chip(bob.page, "Lunch at noon?", "👍").click();
+    await eventually(async () => expectEqual(await chip(alice.page, "Lunch at noon?", "👍").textContent(), "👍2"), "two reactions");
+    assert.equal(await chip(alice.page, "Lunch at noon?", "👍").getAttribute("aria-pressed"), "true");
+
+    // Alice edits: the new text and the mark on both sides; Bob's quote follows.
+    await act(alice.page, "Lunch at noon?", "Edit");
+    const box = alice.page.getByLabel("Message text");
+    assert.equal(await box.inputValue(), "Lunch at noon?", "editing starts from the message's text");
+    await box.fill("Lunch at 12:30?");
+    await box.press("Enter");
+    await message(bob.page, "Lunch at 12:30?").waitFor();
+    await bubble(bob.page, "Lunch at 12:30?").locator(".meta .edited", { hasText: "edited" }).waitFor();
+    await bob.page.locator('[data-testid="quote"]', { hasText: "Lunch at 12:30?" }).first().waitFor();
+    assert.equal(await box.inputValue(), "", "the composer is empty again");
+
+    // Alice recalls it: erased on both sides, and the quote says so.
+    await act(alice.page, "Lunch at 12:30?", "Recall");
+    await alice.page.locator('[data-testid="recalled"]', { hasText: "You recalled a message" }).waitFor();
+    await bob.page.locator('[data-testid="recalled"]', { hasText: `${a.display} recalled a message` }).waitFor();
+    await bob.page.locator('[data-testid="quote"]', { hasText: "Message recalled" }).waitFor();
+    assert.equal(await message(bob.page, "Lunch at 12:30?").count(), 0);
+    // Bob cannot recall or edit Alice's messages: the menu does not offer it.
+    await send(alice.page, "One more");
+    await message(bob.page, "One more").waitFor();
+    const last = bubble(bob.page, "One more");
+    await last.hover();
+    await last.getByRole("button", { name: "Message actions" }).click();
+    await bob.page.getByRole("menuitem", { name: "Reply" }).waitFor();
+    assert.equal(await bob.page.getByRole("menuitem", { name: "Recall" }).count(), 0);
+    assert.equal(await bob.page.getByRole("menuitem", { name: "Edit" }).count(), 0);
+    await bob.page.keyboard.press("Escape");
+    noProblems();
+  });
+
+  test("in Chinese: 回复 and 撤回", async () => {
+    const { alice, bob, a, b } = await pair();
+    await bob.page.getByRole("button", { name: "Settings" }).click();
+    await bob.page.getByRole("menuitem", { name: "简体中文" }).click();
+    await startDirectChat(alice.page, b.name, b.display);
+    await send(alice.page, "明天开会");
+    await openConversation(bob.page, a.display);
+    await act(bob.page, "明天开会", "回复");
+    await send(bob.page, "好的", "消息内容");
+    await act(bob.page, "好的", "撤回");
+    await bob.page.locator('[data-testid="recalled"]', { hasText: "你撤回了一条消息" }).waitFor();
+    await alice.page.locator('[data-testid="recalled"]', { hasText: `${b.display} recalled a message` }).waitFor();
+    noProblems();
+  });
+});
