@@ -186,7 +186,8 @@ describe("web client", () => {
     await message(bob.page, "before the tunnel").waitFor();
 
     await bob.offline();
-    await bob.page.locator(".connection-banner", { hasText: "Reconnecting…" }).first().waitFor();
+    // The network is gone: the banner says so, not a "Reconnecting…" that cannot come true.
+    await bob.page.locator(".connection-banner", { hasText: "Offline. Messages will be sent when you are back." }).first().waitFor();
     await send(alice.page, "while you were away 1");
     await send(alice.page, "while you were away 2");
     // Bob writes too: it waits in his outbox, shown as sending.

@@ -5,15 +5,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Locator, Page } from "playwright-core";
-import { message, openConversation, send, startDirectChat } from "./src/app.js";
+import { bubble, message, openConversation, send, startDirectChat } from "./src/app.js";
 import { eventually, expectEqual } from "./src/poll.js";
 import { suite } from "./src/suite.js";
-
-/** The message (bubble, reactions, actions) whose text is exactly `text`. */
-function bubble(page: Page, text: string): Locator {
-  const exact = new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
-  return page.locator('[data-testid="message"]').filter({ has: page.locator(".text").filter({ hasText: exact }) });
-}
 
 /** Opens the action menu of the message `text` and picks `action`. */
 async function act(page: Page, text: string, action: string | RegExp): Promise<void> {

@@ -6,7 +6,7 @@
 use crate::codes::ErrorCode;
 use crate::content::Content;
 use crate::ids::{ConvId, SessionId, UserId};
-use crate::model::{ConversationSummary, Event, Limits, UserProfile};
+use crate::model::{ConversationSummary, Event, Limits, NotifyLevel, UserProfile};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -144,6 +144,21 @@ pub enum ClientFrame {
         rid: Option<u64>,
         conv: ConvId,
     },
+    /// Your own preferences for `conv`: its notification level and whether it stays on top of
+    /// your list. Either may be left out. Answered with `preferences`; your other devices get it
+    /// too.
+    Preferences {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
+        rid: Option<u64>,
+        conv: ConvId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
+        notify: Option<NotifyLevel>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
+        top: Option<bool>,
+    },
     /// Every version of the message at `target`, the original first; answered with `versions`.
     Versions {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -253,6 +268,18 @@ pub enum ServerFrame {
         conv: ConvId,
         seqs: Vec<u64>,
     },
+    /// Your preferences for a conversation (the reply to `preferences`, or they changed on
+    /// another of your devices).
+    Preferences {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
+        rid: Option<u64>,
+        conv: ConvId,
+        notify: NotifyLevel,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
+        top: Option<i64>,
+    },
     /// Reply to `pins`: the conversation's pinned messages, most recently pinned first.
     Pins {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -325,6 +352,7 @@ impl ClientFrame {
             | ClientFrame::Forward { rid, .. }
             | ClientFrame::Pins { rid, .. }
             | ClientFrame::Versions { rid, .. }
+            | ClientFrame::Preferences { rid, .. }
             | ClientFrame::Ping { rid } => rid,
         }
     }
@@ -342,6 +370,7 @@ impl ServerFrame {
             | ServerFrame::Done { rid, .. }
             | ServerFrame::Pins { rid, .. }
             | ServerFrame::Versions { rid, .. }
+            | ServerFrame::Preferences { rid, .. }
             | ServerFrame::Error { rid, .. } => *rid,
             ServerFrame::Ack { .. }
             | ServerFrame::Event(_)
@@ -373,8 +402,21 @@ pub struct FrameEnvelope {
 
 impl FrameEnvelope {
     pub const KNOWN_TYPES: &'static [&'static str] = &[
-        "send", "sync", "fetch", "history", "read", "typing", "edit", "recall", "react", "pin",
-        "forward", "pins", "versions", "ping",
+        "send",
+        "sync",
+        "fetch",
+        "history",
+        "read",
+        "typing",
+        "edit",
+        "recall",
+        "react",
+        "pin",
+        "forward",
+        "pins",
+        "versions",
+        "preferences",
+        "ping",
     ];
 }
 

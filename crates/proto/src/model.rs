@@ -97,6 +97,36 @@ pub enum ConversationKind {
     Unknown,
 }
 
+/// How a member wants to hear of a conversation's new messages (on every device).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum NotifyLevel {
+    /// Every message.
+    #[default]
+    All,
+    /// Only messages that mention them (or everyone).
+    Mentions,
+    /// None: the conversation is muted.
+    Muted,
+    /// A level this build does not know (from a newer server): treated as `all`.
+    #[serde(other)]
+    #[cfg_attr(feature = "typescript", ts(untagged, type = "string & {}"))]
+    Unknown,
+}
+
+impl NotifyLevel {
+    /// The level's name on the wire and in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotifyLevel::Mentions => "mentions",
+            NotifyLevel::Muted => "muted",
+            // Never stored: the server writes only the levels it knows.
+            NotifyLevel::All | NotifyLevel::Unknown => "all",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
@@ -145,6 +175,15 @@ pub struct ConversationSummary {
     pub unread_mentions: u64,
     /// False after the member left or was removed; history up to `last_seq` stays readable.
     pub active: bool,
+    /// This member's notification level for the conversation.
+    #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<NotifyLevel>", optional))]
+    pub notify: NotifyLevel,
+    /// Since when this member keeps it on top of their list (置顶), Unix milliseconds; absent
+    /// when not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub top: Option<i64>,
     /// The event at `last_seq`, as a preview.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "typescript", ts(optional))]

@@ -182,6 +182,31 @@ pub struct ForwardRequest {
     pub cmid: String,
 }
 
+/// `PATCH /conversations/{id}/preferences`: your notification level and whether the
+/// conversation stays on top of your list; either may be left out.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct PreferencesRequest {
+    #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub notify: Option<crate::model::NotifyLevel>,
+    #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub top: Option<bool>,
+}
+
+/// Your preferences for a conversation as they now stand.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct Preferences {
+    pub notify: crate::model::NotifyLevel,
+    /// Since when it stays on top of your list, Unix milliseconds; absent when it does not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub top: Option<i64>,
+}
+
 /// What a change to messages stored: the seqs of its events (none when nothing changed).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]

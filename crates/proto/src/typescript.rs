@@ -6,7 +6,8 @@ use crate::content::{Content, Forwarded, SystemEvent};
 use crate::frames::{ClientFrame, Pinned, ServerFrame, Version};
 use crate::ids::{ConvId, SessionId, UserId};
 use crate::model::{
-    ConversationKind, ConversationSummary, Event, Limits, MemberRole, Reactions, UserProfile,
+    ConversationKind, ConversationSummary, Event, Limits, MemberRole, NotifyLevel, Reactions,
+    UserProfile,
 };
 use crate::rest::*;
 use ts_rs::{Config, TS};
@@ -44,6 +45,7 @@ pub fn wire_ts() -> String {
         SystemEvent,
         ConversationKind,
         MemberRole,
+        NotifyLevel,
         ConversationSummary,
         Limits,
         ErrorCode,
@@ -68,6 +70,8 @@ pub fn wire_ts() -> String {
         ReactRequest,
         ForwardRequest,
         ChangeResult,
+        PreferencesRequest,
+        Preferences,
         EventPage,
         ReadRequest,
         ReadPosition,

@@ -7,11 +7,13 @@ use serde::de::DeserializeOwned;
 use tern_proto::frames::{Pinned, Version};
 use tern_proto::rest::{
     AddMembersRequest, ChangeResult, ConversationDetail, CreateDirectRequest, CreateGroupRequest,
-    EditRequest, ErrorBody, EventPage, ForwardRequest, LoginRequest, LoginResponse, ReactRequest,
-    ReadPosition, ReadRequest, RegisterRequest, SendMessageRequest, SentMessage, SessionInfo,
-    UpdateProfileRequest,
+    EditRequest, ErrorBody, EventPage, ForwardRequest, LoginRequest, LoginResponse, Preferences,
+    PreferencesRequest, ReactRequest, ReadPosition, ReadRequest, RegisterRequest,
+    SendMessageRequest, SentMessage, SessionInfo, UpdateProfileRequest,
 };
-use tern_proto::{Content, ConvId, ConversationSummary, SessionId, UserId, UserProfile};
+use tern_proto::{
+    Content, ConvId, ConversationSummary, NotifyLevel, SessionId, UserId, UserProfile,
+};
 
 /// An HTTP client for one server, optionally with a bearer token.
 #[derive(Clone, Debug)]
@@ -290,6 +292,18 @@ impl Api {
         };
         let path = format!("/conversations/{conv}/forward");
         self.change(Method::POST, &path, Some(&body)).await
+    }
+
+    /// Your own preferences for `conv`: notification level and staying on top of your list.
+    pub async fn preferences(
+        &self,
+        conv: ConvId,
+        notify: Option<NotifyLevel>,
+        top: Option<bool>,
+    ) -> SdkResult<Preferences> {
+        let body = PreferencesRequest { notify, top };
+        let path = format!("/conversations/{conv}/preferences");
+        self.call(Method::PATCH, &path, Some(&body)).await
     }
 
     async fn change<B: Serialize>(

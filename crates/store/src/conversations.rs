@@ -71,6 +71,7 @@ macro_rules! summaries_changed_since {
     ($changed:literal) => {
         concat!(
             "SELECT c.id, c.kind, c.name, c.last_seq, c.preview_seq, m.read_seq, m.left_seq,
+                    m.notify, m.top_at,
                     CASE WHEN c.kind = 'direct' THEN
                         (SELECT p.user_id FROM members p
                           WHERE p.conv_id = c.id AND p.user_id <> m.user_id)
@@ -145,6 +146,8 @@ struct SummaryRow {
     name: Option<String>,
     last_seq: u64,
     preview_seq: u64,
+    notify: tern_proto::NotifyLevel,
+    top: Option<i64>,
     read_seq: u64,
     left_seq: Option<u64>,
     peer: Option<UserId>,
@@ -176,6 +179,8 @@ pub(crate) async fn summaries_of(
                 name: row.opt_text("name")?,
                 last_seq: row.int("last_seq")? as u64,
                 preview_seq: row.int("preview_seq")? as u64,
+                notify: crate::rows::notify(&row.text("notify")?)?,
+                top: row.opt_int("top_at")?,
                 read_seq: row.int("read_seq")? as u64,
                 left_seq: row.opt_int("left_seq")?.map(|s| s as u64),
                 peer: row.opt_int("peer_id")?.map(UserId),
@@ -224,6 +229,8 @@ async fn complete(
         unread,
         unread_mentions,
         active: row.left_seq.is_none(),
+        notify: row.notify,
+        top: row.top,
         last_event,
     })
 }

@@ -30,6 +30,7 @@ migrations! {
     4 "0004" "followers",
     5 "0005" "append_without_trigger",
     6 "0006" "message_actions",
+    7 "0007" "member_preferences",
 }
 
 /// One migration file: `NNNN_name.sql`.

@@ -5,7 +5,8 @@ use crate::{MemberRecord, SessionRecord, StoreError, StoreResult};
 use sqlx::Row;
 use sqlx::postgres::PgRow;
 use tern_proto::{
-    Content, ConvId, ConversationKind, Event, MemberRole, SessionId, UserId, UserProfile,
+    Content, ConvId, ConversationKind, Event, MemberRole, NotifyLevel, SessionId, UserId,
+    UserProfile,
 };
 use uuid::Uuid;
 
@@ -71,6 +72,17 @@ pub(crate) fn role(stored: &str) -> StoreResult<MemberRole> {
         "member" => Ok(MemberRole::Member),
         other => Err(StoreError::Internal(format!(
             "unknown member role {other:?}"
+        ))),
+    }
+}
+
+pub(crate) fn notify(stored: &str) -> StoreResult<NotifyLevel> {
+    match stored {
+        "all" => Ok(NotifyLevel::All),
+        "mentions" => Ok(NotifyLevel::Mentions),
+        "muted" => Ok(NotifyLevel::Muted),
+        other => Err(StoreError::Internal(format!(
+            "unknown notification level {other:?}"
         ))),
     }
 }

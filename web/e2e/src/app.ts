@@ -63,6 +63,12 @@ export function message(page: Page, text: string): Locator {
   return page.locator('[data-testid="message"] .text').filter({ hasText: new RegExp(`^${escapeRegExp(text)}$`) });
 }
 
+/** The whole message (bubble, reactions, actions) whose text is exactly `text`. */
+export function bubble(page: Page, text: string): Locator {
+  const exact = new RegExp(`^${escapeRegExp(text)}$`);
+  return page.locator('[data-testid="message"]').filter({ has: page.locator(".text").filter({ hasText: exact }) });
+}
+
 export function unreadBadge(page: Page, title: string): Locator {
   return conversationItem(page, title).locator('[data-testid="unread-badge"]');
 }

@@ -19,6 +19,7 @@ import {
   type Event,
   type EventPage,
   type Limits,
+  type NotifyLevel,
   type ServerFrame,
   type SessionId,
   type UserId,
@@ -192,8 +193,17 @@ export class TernClient extends Emitter<ClientEvents> {
   }
 
   /** Total unread messages over all conversations (for a title or a badge). */
+  /** What the title and the app badge count: unread messages, except in muted conversations,
+   * and only mentions in those set to mentions only. */
   totalUnread(): number {
-    return this.convs.list().reduce((sum, c) => sum + c.unread, 0);
+    const counted = (c: ConversationView) => (c.notify === "muted" ? 0 : c.notify === "mentions" ? c.unreadMentions : c.unread);
+    return this.convs.list().reduce((sum, c) => sum + counted(c), 0);
+  }
+
+  /** Your own preferences for `conv` (either may be left out); all your devices follow. */
+  async setPreferences(conv: ConvId, preferences: { notify?: NotifyLevel; top?: boolean }): Promise<void> {
+    const reply = await this.request({ type: "preferences", conv, ...preferences });
+    if (reply.type !== "preferences") throw new TernError("bad_frame", `unexpected ${reply.type}`, false);
   }
 
   timeline(conv: ConvId): TimelineView | undefined {
@@ -530,6 +540,11 @@ export class TernClient extends Emitter<ClientEvents> {
         return;
       case "read":
         this.onRead(frame.conv, frame.read_seq, { unread: frame.unread, mentions: frame.unread_mentions ?? 0 });
+        this.resolveRequest(frame);
+        return;
+      case "preferences":
+        this.convs.applyPreferences(frame.conv, frame.notify, frame.top);
+        this.conversationChanged(frame.conv);
         this.resolveRequest(frame);
         return;
       case "done":

@@ -23,6 +23,7 @@ import {
   type ConversationKind,
   type ConversationSummary,
   type ConvId,
+  type NotifyLevel,
   type Event,
   type UserId,
   type UserProfile,
@@ -47,6 +48,10 @@ export interface ConversationView {
   lastEvent?: Event;
   /** For sorting by activity: server time of the last event, or when it was opened here. */
   activity: number;
+  /** Your notification level for it (your own preference, the same on all your devices). */
+  notify: NotifyLevel;
+  /** Since when you keep it on top of your list; undefined when you do not. */
+  top?: number;
 }
 
 interface ConvState {
@@ -59,6 +64,8 @@ interface ConvState {
   readSeq: number;
   lastEvent?: Event;
   touchedAt: number;
+  notify: NotifyLevel;
+  top?: number;
   base: { seq: number; readSeq: number; unread: number; mentions: number };
   /** Seqs of received text events from others above `base.seq` and the read position. */
   tail: number[];
@@ -103,9 +110,21 @@ export class Conversations {
     return s === undefined ? undefined : this.view(s);
   }
 
-  /** All conversations, most recent activity first. */
+  /** All conversations: those kept on top first (most recently put there first), then by most
+   * recent activity. */
   list(): ConversationView[] {
-    return [...this.states.values()].map((s) => this.view(s)).sort((a, b) => b.activity - a.activity || b.id - a.id);
+    return [...this.states.values()]
+      .map((s) => this.view(s))
+      .sort((a, b) => (b.top ?? 0) - (a.top ?? 0) || b.activity - a.activity || b.id - a.id);
+  }
+
+  /** Your preferences for a conversation changed (your `preferences` answer, or another
+   * device's). */
+  applyPreferences(conv: ConvId, notify: NotifyLevel, top: number | undefined): void {
+    const s = this.states.get(conv);
+    if (s === undefined) return;
+    s.notify = notify;
+    s.top = top;
   }
 
   clear(): void {
@@ -124,6 +143,7 @@ export class Conversations {
         lastSeq: 0,
         readSeq: 0,
         touchedAt: now,
+        notify: "all",
         base: { seq: 0, readSeq: 0, unread: 0, mentions: 0 },
         tail: [],
         mentionTail: [],
@@ -134,6 +154,8 @@ export class Conversations {
     s.name = summary.name;
     if (summary.peer !== undefined) s.peer = summary.peer;
     s.active = summary.active;
+    s.notify = summary.notify ?? "all";
+    s.top = summary.top;
     s.lastSeq = Math.max(s.lastSeq, summary.last_seq);
     if (summary.last_event !== undefined && summary.last_event.seq >= (s.lastEvent?.seq ?? 0)) {
       s.lastEvent = summary.last_event;
@@ -261,6 +283,8 @@ export class Conversations {
       ...this.countOf(s),
       lastEvent: s.lastEvent,
       activity: Math.max(s.lastEvent?.ts ?? 0, s.touchedAt),
+      notify: s.notify,
+      top: s.top,
     };
   }
 

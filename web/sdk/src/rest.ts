@@ -11,6 +11,8 @@ import type {
   Event,
   EventPage,
   LoginResponse,
+  NotifyLevel,
+  Preferences,
   Pinned,
   ReadPosition,
   SessionId,
@@ -175,6 +177,11 @@ export class Api {
   /** Every version of the text of the message at `seq`, the original first. */
   versions(id: ConvId, seq: number): Promise<Version[]> {
     return this.call("GET", `/conversations/${id}/messages/${seq}/versions`);
+  }
+
+  /** Your own preferences for a conversation; either may be left out. */
+  preferences(id: ConvId, preferences: { notify?: NotifyLevel; top?: boolean }): Promise<Preferences> {
+    return this.call("PATCH", `/conversations/${id}/preferences`, preferences);
   }
 
   /** Copies the messages at `seqs` of `from` into `id`; idempotent by `cmid`. */

@@ -171,6 +171,11 @@ export type ConversationKind = "direct" | "group" | string & {};
 export type MemberRole = "owner" | "member" | string & {};
 
 /**
+ * How a member wants to hear of a conversation's new messages (on every device).
+ */
+export type NotifyLevel = "all" | "mentions" | "muted" | string & {};
+
+/**
  * A conversation as one member sees it: where it stands and where that member stands in it.
  */
 export type ConversationSummary = {
@@ -205,6 +210,15 @@ export type ConversationSummary = {
    * False after the member left or was removed; history up to `last_seq` stays readable.
    */
   active: boolean,
+  /**
+   * This member's notification level for the conversation.
+   */
+  notify?: NotifyLevel,
+  /**
+   * Since when this member keeps it on top of their list (置顶), Unix milliseconds; absent
+   * when not.
+   */
+  top?: number,
   /**
    * The event at `last_seq`, as a preview.
    */
@@ -332,6 +346,12 @@ export type ClientFrame = {
   rid?: number,
   conv: ConvId,
 } | {
+  "type": "preferences",
+  rid?: number,
+  conv: ConvId,
+  notify?: NotifyLevel,
+  top?: boolean,
+} | {
   "type": "versions",
   rid?: number,
   conv: ConvId,
@@ -419,6 +439,12 @@ export type ServerFrame = {
   rid?: number,
   conv: ConvId,
   seqs: Array<number>,
+} | {
+  "type": "preferences",
+  rid?: number,
+  conv: ConvId,
+  notify: NotifyLevel,
+  top?: number,
 } | {
   "type": "pins",
   rid?: number,
@@ -570,6 +596,15 @@ export type ConversationDetail = {
    */
   active: boolean,
   /**
+   * This member's notification level for the conversation.
+   */
+  notify?: NotifyLevel,
+  /**
+   * Since when this member keeps it on top of their list (置顶), Unix milliseconds; absent
+   * when not.
+   */
+  top?: number,
+  /**
    * The event at `last_seq`, as a preview.
    */
   last_event?: Event,
@@ -629,6 +664,26 @@ export type ForwardRequest = {
  */
 export type ChangeResult = {
   seqs: Array<number>,
+};
+
+/**
+ * `PATCH /conversations/{id}/preferences`: your notification level and whether the
+ * conversation stays on top of your list; either may be left out.
+ */
+export type PreferencesRequest = {
+  notify?: NotifyLevel,
+  top?: boolean,
+};
+
+/**
+ * Your preferences for a conversation as they now stand.
+ */
+export type Preferences = {
+  notify: NotifyLevel,
+  /**
+   * Since when it stays on top of your list, Unix milliseconds; absent when it does not.
+   */
+  top?: number,
 };
 
 /**

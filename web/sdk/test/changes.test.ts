@@ -120,3 +120,24 @@ describe("against a real tern", { skip }, () => {
     await assert.rejects(b.changes.react(direct.id, ack.seq, "👍", false), (e: { code?: string }) => e.code === "invalid_target");
   });
 });
+
+test("preferences: on top first, muted left out of the total, mentions-only counts mentions", () => {
+  const h = harness();
+  const socket = connect(h, [
+    summary(3, 10, 8, 2, { last_event: { ...text(3, 10, BOB.id), ts: 3_000 } }),
+    summary(4, 10, 7, 3, { last_event: { ...text(4, 10, BOB.id), ts: 2_000 }, notify: "muted" }),
+    summary(5, 10, 9, 1, { last_event: { ...text(5, 10, BOB.id), ts: 1_000 }, notify: "mentions", unread_mentions: 1, top: 500 }),
+  ]);
+  assert.deepEqual(h.client.conversations().map((c) => c.id), [5, 3, 4], "on top first, then by activity");
+  assert.equal(h.client.totalUnread(), 2 + 1, "muted not counted; mentions-only counts its mention");
+  const setting = h.client.setPreferences(3, { top: true });
+  const frame = socket.last("preferences");
+  assert.deepEqual({ conv: frame.conv, top: frame.top }, { conv: 3, top: true });
+  socket.push({ type: "preferences", rid: frame.rid, conv: 3, notify: "all", top: 900 });
+  assert.deepEqual(h.client.conversations().map((c) => c.id), [3, 5, 4], "most recently put on top first");
+  // Another device muted it: this one follows.
+  socket.push({ type: "preferences", conv: 3, notify: "muted", top: 900 });
+  assert.equal(h.client.conversation(3)?.notify, "muted");
+  assert.equal(h.client.totalUnread(), 1);
+  return setting;
+});

@@ -1,12 +1,12 @@
-//! Changes to messages once sent (edit, recall, reactions, pins, forward) and reading a
-//! conversation's pins and a message's versions. Each change resolves with the seqs of the
+//! Changes to messages once sent (edit, recall, reactions, pins, forward), reading a
+//! conversation's pins and a message's versions, and your own preferences for a conversation. Each change resolves with the seqs of the
 //! events it stored (empty when there was nothing to change); those events also arrive, like
 //! any other, on every connection of every member, this one included.
 
 use super::{Client, unexpected};
 use crate::error::SdkResult;
 use tern_proto::frames::{Pinned, Version};
-use tern_proto::{ClientFrame, ConvId, ServerFrame};
+use tern_proto::{ClientFrame, ConvId, NotifyLevel, ServerFrame};
 use uuid::Uuid;
 
 impl Client {
@@ -97,6 +97,26 @@ impl Client {
         };
         match self.request(frame).await? {
             ServerFrame::Versions { versions, .. } => Ok(versions),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Your own preferences for `conv` (either may be left out): its notification level and
+    /// whether it stays on top of your list. Returns them as they now stand.
+    pub async fn preferences(
+        &self,
+        conv: ConvId,
+        notify: Option<NotifyLevel>,
+        top: Option<bool>,
+    ) -> SdkResult<(NotifyLevel, Option<i64>)> {
+        let frame = ClientFrame::Preferences {
+            rid: None,
+            conv,
+            notify,
+            top,
+        };
+        match self.request(frame).await? {
+            ServerFrame::Preferences { notify, top, .. } => Ok((notify, top)),
             other => Err(unexpected(other)),
         }
     }

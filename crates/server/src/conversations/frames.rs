@@ -1,8 +1,8 @@
-//! The WebSocket frames of conversations: `sync`.
+//! The WebSocket frames of conversations: `sync` and `preferences`.
 
 use crate::delivery::hub::ConnHandle;
 use crate::http::AppState;
-use tern_proto::ServerFrame;
+use tern_proto::{ConvId, NotifyLevel, ServerFrame};
 
 /// `sync`: the conversations changed since a token, one page at a time.
 pub async fn sync(
@@ -21,6 +21,28 @@ pub async fn sync(
             token: page.token,
             conversations: page.conversations,
             next: page.next,
+        });
+    Some(reply.unwrap_or_else(|e| e.into_frame(rid)))
+}
+
+/// `preferences`: the member's own preferences for a conversation; their other devices hear of it.
+pub async fn preferences(
+    state: &AppState,
+    conn: &ConnHandle,
+    rid: Option<u64>,
+    conv: ConvId,
+    notify: Option<NotifyLevel>,
+    top: Option<bool>,
+) -> Option<ServerFrame> {
+    let reply = state
+        .conversations
+        .preferences(conn.user, conv, notify, top, Some(conn.id))
+        .await
+        .map(|(notify, top)| ServerFrame::Preferences {
+            rid,
+            conv,
+            notify,
+            top,
         });
     Some(reply.unwrap_or_else(|e| e.into_frame(rid)))
 }

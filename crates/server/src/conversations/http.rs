@@ -1,4 +1,5 @@
-//! The HTTP routes of conversations: the list, direct conversations, groups and members.
+//! The HTTP routes of conversations: the list, direct conversations, groups and members, and
+//! each member's own preferences.
 
 use crate::accounts::Caller;
 use crate::error::{AppError, AppResult};
@@ -6,9 +7,10 @@ use crate::http::{AppState, Json, Path};
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, patch, post};
 use tern_proto::rest::{
-    AddMembersRequest, ConversationDetail, CreateDirectRequest, CreateGroupRequest,
+    AddMembersRequest, ConversationDetail, CreateDirectRequest, CreateGroupRequest, Preferences,
+    PreferencesRequest,
 };
 use tern_proto::{ConvId, ConversationSummary, UserId};
 
@@ -22,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/conversations/{id}/members", post(add_members))
         .route("/conversations/{id}/members/{user}", delete(remove_member))
         .route("/conversations/{id}/leave", post(leave))
+        .route("/conversations/{id}/preferences", patch(preferences))
 }
 
 async fn list(
@@ -104,4 +107,17 @@ async fn leave(
         .remove_member(caller, ConvId(id), caller.user)
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+async fn preferences(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Json(req): Json<PreferencesRequest>,
+) -> AppResult<Json<Preferences>> {
+    let (notify, top) = state
+        .conversations
+        .preferences(caller.user, ConvId(id), req.notify, req.top, None)
+        .await?;
+    Ok(Json(Preferences { notify, top }))
 }

@@ -7,7 +7,7 @@ use crate::error::{AppError, AppResult};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tern_proto::rest::{ConversationDetail, MemberInfo};
-use tern_proto::{ConvId, ConversationSummary, UserId, UserProfile};
+use tern_proto::{ConvId, ConversationSummary, NotifyLevel, UserId, UserProfile};
 use tern_store::{ChangePos, MemberRecord, Store, SummaryPage, WriteOp, WriteOutcome};
 
 /// Most conversations in one `sync` reply: a user in thousands of groups gets several pages
@@ -107,6 +107,33 @@ impl Conversations {
             })
             .await?;
         Ok(())
+    }
+
+    /// `user`'s own preferences for `conv` (notification level, kept on top), as they now stand;
+    /// the user's other connections hear of a change (not `origin`).
+    pub async fn preferences(
+        &self,
+        user: UserId,
+        conv: ConvId,
+        notify: Option<NotifyLevel>,
+        top: Option<bool>,
+        origin: Option<u64>,
+    ) -> AppResult<(NotifyLevel, Option<i64>)> {
+        if notify == Some(NotifyLevel::Unknown) {
+            return Err(AppError::bad_request(
+                "notify is one of \"all\", \"mentions\", \"muted\"",
+            ));
+        }
+        let op = WriteOp::Preferences {
+            conv,
+            user,
+            notify,
+            top,
+        };
+        match self.committer.write_from(origin, op).await? {
+            WriteOutcome::PreferencesChanged { notify, top, .. } => Ok((notify, top)),
+            other => Err(AppError::unexpected(other)),
+        }
     }
 
     pub async fn list(&self, caller: Caller) -> AppResult<Vec<ConversationSummary>> {

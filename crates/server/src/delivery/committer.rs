@@ -292,6 +292,21 @@ impl CommitTask {
                     unread_mentions: *unread_mentions,
                 }),
             },
+            Ok(WriteOutcome::PreferencesChanged {
+                conv,
+                user,
+                notify,
+                top,
+                changed: true,
+            }) => Publication::ToUser {
+                user: *user,
+                frame: encode_string(&ServerFrame::Preferences {
+                    rid: None,
+                    conv: *conv,
+                    notify: *notify,
+                    top: *top,
+                }),
+            },
             _ => return,
         };
         self.bus.publish(publication, skip).await;

@@ -85,6 +85,12 @@ pub async fn handle_text(state: &AppState, conn: &ConnHandle, text: &str) -> Opt
             seqs,
             cmid,
         } => change(state, conn, rid, conv, Change::Forward { from, seqs, cmid }).await,
+        ClientFrame::Preferences {
+            rid,
+            conv,
+            notify,
+            top,
+        } => conversations::frames::preferences(state, conn, rid, conv, notify, top).await,
         ClientFrame::Pins { rid, conv } => messages::frames::pins(state, conn, rid, conv).await,
         ClientFrame::Versions { rid, conv, target } => {
             messages::frames::versions(state, conn, rid, conv, target).await

@@ -1,7 +1,9 @@
 //! Conversations: one direct conversation per pair, groups and their administration, the list.
 
-use crate::support::{TestServer, cmid, text};
-use tern_sdk::proto::{Content, ConversationKind, ErrorCode, MemberRole, SystemEvent, UserId};
+use crate::support::{RawWs, TestServer, cmid, text};
+use tern_sdk::proto::{
+    Content, ConversationKind, ErrorCode, MemberRole, NotifyLevel, SystemEvent, UserId,
+};
 
 #[tokio::test]
 async fn a_pair_has_one_direct_conversation_whichever_side_opens_it() {
@@ -190,4 +192,60 @@ async fn the_list_shows_previews_positions_and_unread_by_activity() {
     assert_eq!((pos.read_seq, pos.unread), (1, 1));
     let list = alice.api.conversations().await.unwrap();
     assert_eq!(list.iter().find(|c| c.id == with_bob).unwrap().unread, 1);
+}
+
+#[tokio::test]
+async fn preferences_are_each_members_own_and_follow_them_to_every_device() {
+    let server = TestServer::start().await;
+    let [alice, bob, carol] = server.users(["alice", "bob", "carol"]).await;
+    let conv = alice.direct_with(&bob).await;
+    let phone = alice.connect().await;
+    let laptop_login = alice.login("laptop").await;
+    let (mut laptop, _) = RawWs::connect(&server, &laptop_login.token).await;
+    let (notify, top) = phone
+        .client
+        .preferences(conv, Some(NotifyLevel::Muted), Some(true))
+        .await
+        .unwrap();
+    assert_eq!(notify, NotifyLevel::Muted);
+    assert!(top.is_some());
+    // The other device hears of it; a device that connects later finds it in the summary.
+    let heard = laptop.recv_type("preferences").await;
+    assert_eq!(
+        (
+            heard["conv"].as_i64(),
+            heard["notify"].as_str(),
+            heard["top"].as_i64()
+        ),
+        (Some(conv.0), Some("muted"), top)
+    );
+    let later = alice.new_device().await;
+    let (_, summaries) = later.client.sync(None).await.unwrap();
+    let mine = summaries.iter().find(|s| s.id == conv).unwrap();
+    assert_eq!((mine.notify, mine.top), (NotifyLevel::Muted, top));
+    // Bob's are his own.
+    let his = bob.api.conversation(conv).await.unwrap().summary;
+    assert_eq!((his.notify, his.top), (NotifyLevel::All, None));
+    // Over REST, and taking it off the top.
+    let now = alice
+        .api
+        .preferences(conv, Some(NotifyLevel::Mentions), Some(false))
+        .await
+        .unwrap();
+    assert_eq!((now.notify, now.top), (NotifyLevel::Mentions, None));
+    // Carol is no member; an unknown level is refused.
+    let err = carol
+        .api
+        .preferences(conv, Some(NotifyLevel::Muted), None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::NotMember));
+    let (mut ws, _) = RawWs::connect(&server, &alice.token).await;
+    let reply = ws
+        .request(
+            serde_json::json!({"type": "preferences", "conv": conv, "notify": "loud"}),
+            1,
+        )
+        .await;
+    assert_eq!(reply["code"], "bad_request", "{reply}");
 }

@@ -116,6 +116,7 @@ async fn hello_ack_event_and_replies_have_the_documented_shape() {
             "last_event",
             "last_seq",
             "name",
+            "notify",
             "peer",
             "read_seq",
             "unread",

@@ -221,3 +221,67 @@ pub async fn summaries_page_through_every_conversation_once(store: &dyn Store) {
     let ids: Vec<ConvId> = changed.iter().map(|s| s.id).collect();
     assert_eq!(ids, [convs[1], convs[5]]);
 }
+
+pub async fn member_preferences_are_kept_and_reported_to_the_member(store: &dyn Store) {
+    let [a, b, c] = users(store, &["alice", "bob", "carol"]).await[..] else {
+        unreachable!()
+    };
+    let g = group(store, a, &[b]).await;
+    let (_, pos) = store.summaries(a, None, None).await.unwrap();
+    let preferences =
+        |user: UserId, notify: Option<NotifyLevel>, top: Option<bool>| WriteOp::Preferences {
+            conv: g,
+            user,
+            notify,
+            top,
+        };
+    let outcome = |r: crate::WriteResult| match r {
+        Ok(WriteOutcome::PreferencesChanged {
+            notify,
+            top,
+            changed,
+            ..
+        }) => (notify, top.is_some(), changed),
+        other => panic!("{other:?}"),
+    };
+    let results = store
+        .write(vec![
+            preferences(a, Some(NotifyLevel::Muted), Some(true)),
+            preferences(a, Some(NotifyLevel::Muted), None),
+            preferences(c, Some(NotifyLevel::Muted), None),
+        ])
+        .await
+        .unwrap();
+    let mut results = results.into_iter();
+    assert_eq!(
+        outcome(results.next().unwrap()),
+        (NotifyLevel::Muted, true, true)
+    );
+    assert_eq!(
+        outcome(results.next().unwrap()),
+        (NotifyLevel::Muted, true, false),
+        "the same again changes nothing"
+    );
+    assert_eq!(results.next().unwrap().err(), Some(Refusal::NotMember));
+    // Reported to alice by sync, with her preferences; bob's are his own.
+    let (changed, _) = store.summaries(a, Some(pos.clone()), None).await.unwrap();
+    assert_eq!(changed.len(), 1);
+    assert_eq!(changed[0].notify, NotifyLevel::Muted);
+    assert!(changed[0].top.is_some());
+    let (for_bob, _) = store.summaries(b, Some(pos), None).await.unwrap();
+    assert!(for_bob.is_empty(), "alice's preferences are not bob's news");
+    let bob = store.summary(b, g).await.unwrap().unwrap();
+    assert_eq!((bob.notify, bob.top), (NotifyLevel::All, None));
+    let off = store
+        .write(vec![preferences(
+            a,
+            Some(NotifyLevel::Mentions),
+            Some(false),
+        )])
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome(off.into_iter().next().unwrap()),
+        (NotifyLevel::Mentions, false, true)
+    );
+}

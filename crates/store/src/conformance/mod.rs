@@ -14,7 +14,7 @@ pub use events::*;
 pub use followers::*;
 
 use crate::{Refusal, Store, StoreError, WriteOp, WriteOutcome};
-use tern_proto::{Content, ConvId, Event, SessionId, UserId};
+use tern_proto::{Content, ConvId, Event, NotifyLevel, SessionId, UserId};
 
 fn text(t: &str) -> Content {
     Content::text(t)
@@ -85,6 +85,7 @@ macro_rules! conformance_tests {
             reactions_are_per_user_and_emoji,
             pins_follow_the_roles,
             forwards_copy_only_what_the_sender_can_read,
+            member_preferences_are_kept_and_reported_to_the_member,
         );
     };
     (@cases $open:expr; $($case:ident),* $(,)?) => {

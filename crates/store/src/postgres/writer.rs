@@ -70,6 +70,7 @@ fn op_conv(op: &WriteOp) -> Option<ConvId> {
         | WriteOp::Recall { conv, .. }
         | WriteOp::React { conv, .. }
         | WriteOp::Pin { conv, .. }
+        | WriteOp::Preferences { conv, .. }
         // A forward changes only the conversation it copies into.
         | WriteOp::Forward { conv, .. } => Some(*conv),
         WriteOp::OpenDirect { .. } | WriteOp::CreateGroup { .. } => None,

@@ -10,7 +10,7 @@ use crate::conversations::{member_ids, membership};
 use crate::events::{count_unread, count_unread_mentions};
 use crate::sql::{Sql, args, stmt};
 use crate::{StoreError, StoreResult};
-use tern_proto::{Content, ConvId, Event, MemberRole, SystemEvent, UserId};
+use tern_proto::{Content, ConvId, Event, MemberRole, NotifyLevel, SystemEvent, UserId};
 use uuid::Uuid;
 
 /// One batch in its transaction: every row it touches is stamped with `pos`.
@@ -65,6 +65,12 @@ impl<S: Sql> Batch<'_, S> {
                 target,
                 pinned,
             } => self.pin(conv, by, target, pinned).await,
+            WriteOp::Preferences {
+                conv,
+                user,
+                notify,
+                top,
+            } => self.preferences(conv, user, notify, top).await,
             WriteOp::Forward {
                 conv,
                 by,
@@ -360,6 +366,58 @@ impl<S: Sql> Batch<'_, S> {
             unread,
             unread_mentions,
             moved,
+        }))
+    }
+
+    /// A member's own preferences; a former member keeps theirs too (the conversation stays in
+    /// their list).
+    async fn preferences(
+        &mut self,
+        conv: ConvId,
+        user: UserId,
+        notify: Option<NotifyLevel>,
+        top: Option<bool>,
+    ) -> StoreResult<WriteResult> {
+        let current = self
+            .sql
+            .one(
+                stmt!("SELECT notify, top_at FROM members WHERE conv_id = $1 AND user_id = $2"),
+                args![conv.0, user.0],
+                |row| {
+                    Ok((
+                        crate::rows::notify(&row.text("notify")?)?,
+                        row.opt_int("top_at")?,
+                    ))
+                },
+            )
+            .await?;
+        let Some((was_notify, was_top)) = current else {
+            return Ok(Err(Refusal::NotMember));
+        };
+        let now_notify = notify.unwrap_or(was_notify);
+        let now_top = match top {
+            None => was_top,
+            Some(true) => was_top.or(Some(self.now)),
+            Some(false) => None,
+        };
+        let changed = (now_notify, now_top) != (was_notify, was_top);
+        if changed {
+            self.sql
+                .exec(
+                    stmt!(
+                        "UPDATE members SET notify = $1, top_at = $2, change_pos = $3
+                          WHERE conv_id = $4 AND user_id = $5"
+                    ),
+                    args![now_notify.as_str(), now_top, self.pos, conv.0, user.0],
+                )
+                .await?;
+        }
+        Ok(Ok(WriteOutcome::PreferencesChanged {
+            conv,
+            user,
+            notify: now_notify,
+            top: now_top,
+            changed,
         }))
     }
 

@@ -6,7 +6,7 @@ pub(crate) mod apply;
 mod changes;
 pub(crate) mod rules;
 
-use tern_proto::{Content, ConvId, Event, UserId};
+use tern_proto::{Content, ConvId, Event, NotifyLevel, UserId};
 
 /// Most current members a group may have. Each member costs a row read per fan-out, so the cap
 /// keeps one message's work bounded; the server also caps the users named per request.
@@ -84,6 +84,13 @@ pub enum WriteOp {
         target: u64,
         pinned: bool,
     },
+    /// `user`'s own preferences for `conv`, each left as it is when `None`.
+    Preferences {
+        conv: ConvId,
+        user: UserId,
+        notify: Option<NotifyLevel>,
+        top: Option<bool>,
+    },
     /// Copy the messages at `seqs` of `from` into `conv` as `by`'s, attributed to their
     /// authors, with client ids `<cmid>/1`, `<cmid>/2`, ...
     Forward {
@@ -128,6 +135,15 @@ pub enum WriteOutcome {
     Changed {
         events: Vec<Event>,
         duplicate: bool,
+    },
+    /// `user`'s preferences for `conv` as they now stand; `changed` is false when they already
+    /// were.
+    PreferencesChanged {
+        conv: ConvId,
+        user: UserId,
+        notify: NotifyLevel,
+        top: Option<i64>,
+        changed: bool,
     },
     /// Nothing to do (e.g. every user to add was a member already).
     Unchanged,

@@ -8,6 +8,7 @@ import { typingText } from "../lib/typing";
 import { Avatar } from "./Avatar";
 import { Composer } from "./Composer";
 import { ConnectionBanner } from "./ConnectionBanner";
+import { ConversationMenu } from "./ConversationMenu";
 import { BackIcon, InfoIcon } from "./icons";
 import { ComposeContext, type ComposeMode } from "./compose";
 import { MessageList } from "./MessageList";
@@ -91,6 +92,7 @@ export function ChatView({ conv, onBack }: { conv: number; onBack(): void }) {
             <InfoIcon />
           </button>
         )}
+        <ConversationMenu view={view} />
       </header>
       {/* On phones the list (and its banner) is hidden while a conversation is open. */}
       <ConnectionBanner status={client.status} />

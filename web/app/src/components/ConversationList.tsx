@@ -8,6 +8,7 @@ import { conversationTitle } from "../lib/names";
 import { typingText } from "../lib/typing";
 import { useChat } from "../context";
 import { Avatar } from "./Avatar";
+import { MutedIcon, PinIcon } from "./icons";
 
 export function ConversationList({ conversations, selected, query }: { conversations: ConversationView[]; selected: ConvId | null; query: string }) {
   const { client } = useChat();
@@ -35,7 +36,7 @@ export function ConversationList({ conversations, selected, query }: { conversat
           <li key={c.id}>
             <a
               href={`#/c/${c.id}`}
-              class={`conversation ${c.id === selected ? "selected" : ""} ${c.unread > 0 ? "has-unread" : ""} ${c.active ? "" : "inactive"}`}
+              class={`conversation ${c.id === selected ? "selected" : ""} ${c.unread > 0 ? "has-unread" : ""} ${c.active ? "" : "inactive"} ${c.top !== undefined ? "on-top" : ""}`}
               aria-current={c.id === selected ? "page" : undefined}
               data-conv={c.id}
             >
@@ -45,14 +46,26 @@ export function ConversationList({ conversations, selected, query }: { conversat
                   <span class="conversation-title" dir="auto">
                     {title}
                   </span>
+                  {c.top !== undefined && (
+                    <span class="conversation-flag" title={t("onTop")} data-testid="on-top">
+                      <PinIcon size={14} />
+                      <span class="visually-hidden">{t("onTop")}</span>
+                    </span>
+                  )}
                   {time !== undefined && <time class="conversation-time">{listTime(time)}</time>}
                 </span>
                 <span class="conversation-bottom">
                   <span class={`conversation-preview ${typing !== undefined ? "typing" : ""}`} dir="auto">
                     {typing ?? previewText}
                   </span>
+                  {c.notify === "muted" && (
+                    <span class="conversation-flag" title={t("muted")} data-testid="muted">
+                      <MutedIcon size={14} />
+                      <span class="visually-hidden">{t("muted")}</span>
+                    </span>
+                  )}
                   {c.unread > 0 && (
-                    <span class="badge" aria-label={t("unreadCount", { count: c.unread })} data-testid="unread-badge">
+                    <span class={`badge ${c.notify === "muted" ? "quiet" : ""}`} aria-label={t("unreadCount", { count: c.unread })} data-testid="unread-badge">
                       {c.unread > 999 ? "999+" : c.unread}
                     </span>
                   )}

@@ -4,7 +4,9 @@
 // - It sticks to the bottom while you are there, and shows a "jump" button otherwise.
 // - Opening a conversation with unread messages puts the "Unread messages" divider in view.
 // - Messages count as read only when actually seen: on screen (IntersectionObserver), in a
-//   visible tab, with the window focused. Then the SDK marks them read on the server.
+//   visible tab, with the window focused. Then the SDK marks them read on the server. The read
+//   position never jumps over messages that were not loaded: opening loads back to the first
+//   unread one (up to BACKLOG_PAGES pages; past that, scrolling up loads the rest first).
 
 import type { ConvId, Event } from "@tern/sdk";
 import { countsAsUnread, targetOf } from "@tern/sdk";
@@ -20,6 +22,8 @@ import { EventMessage, PendingBubble } from "./Message";
 const BOTTOM_SLACK = 64;
 /** Start loading older messages this far from the top. */
 const LOAD_OLDER_AT = 400;
+/** Pages loaded at open to reach the first unread message before showing the conversation. */
+const BACKLOG_PAGES = 5;
 /** Messages further apart than this start a new run (name and avatar shown again). */
 const RUN_GAP_MS = 5 * 60_000;
 
@@ -58,7 +62,20 @@ export function MessageList({ conv }: { conv: ConvId }) {
     if (document.visibilityState !== "visible" || !document.hasFocus()) return;
     const current = client.conversation(conv);
     if (current === undefined || visible.current.size === 0) return;
-    const highest = Math.max(...visible.current);
+    // Marking seq N read marks everything before it: only once all of that was loaded.
+    const start = client.timeline(conv)?.events[0]?.seq;
+    if (start === undefined || start > current.readSeq + 1) return;
+    // The observer reports asynchronously: right after older messages were inserted above, what
+    // it last saw has moved. Count only what is on screen now.
+    const node = scroller.current;
+    if (node === null) return;
+    const view = node.getBoundingClientRect();
+    const onScreen = [...visible.current].filter((seq) => {
+      const rect = node.querySelector(`[data-seq="${seq}"]`)?.getBoundingClientRect();
+      return rect !== undefined && rect.bottom > view.top && rect.top < view.bottom;
+    });
+    if (onScreen.length === 0) return;
+    const highest = Math.max(...onScreen);
     if (highest > current.readSeq) client.markRead(conv, highest).catch(() => undefined);
   }, [client, conv]);
 
@@ -86,12 +103,25 @@ export function MessageList({ conv }: { conv: ConvId }) {
     setShowJump(false);
   };
 
+  // Before the first paint of a conversation with many unread messages, load back to the first
+  // of them, so the divider is where the reading starts.
+  const backlogPages = useRef(0);
+  const firstUnreadMissing =
+    timeline !== undefined && timeline.hasOlder && (all[0]?.seq ?? Infinity) > (dividerAfter.current ?? Infinity) + 1;
+  const fillingBacklog = !initialScrollDone.current && firstUnreadMissing && backlogPages.current < BACKLOG_PAGES;
+  useEffect(() => {
+    if (!fillingBacklog || timeline?.loadingOlder) return;
+    backlogPages.current += 1;
+    void client.loadOlder(conv, client.limits.max_page);
+  }, [fillingBacklog, timeline?.loadingOlder, client, conv]);
+
   useLayoutEffect(() => {
     const node = scroller.current;
     if (node === null) return;
     const firstSeq = events[0]?.seq;
     const prev = before.current;
     if (!initialScrollDone.current) {
+      if (fillingBacklog) return;
       if (events.length > 0 || timeline?.hasOlder === false) {
         initialScrollDone.current = true;
         const divider = node.querySelector<HTMLElement>(".unread-divider");

@@ -128,6 +128,21 @@ export const ArrowDownIcon = (p: IconProps) => (
   </Svg>
 );
 
+export const PinIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M9 4h6l-1 6 3 3v2H7v-2l3-3z" />
+    <path d="M12 15v5" />
+  </Svg>
+);
+
+export const MutedIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M6 9.5a6 6 0 0 1 10.5-3.9M18 10v3.5l1.5 2.5H8" />
+    <path d="M10 19a2 2 0 0 0 4 0" />
+    <path d="M4 4l16 16" />
+  </Svg>
+);
+
 export const MoreIcon = (p: IconProps) => (
   <Svg {...p}>
     <path d="M6 12h.01M12 12h.01M18 12h.01" stroke-width="3" />

@@ -1,10 +1,11 @@
-// Splits message text into plain text and links. Only http and https become links; anything
-// else (javascript:, data:, ...) stays text. The result is rendered as text nodes and <a>
-// elements built by the framework: message text is never parsed as HTML.
+// Splits message text into plain text and links. Only http, https (also written as `www.…`) and
+// mailto become links; anything else (javascript:, data:, ...) stays text. The result is
+// rendered as text nodes and <a> elements built by the framework: message text is never parsed
+// as HTML.
 
 export type Segment = { kind: "text"; text: string } | { kind: "link"; text: string; href: string };
 
-const URL_PATTERN = /\bhttps?:\/\/[^\s<>"'`]+/gi;
+const URL_PATTERN = /\b(?:https?:\/\/|www\.)[^\s<>"'`]+|\bmailto:[^\s<>"'`@]+@[^\s<>"'`]+/gi;
 // Punctuation that usually ends a sentence rather than a URL.
 const TRAILING = /[.,;:!?)\]}'"。，；：！？）」』】]+$/u;
 
@@ -35,8 +36,9 @@ export function linkify(text: string): Segment[] {
 
 function safeHref(candidate: string): string | undefined {
   try {
-    const url = new URL(candidate);
-    return url.protocol === "http:" || url.protocol === "https:" ? url.href : undefined;
+    // `www.example.com` is a web address people type without the scheme.
+    const url = new URL(/^www\./i.test(candidate) ? `https://${candidate}` : candidate);
+    return url.protocol === "http:" || url.protocol === "https:" || url.protocol === "mailto:" ? url.href : undefined;
   } catch {
     return undefined;
   }
@@ -48,6 +50,9 @@ export function isEmojiOnly(text: string): boolean {
   if (trimmed === "" || trimmed.length > 24) return false;
   const stripped = trimmed.replace(/[\p{Extended_Pictographic}\p{Emoji_Modifier}\p{Emoji_Component}\u200d\ufe0f\s]/gu, "");
   if (stripped !== "") return false;
+  // Digits, `#` and `*` are emoji components, but alone they are text ("1", "666"); only a
+  // pictograph, a flag or a keycap makes an emoji.
+  if (!/[\p{Extended_Pictographic}\p{Regional_Indicator}\u20e3]/u.test(trimmed)) return false;
   const count = [...new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(trimmed)].filter((s) => s.segment.trim() !== "").length;
   return count <= 3;
 }
