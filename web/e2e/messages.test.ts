@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Locator, Page } from "playwright-core";
-import { bubble, message, openConversation, send, startDirectChat } from "./src/app.js";
+import { bubble, conversationItem, createGroup, message, openConversation, send, signUp, startDirectChat, uniqueName } from "./src/app.js";
 import { eventually, expectEqual } from "./src/poll.js";
 import { suite } from "./src/suite.js";
 
@@ -22,7 +22,7 @@ function chip(page: Page, text: string, emoji: string): Locator {
 }
 
 describe("changes to messages", () => {
-  const { pair, noProblems } = suite();
+  const { person, pair, noProblems } = suite();
 
   test("reply, react, edit and recall reach the other side", async () => {
     const { alice, bob, a, b } = await pair();
@@ -88,6 +88,32 @@ describe("changes to messages", () => {
     await act(bob.page, "好的", "撤回");
     await bob.page.locator('[data-testid="recalled"]', { hasText: "你撤回了一条消息" }).waitFor();
     await alice.page.locator('[data-testid="recalled"]', { hasText: `${b.display} recalled a message` }).waitFor();
+    noProblems();
+  });
+
+  test("@ offers the group's members, Chinese names too; the mentioned one is flagged", async () => {
+    const { alice, bob, b } = await pair();
+    const carol = await person();
+    const c = { name: uniqueName("carol"), display: "陈小明" };
+    await signUp(carol.page, c.name, c.display);
+    await createGroup(alice.page, "周会", [b.name, c.name]);
+    await send(alice.page, "hello");
+    await openConversation(bob.page, "周会");
+    const box = bob.page.getByLabel("Message text");
+    await box.pressSequentially("@小明");
+    await bob.page.getByRole("option", { name: /陈小明/ }).waitFor();
+    await box.press("Enter");
+    assert.equal(await box.inputValue(), "@陈小明 ", "the pick replaces what was typed");
+    await box.pressSequentially("开会了");
+    await box.press("Enter");
+    // Carol's list says she was mentioned; in the conversation the message stands out.
+    await conversationItem(carol.page, "周会").locator('[data-testid="mentioned"]').waitFor();
+    await openConversation(carol.page, "周会");
+    await carol.page.locator(".msg.mentions-me", { hasText: "@陈小明 开会了" }).waitFor();
+    await conversationItem(carol.page, "周会").locator('[data-testid="mentioned"]').waitFor({ state: "detached" });
+    // Bob is no owner: no @all for him.
+    await box.pressSequentially("@al");
+    assert.equal(await bob.page.getByRole("option", { name: "all" }).count(), 0);
     noProblems();
   });
 });

@@ -1,7 +1,8 @@
 // Writing a message: Enter sends, Shift+Enter starts a new line (and Enter while an input
 // method is composing, e.g. pinyin, confirms the candidate instead of sending). Drafts are kept
 // per conversation while the page lives. While replying, the quoted message shows above; while
-// editing, the text is the message's and Enter saves it; Escape stops either.
+// editing, the text is the message's and Enter saves it; Escape stops either. In a group, `@`
+// offers the members (MentionPicker); those picked are sent as structured mentions.
 
 import { textOf, type Content } from "@tern/sdk";
 import { useEffect, useRef, useState } from "preact/hooks";
@@ -12,14 +13,23 @@ import { EmojiPicker } from "./EmojiPicker";
 import { SendIcon, SmileIcon } from "./icons";
 import { notify } from "./Notice";
 import { Quote } from "./Quote";
+import { type Candidate, MentionPicker, candidates, mentionQuery } from "./MentionPicker";
 
 const drafts = new Map<number, string>();
 
 export function Composer({ conv }: { conv: number }) {
-  const { client } = useChat();
+  const { client, detail } = useChat();
   const { mode, setMode } = useCompose();
   const [text, setText] = useState(() => drafts.get(conv) ?? "");
   const [picker, setPicker] = useState(false);
+  // `@` mentions: what is being typed after the `@`, the option shown active, and who was picked.
+  const [mention, setMention] = useState<{ start: number; query: string } | undefined>(undefined);
+  const [activeOption, setActiveOption] = useState(0);
+  const picked = useRef<Candidate[]>([]);
+  const members = detail(conv)?.members ?? [];
+  const me = client.user?.id;
+  const owner = members.some((m) => m.user.id === me && m.role === "owner");
+  const options = mention === undefined || members.length === 0 ? [] : candidates(members.map((m) => m.user), me, mention.query, owner);
   const input = useRef<HTMLTextAreaElement>(null);
   const emojiButton = useRef<HTMLButtonElement>(null);
   const limit = client.limits.max_text_chars;
@@ -52,8 +62,10 @@ export function Composer({ conv }: { conv: number }) {
     if (mode?.kind === "reply") input.current?.focus();
   }, [mode]);
 
-  const update = (value: string) => {
+  const update = (value: string, caret = value.length) => {
     setText(value);
+    setMention(mentionQuery(value, caret));
+    setActiveOption(0);
     if (editing !== undefined) return;
     drafts.set(conv, value);
     if (value.trim() !== "") client.typing(conv);
@@ -68,11 +80,32 @@ export function Composer({ conv }: { conv: number }) {
     }
     const content: Content = { type: "text", text };
     if (mode?.kind === "reply") content.reply_to = mode.event.seq;
+    // Only those still named in the text are mentioned.
+    const named = picked.current.filter((c) => text.includes(`@${c.label}`));
+    const ids = [...new Set(named.flatMap((c) => (c.user === null ? [] : [c.user.id])))];
+    if (ids.length > 0) content.mentions = ids;
+    if (named.some((c) => c.user === null)) content.mention_all = true;
+    picked.current = [];
     client.send(conv, content);
     setMode(null);
     update("");
     drafts.delete(conv);
     input.current?.focus();
+  };
+
+  const pickMention = (c: Candidate) => {
+    if (mention === undefined) return;
+    const caret = mention.start + 1 + mention.query.length;
+    const inserted = `@${c.label} `;
+    const next = text.slice(0, mention.start) + inserted + text.slice(caret);
+    picked.current = [...picked.current, c];
+    update(next, mention.start + inserted.length);
+    setMention(undefined);
+    const at = mention.start + inserted.length;
+    requestAnimationFrame(() => {
+      input.current?.focus();
+      input.current?.setSelectionRange(at, at);
+    });
   };
 
   const insert = (emoji: string) => {
@@ -104,6 +137,7 @@ export function Composer({ conv }: { conv: number }) {
           }}
         />
       )}
+      {options.length > 0 && <MentionPicker items={options} active={Math.min(activeOption, options.length - 1)} onPick={pickMention} />}
       {mode?.kind === "reply" && (
         <div class="composer-context">
           <span class="composer-context-label">{t("replyingTo")}</span>
@@ -145,8 +179,27 @@ export function Composer({ conv }: { conv: number }) {
           value={text}
           dir="auto"
           enterkeyhint="send"
-          onInput={(e) => update(e.currentTarget.value)}
+          onInput={(e) => update(e.currentTarget.value, e.currentTarget.selectionStart ?? e.currentTarget.value.length)}
           onKeyDown={(e) => {
+            if (options.length > 0 && !e.isComposing) {
+              if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+                e.preventDefault();
+                const step = e.key === "ArrowDown" ? 1 : -1;
+                setActiveOption((activeOption + step + options.length) % options.length);
+                return;
+              }
+              if (e.key === "Enter" || e.key === "Tab") {
+                e.preventDefault();
+                const chosen = options[Math.min(activeOption, options.length - 1)];
+                if (chosen !== undefined) pickMention(chosen);
+                return;
+              }
+              if (e.key === "Escape") {
+                e.preventDefault();
+                setMention(undefined);
+                return;
+              }
+            }
             if (e.key === "Escape" && mode !== null) {
               e.preventDefault();
               setMode(null);

@@ -56,6 +56,11 @@ export function ConversationList({ conversations, selected, query }: { conversat
                 </span>
                 <span class="conversation-bottom">
                   <span class={`conversation-preview ${typing !== undefined ? "typing" : ""}`} dir="auto">
+                    {c.unreadMentions > 0 && typing === undefined && (
+                      <span class="mention-flag" data-testid="mentioned">
+                        [{t("mentionedYou")}]{" "}
+                      </span>
+                    )}
                     {typing ?? previewText}
                   </span>
                   {c.notify === "muted" && (
