@@ -116,4 +116,40 @@ describe("changes to messages", () => {
     assert.equal(await bob.page.getByRole("option", { name: "all" }).count(), 0);
     noProblems();
   });
+
+  test("a pinned message shows in the bar on both sides until it is unpinned", async () => {
+    const { alice, bob, a, b } = await pair();
+    await startDirectChat(alice.page, b.name, b.display);
+    await send(alice.page, "The plan: ship on Friday");
+    await send(alice.page, "something else");
+    await openConversation(bob.page, a.display);
+    await message(bob.page, "something else").waitFor();
+    await act(alice.page, "The plan: ship on Friday", "Pin");
+    for (const p of [alice.page, bob.page]) {
+      await p.locator('[data-testid="pinned-bar"]', { hasText: "The plan: ship on Friday" }).waitFor();
+    }
+    // In a direct conversation either side may unpin it.
+    await bob.page.locator('[data-testid="pinned-bar"]').getByRole("button", { name: "Unpin" }).click();
+    for (const p of [alice.page, bob.page]) {
+      await p.locator('[data-testid="pinned-bar"]').waitFor({ state: "detached" });
+    }
+    noProblems();
+  });
+
+  test("forward: the copy lands in the other conversation, attributed to its author", async () => {
+    const { alice, bob, a, b } = await pair();
+    const carol = await person();
+    const c = { name: uniqueName("carol"), display: "Carol" };
+    await signUp(carol.page, c.name, c.display);
+    await startDirectChat(bob.page, a.name, a.display);
+    await send(bob.page, "Minutes are in the wiki");
+    await startDirectChat(alice.page, c.name, c.display);
+    await openConversation(alice.page, b.display);
+    await act(alice.page, "Minutes are in the wiki", "Forward");
+    await alice.page.getByRole("dialog").getByRole("button", { name: c.display }).click();
+    await openConversation(carol.page, a.display);
+    const copy = bubble(carol.page, "Minutes are in the wiki");
+    await copy.locator(".forwarded", { hasText: `Forwarded from ${b.display}` }).waitFor();
+    noProblems();
+  });
 });

@@ -12,6 +12,7 @@ import { ConversationMenu } from "./ConversationMenu";
 import { BackIcon, InfoIcon } from "./icons";
 import { ComposeContext, type ComposeMode } from "./compose";
 import { MessageList } from "./MessageList";
+import { PinnedBar } from "./PinnedBar";
 
 export function ChatView({ conv, onBack }: { conv: number; onBack(): void }) {
   const { client, detail, loadDetail, openInfo } = useChat();
@@ -96,6 +97,7 @@ export function ChatView({ conv, onBack }: { conv: number; onBack(): void }) {
       </header>
       {/* On phones the list (and its banner) is hidden while a conversation is open. */}
       <ConnectionBanner status={client.status} />
+      <PinnedBar conv={conv} group={view.kind === "group"} />
       <ComposeContext.Provider value={compose}>
         <MessageList conv={conv} />
         {view.active ? <Composer conv={conv} /> : <p class="inactive-note">{t("inactive")}</p>}

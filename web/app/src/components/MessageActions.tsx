@@ -1,5 +1,5 @@
 // The actions on one message, from a button shown on hover (and always on touch screens): a row
-// of quick reactions, then reply, edit, recall, pin and copy, each offered only when the server
+// of quick reactions, then reply, edit, pin, forward, copy and recall, each offered only when the server
 // would accept it (lib/actions.ts).
 
 import type { Event } from "@tern/sdk";
@@ -7,7 +7,9 @@ import { textOf } from "@tern/sdk";
 import { useChat } from "../context";
 import { t } from "../i18n";
 import { allowed } from "../lib/actions";
+import { useState } from "preact/hooks";
 import { useCompose } from "./compose";
+import { ForwardDialog } from "./ForwardDialog";
 import { MoreIcon } from "./icons";
 import { Menu, type MenuItem } from "./Menu";
 import { notify } from "./Notice";
@@ -18,13 +20,17 @@ export function MessageActions({ event, group }: { event: Event; group: boolean 
   const { client, detail } = useChat();
   const { setMode } = useCompose();
   const may = allowed(client, event, group, detail(event.conv));
+  const [forwarding, setForwarding] = useState(false);
   const text = textOf(event.content);
   const items: MenuItem[] = [{ label: t("reply"), onSelect: () => setMode({ kind: "reply", event }) }];
   if (may.edit) items.push({ label: t("edit"), onSelect: () => setMode({ kind: "edit", event }) });
   if (may.pin) {
     items.push({ label: t("pin"), onSelect: () => client.changes.pin(event.conv, event.seq, true).catch(notify) });
   }
-  if (text !== undefined) items.push({ label: t("copy"), onSelect: () => void navigator.clipboard?.writeText(text) });
+  if (text !== undefined) {
+    items.push({ label: t("forward"), onSelect: () => setForwarding(true) });
+    items.push({ label: t("copy"), onSelect: () => void navigator.clipboard?.writeText(text) });
+  }
   if (may.recall) {
     items.push({ label: t("recall"), danger: true, onSelect: () => client.changes.recall(event.conv, event.seq).catch(notify) });
   }
@@ -51,6 +57,7 @@ export function MessageActions({ event, group }: { event: Event; group: boolean 
   return (
     <div class="msg-actions">
       <Menu label={t("messageActions")} button={<MoreIcon size={18} />} items={items} align={event.sender === client.user?.id ? "end" : "start"} header={header} />
+      {forwarding && <ForwardDialog event={event} onClose={() => setForwarding(false)} />}
     </div>
   );
 }
