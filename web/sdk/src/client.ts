@@ -654,7 +654,7 @@ export class TernClient extends Emitter<ClientEvents> {
       }
       return;
     }
-    if (!this.sequencer.onError(frame.rid, frame.code)) this.emit("problem", error);
+    if (!this.sequencer.onError(frame.rid, frame.code, frame.retryable)) this.emit("problem", error);
   }
 
   private onRead(conv: ConvId, readSeq: number, count: UnreadCount): void {

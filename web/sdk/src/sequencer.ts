@@ -200,15 +200,17 @@ export class Sequencer {
   }
 
   /** An `error` frame; false if it answers no request of ours. */
-  onError(rid: number | undefined, code: ErrorCode): boolean {
+  onError(rid: number | undefined, code: ErrorCode, retryable = false): boolean {
     if (rid === undefined) return false;
     const conv = this.fetches.get(rid);
     if (conv !== undefined) {
       // Cannot read this conversation (e.g. removed meanwhile): stop until the next sync says
-      // otherwise, as the Rust SDK does.
+      // otherwise, as the Rust SDK does. A passing failure is tried again by a sync at the next
+      // tick: waiting for the next event could wait for ever when the missed one was the last.
       this.fetches.delete(rid);
       this.catchingUp.delete(conv);
       this.syncPending.delete(conv);
+      if (retryable) this.needSync = true;
       this.hooks.warn(`catch-up of conversation ${conv} refused: ${code}`);
       this.checkSynced();
       return true;

@@ -157,6 +157,22 @@ test("a refused catch-up fetch (removed meanwhile) does not block the sync", () 
   assert.equal(h.client.syncToken, "v1.2");
 });
 
+test("a catch-up fetch refused for a passing reason is tried again, even with no event to follow", () => {
+  const h = harness();
+  const socket = connect(h, [summary(3, 1, 1, 0)]);
+  socket.push({ type: "resync" });
+  answerSync(socket, "v1.2", [summary(3, 3, 1, 1)]);
+  const fetch = socket.last("fetch");
+  socket.push({ type: "error", rid: fetch.rid, code: "unavailable", message: "restarting", retryable: true });
+  // Nothing else arrives for this conversation; the next tick asks again.
+  h.timers.advance(1_000);
+  answerSync(socket, "v1.3", [summary(3, 3, 1, 1)]);
+  const again = socket.last("fetch");
+  assert.notEqual(again.rid, fetch.rid);
+  socket.push({ type: "events", rid: again.rid, conv: 3, events: [text(3, 2, BOB.id), text(3, 3, BOB.id)], has_more: false });
+  assert.deepEqual(seqs(h.seen.event, 3), [2, 3]);
+});
+
 test("a sync token the server does not know is dropped and a full sync follows", () => {
   const h = harness();
   const socket = connect(h, [], "v1.1");

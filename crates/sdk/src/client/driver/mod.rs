@@ -477,10 +477,15 @@ impl Driver {
             }
         } else if let Some(conv) = self.fetches.remove(&rid) {
             // Cannot read this conversation (e.g. removed meanwhile): stop trying until the
-            // next sync says otherwise.
+            // next sync says otherwise. A passing failure (the server restarting, storage
+            // unavailable) is tried again by a sync at the next tick: waiting for the next
+            // event instead could wait for ever when the missed one was the last.
             tracing::debug!(%conv, ?code, "catch-up fetch refused");
             self.catching_up.remove(&conv);
             self.sync_pending.remove(&conv);
+            if retryable {
+                self.need_sync = true;
+            }
             self.check_synced().await;
         } else if Some(rid) == self.sync_rid {
             self.sync_rid = None;
