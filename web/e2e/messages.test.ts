@@ -56,6 +56,11 @@ describe("changes to messages", () => {
     await bubble(bob.page, "Lunch at 12:30?").locator(".meta .edited", { hasText: "edited" }).waitFor();
     await bob.page.locator('[data-testid="quote"]', { hasText: "Lunch at 12:30?" }).first().waitFor();
     assert.equal(await box.inputValue(), "", "the composer is empty again");
+    // Every version stays viewable.
+    await bubble(bob.page, "Lunch at 12:30?").locator('[data-testid="edit-history"]').click();
+    const versions = bob.page.getByRole("dialog").locator('[data-testid="versions"] .version-text');
+    await eventually(async () => expectEqual(await versions.allInnerTexts(), ["Lunch at noon?", "Lunch at 12:30?"], "versions"), "the versions");
+    await bob.page.keyboard.press("Escape");
 
     // Alice recalls it: erased on both sides, and the quote says so.
     await act(alice.page, "Lunch at 12:30?", "Recall");

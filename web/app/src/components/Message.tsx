@@ -3,6 +3,7 @@
 
 import type { Event, PendingMessage } from "@tern/sdk";
 import { asRecalled, asText, targetOf, textOf } from "@tern/sdk";
+import { useState } from "preact/hooks";
 import { useChat } from "../context";
 import { t } from "../i18n";
 import { describeSystem } from "../lib/describe";
@@ -14,6 +15,7 @@ import { AlertIcon, CheckIcon, ClockIcon } from "./icons";
 import { MessageActions } from "./MessageActions";
 import { Quote } from "./Quote";
 import { Reactions } from "./Reactions";
+import { VersionsDialog } from "./VersionsDialog";
 
 function MessageText({ text }: { text: string }) {
   return (
@@ -83,6 +85,7 @@ export interface Placement {
 
 export function EventMessage({ event, placement }: { event: Event; placement: Placement }) {
   const { client } = useChat();
+  const [history, setHistory] = useState(false);
   // A change to a message shows in the message it changes, never on its own.
   if (targetOf(event.content) !== undefined) return null;
   const me = client.user?.id;
@@ -130,6 +133,12 @@ export function EventMessage({ event, placement }: { event: Event; placement: Pl
           {text !== undefined ? <MessageText text={text} /> : <span class="text">{t("unsupported")}</span>}
           <Meta ts={event.ts} state={own ? "sent" : undefined} edited={event.edited} />
         </div>
+        {event.edited !== undefined && (
+          <button type="button" class="edited-history" onClick={() => setHistory(true)} data-testid="edit-history">
+            {t("editHistory")}
+          </button>
+        )}
+        {history && <VersionsDialog conv={event.conv} seq={event.seq} onClose={() => setHistory(false)} />}
         <Reactions event={event} />
       </div>
       {text !== undefined && <MessageActions event={event} group={placement.group} />}
