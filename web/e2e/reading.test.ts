@@ -45,10 +45,11 @@ describe("reading", () => {
     // Bob leaves the conversation open in another list item while 1,200 messages arrive.
     await bob.page.goto("/");
     const alicesApi = await api(alice.page);
-    for (let start = 1; start <= 1200; start += 100) {
-      await Promise.all(
-        Array.from({ length: 100 }, (_, i) => alicesApi.call("POST", `/conversations/${conv}/messages`, { cmid: `bulk-${start + i}`, content: { type: "text", text: `m${start + i}` } })),
-      );
+    const post = (n: number) => alicesApi.call("POST", `/conversations/${conv}/messages`, { cmid: `bulk-${n}`, content: { type: "text", text: `m${n}` } });
+    // m1 first and alone, so that it is the first unread; the rest in parallel (in any order).
+    await post(1);
+    for (let start = 2; start <= 1200; start += 100) {
+      await Promise.all(Array.from({ length: Math.min(100, 1201 - start) }, (_, i) => post(start + i)));
     }
     const bobsApi = await api(bob.page);
     const before = (await bobsApi.call("GET", `/conversations/${conv}`)) as { read_seq: number; unread: number };
