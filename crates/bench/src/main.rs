@@ -70,6 +70,8 @@ enum Scenario {
     Saturate(scenarios::saturate::Options),
     /// S5: group fan-out: deliveries/s, CPU per delivery, first→last recipient spread.
     Fanout(scenarios::fanout::Options),
+    /// Read receipts in a large group: frames per connection, read→sender delay, CPU per read.
+    Receipts(scenarios::receipts::Options),
     /// S6: offline catch-up: one client missing many messages, and many clients at once.
     Catchup(scenarios::catchup::Options),
     /// S7: cold start (exec → first accepted WebSocket), idle memory, binary size.
@@ -115,6 +117,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Scenario::Rate(o) => results.push(scenarios::rate::run(c, o).await?),
         Scenario::Saturate(o) => results.push(scenarios::saturate::run(c, o).await?),
         Scenario::Fanout(o) => results.push(scenarios::fanout::run(c, o).await?),
+        Scenario::Receipts(o) => results.push(scenarios::receipts::run(c, o).await?),
         Scenario::Catchup(o) => results.push(scenarios::catchup::run(c, o).await?),
         Scenario::Cold(o) => results.push(scenarios::cold::run(c, o).await?),
         Scenario::Hold { source } => return fleet::run_holder(&c.server, source).await,
@@ -130,6 +133,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 ..Default::default()
             };
             results.push(scenarios::fanout::run(c, storm).await?);
+            results.push(scenarios::receipts::run(c, Default::default()).await?);
             results.push(scenarios::catchup::run(c, Default::default()).await?);
         }
     }

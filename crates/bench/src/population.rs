@@ -76,14 +76,24 @@ pub async fn pairs(members: &[Member]) -> Result<Vec<ConvId>, String> {
     Ok(convs)
 }
 
-/// One group of all `members`, created by the first.
+/// One group of all `members`, created by the first (and filled a request's worth of users at
+/// a time).
 pub async fn group(members: &[Member]) -> Result<ConvId, String> {
     let ids: Vec<_> = members[1..].iter().map(|m| m.profile.id).collect();
-    let detail = members[0]
-        .api
-        .create_group("bench group", &ids)
+    // The server's limit (`max_users_per_request` in `hello`).
+    let per_request = 1000;
+    let mut chunks = ids.chunks(per_request);
+    let owner = &members[0].api;
+    let detail = owner
+        .create_group("bench group", chunks.next().unwrap_or_default())
         .await
         .map_err(|e| e.to_string())?;
+    for chunk in chunks {
+        owner
+            .add_members(detail.summary.id, chunk)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
     Ok(detail.summary.id)
 }
 

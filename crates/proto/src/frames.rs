@@ -6,7 +6,10 @@
 use crate::codes::ErrorCode;
 use crate::content::Content;
 use crate::ids::{ConvId, SessionId, UserId};
-use crate::model::{ConversationSummary, Event, Limits, NotifyLevel, UserProfile};
+use crate::model::{
+    ConversationReceipts, ConversationSummary, Event, Limits, NotifyLevel, Receipt, UserProfile,
+    UserSettings,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -15,7 +18,13 @@ pub const PROTOCOL_VERSION: u32 = 1;
 
 /// What this build's server offers beyond the core of version 1, sent in `hello`: a client can
 /// check for a feature before it uses it.
-pub const FEATURES: &[&str] = &["typing", "sync_pages", "user_lookup", "message_actions"];
+pub const FEATURES: &[&str] = &[
+    "typing",
+    "sync_pages",
+    "user_lookup",
+    "message_actions",
+    "receipts",
+];
 
 /// Frames a client sends.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -167,6 +176,13 @@ pub enum ClientFrame {
         conv: ConvId,
         target: u64,
     },
+    /// The read positions of the members of `conv` who share them; answered with `receipts`.
+    Receipts {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
+        rid: Option<u64>,
+        conv: ConvId,
+    },
     /// Application-level keepalive; answered with `pong`.
     Ping {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -199,6 +215,10 @@ pub enum ServerFrame {
         #[serde(default)]
         #[cfg_attr(feature = "typescript", ts(as = "Option<Vec<String>>", optional))]
         features: Vec<String>,
+        /// Your account settings.
+        #[serde(default)]
+        #[cfg_attr(feature = "typescript", ts(as = "Option<UserSettings>", optional))]
+        settings: UserSettings,
     },
     /// A message is durably stored. Stands, on the sending connection, in the place of the
     /// `event` every other connection receives.
@@ -229,6 +249,14 @@ pub enum ServerFrame {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "typescript", ts(optional))]
         next: Option<String>,
+        /// With `since`: the other members' read positions that moved since then, for the
+        /// conversations of this page (none when you do not share yours).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        #[cfg_attr(
+            feature = "typescript",
+            ts(as = "Option<Vec<ConversationReceipts>>", optional)
+        )]
+        receipts: Vec<ConversationReceipts>,
     },
     /// Reply to `fetch` and `history`: a contiguous run of events, oldest first.
     Events {
@@ -297,6 +325,18 @@ pub enum ServerFrame {
         target: u64,
         versions: Vec<Version>,
     },
+    /// Members' read positions in `conv`. The reply to `receipts` lists every member who
+    /// shares theirs; pushed without `rid`, it lists the positions that moved lately (several
+    /// moves coalesced into one frame per conversation and interval).
+    Receipts {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
+        rid: Option<u64>,
+        conv: ConvId,
+        receipts: Vec<Receipt>,
+    },
+    /// Your account settings changed (on this or another device).
+    Settings { settings: UserSettings },
     /// `user` is typing in `conv` (ephemeral: shown for a few seconds, never stored).
     Typing { conv: ConvId, user: UserId },
     /// Live events may have been missed (the server's link to other nodes was down): run `sync`.
@@ -353,6 +393,7 @@ impl ClientFrame {
             | ClientFrame::Pins { rid, .. }
             | ClientFrame::Versions { rid, .. }
             | ClientFrame::Preferences { rid, .. }
+            | ClientFrame::Receipts { rid, .. }
             | ClientFrame::Ping { rid } => rid,
         }
     }
@@ -371,12 +412,14 @@ impl ServerFrame {
             | ServerFrame::Pins { rid, .. }
             | ServerFrame::Versions { rid, .. }
             | ServerFrame::Preferences { rid, .. }
+            | ServerFrame::Receipts { rid, .. }
             | ServerFrame::Error { rid, .. } => *rid,
             ServerFrame::Ack { .. }
             | ServerFrame::Event(_)
             | ServerFrame::Hello { .. }
             | ServerFrame::Unknown
             | ServerFrame::Typing { .. }
+            | ServerFrame::Settings { .. }
             | ServerFrame::Resync => None,
         }
     }
@@ -416,6 +459,7 @@ impl FrameEnvelope {
         "pins",
         "versions",
         "preferences",
+        "receipts",
         "ping",
     ];
 }

@@ -18,6 +18,6 @@ pub use content::{Content, Forwarded, SystemEvent};
 pub use frames::{ClientFrame, FEATURES, FrameEnvelope, PROTOCOL_VERSION, ServerFrame};
 pub use ids::{ConvId, SessionId, UserId};
 pub use model::{
-    ConversationKind, ConversationSummary, Event, Limits, MemberRole, NotifyLevel, Reactions,
-    UserProfile,
+    ConversationKind, ConversationReceipts, ConversationSummary, Event, Limits, MemberRole,
+    NotifyLevel, Reactions, Receipt, UserProfile, UserSettings,
 };

@@ -190,6 +190,44 @@ pub struct ConversationSummary {
     pub last_event: Option<Event>,
 }
 
+/// How far one member has read a conversation, as the other members see it ("seen by"):
+/// everything up to and including `seq`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct Receipt {
+    pub user: UserId,
+    pub seq: u64,
+}
+
+/// Some members' read positions in one conversation, in a `sync` reply: those that moved since
+/// the sync token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct ConversationReceipts {
+    pub conv: ConvId,
+    pub receipts: Vec<Receipt>,
+    /// More positions moved than one reply lists: ask `receipts` for the whole list.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<bool>", optional))]
+    pub partial: bool,
+}
+
+/// A user's own account settings, the same on every device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct UserSettings {
+    /// Whether the other members see how far you have read. Off, you see theirs no more either.
+    pub share_receipts: bool,
+}
+
+impl Default for UserSettings {
+    fn default() -> Self {
+        UserSettings {
+            share_receipts: true,
+        }
+    }
+}
+
 /// Limits the server enforces, announced in `hello` so clients can check before sending.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]

@@ -155,6 +155,23 @@ pub struct ReadPosition {
     pub unread_mentions: u64,
 }
 
+/// `PATCH /me/settings`: your account settings; any left out stay as they are.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct SettingsRequest {
+    #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub share_receipts: Option<bool>,
+}
+
+/// `GET /conversations/{id}/receipts`: the read positions of the members who share them.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct ReceiptList {
+    pub receipts: Vec<crate::model::Receipt>,
+}
+
 /// `PATCH /conversations/{id}/messages/{seq}`: a message's new text.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]

@@ -6,8 +6,8 @@ use crate::content::{Content, Forwarded, SystemEvent};
 use crate::frames::{ClientFrame, Pinned, ServerFrame, Version};
 use crate::ids::{ConvId, SessionId, UserId};
 use crate::model::{
-    ConversationKind, ConversationSummary, Event, Limits, MemberRole, NotifyLevel, Reactions,
-    UserProfile,
+    ConversationKind, ConversationReceipts, ConversationSummary, Event, Limits, MemberRole,
+    NotifyLevel, Reactions, Receipt, UserProfile, UserSettings,
 };
 use crate::rest::*;
 use ts_rs::{Config, TS};
@@ -47,6 +47,9 @@ pub fn wire_ts() -> String {
         MemberRole,
         NotifyLevel,
         ConversationSummary,
+        Receipt,
+        ConversationReceipts,
+        UserSettings,
         Limits,
         ErrorCode,
         ClientFrame,
@@ -58,6 +61,8 @@ pub fn wire_ts() -> String {
         LoginResponse,
         SessionInfo,
         UpdateProfileRequest,
+        SettingsRequest,
+        ReceiptList,
         CreateDirectRequest,
         CreateGroupRequest,
         AddMembersRequest,

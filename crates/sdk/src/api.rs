@@ -8,11 +8,12 @@ use tern_proto::frames::{Pinned, Version};
 use tern_proto::rest::{
     AddMembersRequest, ChangeResult, ConversationDetail, CreateDirectRequest, CreateGroupRequest,
     EditRequest, ErrorBody, EventPage, ForwardRequest, LoginRequest, LoginResponse, Preferences,
-    PreferencesRequest, ReactRequest, ReadPosition, ReadRequest, RegisterRequest,
-    SendMessageRequest, SentMessage, SessionInfo, UpdateProfileRequest,
+    PreferencesRequest, ReactRequest, ReadPosition, ReadRequest, ReceiptList, RegisterRequest,
+    SendMessageRequest, SentMessage, SessionInfo, SettingsRequest, UpdateProfileRequest,
 };
 use tern_proto::{
-    Content, ConvId, ConversationSummary, NotifyLevel, SessionId, UserId, UserProfile,
+    Content, ConvId, ConversationSummary, NotifyLevel, Receipt, SessionId, UserId, UserProfile,
+    UserSettings,
 };
 
 /// An HTTP client for one server, optionally with a bearer token.
@@ -83,6 +84,17 @@ impl Api {
 
     pub async fn me(&self) -> SdkResult<UserProfile> {
         self.call(Method::GET, "/me", None::<&()>).await
+    }
+
+    /// Your account settings.
+    pub async fn settings(&self) -> SdkResult<UserSettings> {
+        self.call(Method::GET, "/me/settings", None::<&()>).await
+    }
+
+    /// Changes the settings given (`None` leaves one as it is); returns them as they now stand.
+    pub async fn update_settings(&self, share_receipts: Option<bool>) -> SdkResult<UserSettings> {
+        let body = SettingsRequest { share_receipts };
+        self.call(Method::PATCH, "/me/settings", Some(&body)).await
     }
 
     pub async fn set_display_name(&self, display_name: &str) -> SdkResult<UserProfile> {
@@ -269,6 +281,13 @@ impl Api {
     pub async fn pins(&self, conv: ConvId) -> SdkResult<Vec<Pinned>> {
         let path = format!("/conversations/{conv}/pins");
         self.call(Method::GET, &path, None::<&()>).await
+    }
+
+    /// The read positions of the members of `conv` who share theirs (none when you do not).
+    pub async fn receipts(&self, conv: ConvId) -> SdkResult<Vec<Receipt>> {
+        let path = format!("/conversations/{conv}/receipts");
+        let list: ReceiptList = self.call(Method::GET, &path, None::<&()>).await?;
+        Ok(list.receipts)
     }
 
     /// Every version of the text of the message at `seq`, the original first.

@@ -10,6 +10,6 @@ mod client;
 mod error;
 
 pub use api::Api;
-pub use client::{Ack, Client, ClientEvent, ClientOptions, Page};
+pub use client::{Ack, Client, ClientEvent, ClientOptions, Page, seen_by};
 pub use error::{SdkError, SdkResult};
 pub use tern_proto as proto;

@@ -14,6 +14,7 @@ use crate::gateway::Gateway;
 use crate::http::web::WebAssets;
 use crate::http::{self, AppState};
 use crate::messages::Messages;
+use crate::receipts::{Coalescer, Privacy, Receipts};
 use axum::serve::ListenerExt;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -91,13 +92,26 @@ impl App {
             url: url.expose().to_owned(),
             prefix: cluster.redis_prefix.clone(),
         });
-        let bus = Bus::new(hub.clone(), store.clone(), redis);
+        let privacy = Arc::new(Privacy::default());
+        privacy.reload(store.as_ref()).await?;
+        let bus = Bus::new(hub.clone(), store.clone(), privacy.clone(), redis);
+        let shutdown = CancellationToken::new();
+        let coalescer = Coalescer::start(
+            bus.clone(),
+            privacy.clone(),
+            config.messages.receipts_interval_ms,
+            shutdown.clone(),
+        );
         let (commits, commit_ticks) = watch::channel(0u64);
-        let (committer, committer_task) =
-            Committer::start(store.clone(), bus.clone(), storage.write_batch, commits);
+        let (committer, committer_task) = Committer::start(
+            store.clone(),
+            bus.clone(),
+            coalescer,
+            storage.write_batch,
+            commits,
+        );
         let passwords = Passwords::new(security.argon2_memory_kib)
             .map_err(|e| StartError::Setup(e.to_string()))?;
-        let shutdown = CancellationToken::new();
         let (ticker_task, ticks) = start_ticker(server.heartbeat_ms, shutdown.clone());
         let wire_limits = Limits {
             max_text_chars: limits.max_text_chars,
@@ -123,8 +137,13 @@ impl App {
         });
         let state = AppState {
             accounts: Accounts::new(store.clone(), passwords, bus.clone()),
-            conversations: Conversations::new(store.clone(), committer.clone()),
+            conversations: Conversations::new(
+                store.clone(),
+                committer.clone(),
+                Receipts::new(store.clone(), privacy.clone()),
+            ),
             messages: Messages::new(store.clone(), committer.clone(), bus.clone(), wire_limits),
+            receipts: Receipts::new(store.clone(), privacy),
             committer,
             store,
             gateway,

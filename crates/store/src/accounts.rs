@@ -2,10 +2,10 @@
 
 use crate::backend::Backend;
 use crate::rows::{profile, session};
-use crate::sql::{Sql, args, stmt};
+use crate::sql::{Arg, Sql, args, stmt};
 use crate::{SessionRecord, StoreError, StoreResult, UserCredentials, now_ms};
 use async_trait::async_trait;
-use tern_proto::{SessionId, UserId, UserProfile};
+use tern_proto::{SessionId, UserId, UserProfile, UserSettings};
 
 #[async_trait]
 pub trait AccountStore: Send + Sync {
@@ -29,12 +29,21 @@ pub trait AccountStore: Send + Sync {
         device: &str,
     ) -> StoreResult<SessionRecord>;
     async fn session_by_token(&self, token_hash: &[u8]) -> StoreResult<Option<SessionRecord>>;
-    /// The session a token opens and its user's profile, in one read (what a WebSocket login
-    /// needs: one trip to the database instead of two).
+    /// The session a token opens and its user's profile and settings, in one read (what a
+    /// WebSocket login needs: one trip to the database instead of two).
     async fn session_with_user(
         &self,
         token_hash: &[u8],
-    ) -> StoreResult<Option<(SessionRecord, UserProfile)>>;
+    ) -> StoreResult<Option<(SessionRecord, UserProfile, UserSettings)>>;
+    async fn settings(&self, id: UserId) -> StoreResult<Option<UserSettings>>;
+    /// Changes the settings given (`None` leaves one as it is); returns them as they now stand.
+    async fn update_settings(
+        &self,
+        id: UserId,
+        share_receipts: Option<bool>,
+    ) -> StoreResult<UserSettings>;
+    /// The users who do not share their read positions.
+    async fn receipts_hidden(&self) -> StoreResult<Vec<UserId>>;
     async fn sessions(&self, user: UserId) -> StoreResult<Vec<SessionRecord>>;
     /// Deletes the session if it belongs to `user`; false if there was none.
     async fn revoke_session(&self, user: UserId, session: SessionId) -> StoreResult<bool>;
@@ -103,15 +112,41 @@ impl<B: Backend> AccountStore for B {
     async fn session_with_user(
         &self,
         token_hash: &[u8],
-    ) -> StoreResult<Option<(SessionRecord, UserProfile)>> {
+    ) -> StoreResult<Option<(SessionRecord, UserProfile, UserSettings)>> {
         let token_hash = token_hash.to_owned();
         self.read_job(move |sql| {
             Box::pin(async move {
                 let Some(session) = session_by_token(sql, &token_hash).await? else {
                     return Ok(None);
                 };
-                Ok(by_id(sql, session.user).await?.map(|user| (session, user)))
+                Ok(with_settings(sql, session.user)
+                    .await?
+                    .map(|(user, settings)| (session, user, settings)))
             })
+        })
+        .await
+    }
+    async fn settings(&self, id: UserId) -> StoreResult<Option<UserSettings>> {
+        self.read_job(move |sql| {
+            Box::pin(async move { Ok(with_settings(sql, id).await?.map(|(_, s)| s)) })
+        })
+        .await
+    }
+    async fn update_settings(
+        &self,
+        id: UserId,
+        share_receipts: Option<bool>,
+    ) -> StoreResult<UserSettings> {
+        self.write_job(move |sql| Box::pin(update_settings(sql, id, share_receipts)))
+            .await
+    }
+    async fn receipts_hidden(&self) -> StoreResult<Vec<UserId>> {
+        self.read_job(|sql| {
+            Box::pin(sql.all(
+                stmt!("SELECT id FROM users WHERE NOT share_receipts"),
+                args![],
+                |row| Ok(UserId(row.int("id")?)),
+            ))
         })
         .await
     }
@@ -155,6 +190,48 @@ pub(crate) async fn by_id(sql: &mut impl Sql, id: UserId) -> StoreResult<Option<
         |row| profile(row),
     )
     .await
+}
+
+/// A user's profile and settings.
+async fn with_settings(
+    sql: &mut impl Sql,
+    id: UserId,
+) -> StoreResult<Option<(UserProfile, UserSettings)>> {
+    sql.one(
+        stmt!(
+            "SELECT id, username, display_name, created_at, share_receipts FROM users
+             WHERE id = $1"
+        ),
+        args![id.0],
+        |row| {
+            let settings = UserSettings {
+                share_receipts: row.flag("share_receipts")?,
+            };
+            Ok((profile(row)?, settings))
+        },
+    )
+    .await
+}
+
+async fn update_settings(
+    sql: &mut impl Sql,
+    id: UserId,
+    share_receipts: Option<bool>,
+) -> StoreResult<UserSettings> {
+    sql.one(
+        stmt!(
+            "UPDATE users SET share_receipts = COALESCE($1, share_receipts) WHERE id = $2
+             RETURNING share_receipts"
+        ),
+        args![Arg::OptBool(share_receipts), id.0],
+        |row| {
+            Ok(UserSettings {
+                share_receipts: row.flag("share_receipts")?,
+            })
+        },
+    )
+    .await?
+    .ok_or_else(|| StoreError::Internal(format!("user {} does not exist", id.0)))
 }
 
 async fn by_ids(sql: &mut impl Sql, ids: &[UserId]) -> StoreResult<Vec<UserProfile>> {

@@ -13,7 +13,7 @@ use crate::sql::{Arg, Sql, Statement};
 use crate::{ChangePos, FollowerPos, StoreResult, SummaryPage, WriteOp, WriteResult};
 use std::future::Future;
 use std::pin::Pin;
-use tern_proto::{ConvId, ConversationSummary, Event, UserId};
+use tern_proto::{ConvId, ConversationReceipts, ConversationSummary, Event, UserId};
 
 /// The executor a job gets: whichever backend runs it.
 pub(crate) enum AnySql<'c> {
@@ -65,6 +65,14 @@ pub(crate) trait Backend: Send + Sync + 'static {
         only: Option<ConvId>,
         page: Option<SummaryPage>,
     ) -> impl Future<Output = StoreResult<(Vec<ConversationSummary>, ChangePos)>> + Send;
+    /// Other members' read positions that moved at or after `since` (see
+    /// `ReceiptStore::receipts_since`); `convs` is not empty.
+    fn receipts_since(
+        &self,
+        user: UserId,
+        convs: Vec<ConvId>,
+        since: ChangePos,
+    ) -> impl Future<Output = StoreResult<Vec<ConversationReceipts>>> + Send;
     /// The commit-log position after everything committed so far.
     fn log_position(&self) -> impl Future<Output = StoreResult<FollowerPos>> + Send;
     /// Committed events after `from` (see `FollowerStore::follower_read`).

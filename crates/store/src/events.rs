@@ -172,7 +172,8 @@ async fn with_reactions(
         .all(
             stmt!(
                 "SELECT seq, emoji, user_id FROM reactions
-                  WHERE conv_id = $1 AND seq >= $2 AND seq <= $3 ORDER BY seq, ts, user_id"
+                  WHERE conv_id = $1 AND seq >= $2 AND seq <= $3
+                  ORDER BY seq, COALESCE(added_seq, 0), ts, user_id"
             ),
             args![conv.0, sql_int(first), sql_int(last)],
             |row| {

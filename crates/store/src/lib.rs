@@ -13,6 +13,7 @@ mod events;
 mod followers;
 mod migrate;
 pub mod postgres;
+mod receipts;
 mod records;
 mod rows;
 mod sql;
@@ -25,6 +26,7 @@ pub use accounts::AccountStore;
 pub use conversations::ConversationStore;
 pub use events::{EventStore, PinRecord};
 pub use followers::FollowerStore;
+pub use receipts::{RECEIPTS_SYNC_MAX, ReceiptStore};
 
 pub use error::{StoreError, StoreResult};
 pub use migrate::Migration;
@@ -58,7 +60,9 @@ pub struct SummaryPage {
 /// statements), plus the database's health. Every backend gets all of it by implementing
 /// `Backend`; a new aggregate is one more file and one more supertrait here.
 #[async_trait]
-pub trait Store: AccountStore + ConversationStore + EventStore + FollowerStore + 'static {
+pub trait Store:
+    AccountStore + ConversationStore + EventStore + FollowerStore + ReceiptStore + 'static
+{
     /// Answers when the database does.
     async fn ping(&self) -> StoreResult<()>;
     /// Closes the connections, waiting for those in use to be returned.

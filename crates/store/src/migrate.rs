@@ -31,6 +31,7 @@ migrations! {
     5 "0005" "append_without_trigger",
     6 "0006" "message_actions",
     7 "0007" "member_preferences",
+    8 "0008" "receipts_and_reaction_order",
 }
 
 /// One migration file: `NNNN_name.sql`.

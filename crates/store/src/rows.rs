@@ -16,6 +16,8 @@ pub(crate) trait Columns {
     fn opt_int(&self, column: &str) -> StoreResult<Option<i64>>;
     fn text(&self, column: &str) -> StoreResult<String>;
     fn opt_text(&self, column: &str) -> StoreResult<Option<String>>;
+    /// A yes/no column (BOOLEAN in PostgreSQL, 0 or 1 in SQLite).
+    fn flag(&self, column: &str) -> StoreResult<bool>;
 }
 
 impl Columns for PgRow {
@@ -31,6 +33,9 @@ impl Columns for PgRow {
     fn opt_text(&self, column: &str) -> StoreResult<Option<String>> {
         Ok(self.try_get(column)?)
     }
+    fn flag(&self, column: &str) -> StoreResult<bool> {
+        Ok(self.try_get(column)?)
+    }
 }
 
 impl Columns for rusqlite::Row<'_> {
@@ -44,6 +49,9 @@ impl Columns for rusqlite::Row<'_> {
         Ok(self.get(column)?)
     }
     fn opt_text(&self, column: &str) -> StoreResult<Option<String>> {
+        Ok(self.get(column)?)
+    }
+    fn flag(&self, column: &str) -> StoreResult<bool> {
         Ok(self.get(column)?)
     }
 }

@@ -3,7 +3,7 @@
 import type { TernError } from "./errors.js";
 import type { ConversationView } from "./conversations.js";
 import type { PendingMessage } from "./outbox.js";
-import type { ConvId, Event, Limits, SessionId, UserId, UserProfile } from "./protocol.js";
+import type { ConvId, Event, Limits, SessionId, UserId, UserProfile, UserSettings } from "./protocol.js";
 import type { SocketFactory } from "./socket.js";
 import type { KeyValueStorage } from "./storage.js";
 import type { Timers } from "./timers.js";
@@ -75,6 +75,10 @@ export interface ClientEvents {
   conversation: ConversationView;
   read: { conv: ConvId; readSeq: number; unread: number };
   typing: { conv: ConvId; user: UserId };
+  /** What the client knows of how far others read `conv` changed (`client.receipts`). */
+  receipts: { conv: ConvId };
+  /** Your account settings changed (on this or another device). */
+  settings: UserSettings;
   /** A catch-up completed: everything committed before it has been delivered. */
   synced: undefined;
   /** The outbox changed (a send queued, acknowledged, failed, retried or discarded). */

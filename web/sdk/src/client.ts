@@ -8,6 +8,7 @@ import { Conversations, type ConversationView, type UnreadCount } from "./conver
 import { Emitter } from "./emitter.js";
 import { TernError } from "./errors.js";
 import { Outbox, type PendingMessage } from "./outbox.js";
+import { ReadReceipts } from "./receipts.js";
 import {
   CloseCode,
   type AckFrame,
@@ -24,6 +25,7 @@ import {
   type SessionId,
   type UserId,
   type UserProfile,
+  type UserSettings,
 } from "./protocol.js";
 import { Sequencer } from "./sequencer.js";
 import { defaultSocketFactory, websocketUrl, type SocketLike } from "./socket.js";
@@ -47,8 +49,12 @@ export class TernClient extends Emitter<ClientEvents> {
   user: UserProfile | undefined;
   session: SessionId | undefined;
   limits: Limits = DEFAULT_LIMITS;
+  /** Your account settings, from `hello` and kept current by the server. */
+  settings: UserSettings = { share_receipts: true };
   /** Edit, recall, react, pin, forward; the pins and versions (see changes.ts). */
   readonly changes: MessageChanges;
+  /** How far the other members have read ("seen by"; see receipts.ts). */
+  readonly receipts: ReadReceipts;
 
   private readonly options: Required<Omit<ClientOptions, "server" | "storage" | "outboxKey">> & { server: string };
   private readonly timers: Timers;
@@ -115,6 +121,10 @@ export class TernClient extends Emitter<ClientEvents> {
     this.changes = new MessageChanges(
       (frame) => this.request(frame),
       () => this.options.newCmid(),
+    );
+    this.receipts = new ReadReceipts(
+      (frame) => this.request(frame),
+      (conv) => this.emit("receipts", { conv }),
     );
     this.sequencer = new Sequencer(
       {
@@ -533,6 +543,7 @@ export class TernClient extends Emitter<ClientEvents> {
         return;
       }
       case "sync":
+        for (const moved of frame.receipts ?? []) this.receipts.apply(moved.conv, moved.receipts, moved.partial);
         if (!this.sequencer.onSync(frame.rid, frame.token, frame.conversations, frame.next)) this.resolveRequest(frame);
         return;
       case "events":
@@ -546,6 +557,13 @@ export class TernClient extends Emitter<ClientEvents> {
         this.convs.applyPreferences(frame.conv, frame.notify, frame.top);
         this.conversationChanged(frame.conv);
         this.resolveRequest(frame);
+        return;
+      case "receipts":
+        if (frame.rid === undefined) this.receipts.apply(frame.conv, frame.receipts);
+        this.resolveRequest(frame);
+        return;
+      case "settings":
+        this.applySettings(frame.settings);
         return;
       case "done":
       case "pins":
@@ -582,6 +600,7 @@ export class TernClient extends Emitter<ClientEvents> {
       this.limits = { ...DEFAULT_LIMITS, ...frame.limits };
       this.clockOffset = frame.server_time - this.timers.now();
       this.profiles.set(frame.user.id, frame.user);
+      if (frame.settings !== undefined) this.applySettings(frame.settings);
       this.setStatus("syncing");
       this.emit("connected", { user: frame.user, session: frame.session, limits: this.limits });
       this.sequencer.connected();
@@ -663,6 +682,15 @@ export class TernClient extends Emitter<ClientEvents> {
     const view = this.convs.get(conv);
     if (view !== undefined) this.emit("read", { conv, readSeq: view.readSeq, unread: view.unread });
     this.conversationChanged(conv);
+  }
+
+  private applySettings(settings: UserSettings): void {
+    const stoppedSharing = this.settings.share_receipts && !settings.share_receipts;
+    this.settings = settings;
+    // Not sharing yours, you see nobody's.
+    if (stoppedSharing) this.receipts.clear();
+    this.emit("settings", settings);
+    this.emit("change", undefined);
   }
 
   private onTyping(conv: ConvId, user: UserId): void {

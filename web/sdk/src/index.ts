@@ -10,6 +10,7 @@ export {
 } from "./client.js";
 export type { ConversationView } from "./conversations.js";
 export { MessageChanges } from "./changes.js";
+export { ReadReceipts, seenBy, type SeenBy } from "./receipts.js";
 export type { TimelineView } from "./timeline.js";
 export type { PendingMessage, PendingState } from "./outbox.js";
 export { TernError } from "./errors.js";

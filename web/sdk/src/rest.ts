@@ -15,10 +15,14 @@ import type {
   Preferences,
   Pinned,
   ReadPosition,
+  Receipt,
+  ReceiptList,
   SessionId,
   SessionInfo,
+  SettingsRequest,
   UserId,
   UserProfile,
+  UserSettings,
   Version,
 } from "./protocol.js";
 
@@ -74,6 +78,22 @@ export class Api {
 
   updateMe(displayName: string): Promise<UserProfile> {
     return this.call("PATCH", "/me", { display_name: displayName });
+  }
+
+  /** Your account settings. */
+  settings(): Promise<UserSettings> {
+    return this.call("GET", "/me/settings");
+  }
+
+  /** Changes the settings given; your connected devices hear of it (`settings` frame). */
+  updateSettings(settings: SettingsRequest): Promise<UserSettings> {
+    return this.call("PATCH", "/me/settings", settings);
+  }
+
+  /** The read positions of the members of `conv` who share theirs (none when you do not). */
+  async receipts(conv: ConvId): Promise<Receipt[]> {
+    const list = await this.call<ReceiptList>("GET", `/conversations/${conv}/receipts`);
+    return list.receipts;
   }
 
   sessions(): Promise<SessionInfo[]> {

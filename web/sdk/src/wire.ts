@@ -226,6 +226,38 @@ export type ConversationSummary = {
 };
 
 /**
+ * How far one member has read a conversation, as the other members see it ("seen by"):
+ * everything up to and including `seq`.
+ */
+export type Receipt = {
+  user: UserId,
+  seq: number,
+};
+
+/**
+ * Some members' read positions in one conversation, in a `sync` reply: those that moved since
+ * the sync token.
+ */
+export type ConversationReceipts = {
+  conv: ConvId,
+  receipts: Array<Receipt>,
+  /**
+   * More positions moved than one reply lists: ask `receipts` for the whole list.
+   */
+  partial?: boolean,
+};
+
+/**
+ * A user's own account settings, the same on every device.
+ */
+export type UserSettings = {
+  /**
+   * Whether the other members see how far you have read. Off, you see theirs no more either.
+   */
+  share_receipts: boolean,
+};
+
+/**
  * Limits the server enforces, announced in `hello` so clients can check before sending.
  */
 export type Limits = {
@@ -357,6 +389,10 @@ export type ClientFrame = {
   conv: ConvId,
   target: number,
 } | {
+  "type": "receipts",
+  rid?: number,
+  conv: ConvId,
+} | {
   "type": "ping",
   rid?: number,
 };
@@ -385,6 +421,10 @@ export type ServerFrame = {
    * What this server offers beyond version 1's core (`FEATURES`), by name.
    */
   features?: Array<string>,
+  /**
+   * Your account settings.
+   */
+  settings?: UserSettings,
 } | {
   "type": "ack",
   rid?: number,
@@ -412,6 +452,11 @@ export type ServerFrame = {
    * `sync` `{since, page: next}`. Absent on the last page.
    */
   next?: string,
+  /**
+   * With `since`: the other members' read positions that moved since then, for the
+   * conversations of this page (none when you do not share yours).
+   */
+  receipts?: Array<ConversationReceipts>,
 } | {
   "type": "events",
   rid?: number,
@@ -456,6 +501,14 @@ export type ServerFrame = {
   conv: ConvId,
   target: number,
   versions: Array<Version>,
+} | {
+  "type": "receipts",
+  rid?: number,
+  conv: ConvId,
+  receipts: Array<Receipt>,
+} | {
+  "type": "settings",
+  settings: UserSettings,
 } | {
   "type": "typing",
   conv: ConvId,
@@ -532,6 +585,20 @@ export type SessionInfo = {
 
 export type UpdateProfileRequest = {
   display_name: string,
+};
+
+/**
+ * `PATCH /me/settings`: your account settings; any left out stay as they are.
+ */
+export type SettingsRequest = {
+  share_receipts?: boolean,
+};
+
+/**
+ * `GET /conversations/{id}/receipts`: the read positions of the members who share them.
+ */
+export type ReceiptList = {
+  receipts: Array<Receipt>,
 };
 
 /**

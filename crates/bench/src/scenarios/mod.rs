@@ -5,6 +5,7 @@ pub mod cold;
 pub mod fanout;
 pub mod idle;
 pub mod rate;
+pub mod receipts;
 pub mod saturate;
 pub mod storm;
 

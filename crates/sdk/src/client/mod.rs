@@ -3,12 +3,15 @@
 
 mod changes;
 mod driver;
+mod receipts;
+
+pub use receipts::seen_by;
 
 use crate::error::{SdkError, SdkResult};
 use std::time::Duration;
 use tern_proto::{
-    ClientFrame, Content, ConvId, ConversationSummary, Event, ServerFrame, SessionId, UserId,
-    UserProfile,
+    ClientFrame, Content, ConvId, ConversationSummary, Event, Receipt, ServerFrame, SessionId,
+    UserId, UserProfile, UserSettings,
 };
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
@@ -53,6 +56,7 @@ pub enum ClientEvent {
     Connected {
         user: UserProfile,
         session: SessionId,
+        settings: UserSettings,
     },
     /// A conversation changed while away, or was seen for the first time (from sync).
     Conversation(ConversationSummary),
@@ -67,6 +71,15 @@ pub enum ClientEvent {
     },
     /// `user` is typing in `conv` (ephemeral; show it for a few seconds).
     Typing { conv: ConvId, user: UserId },
+    /// Other members' read positions moved (live, or missed while away and reported by sync).
+    /// `partial`: more moved than sync lists; `Client::receipts` has them all.
+    Receipts {
+        conv: ConvId,
+        receipts: Vec<Receipt>,
+        partial: bool,
+    },
+    /// Your account settings changed (on this or another device).
+    Settings(UserSettings),
     /// Catch-up after a (re)connect is complete: everything committed before it was delivered.
     Synced,
     /// The connection dropped; `code` is the WebSocket close code if the server sent one. The

@@ -9,9 +9,10 @@ use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use serde::Deserialize;
 use tern_proto::rest::{
-    LoginRequest, LoginResponse, RegisterRequest, SessionInfo, UpdateProfileRequest,
+    LoginRequest, LoginResponse, RegisterRequest, SessionInfo, SettingsRequest,
+    UpdateProfileRequest,
 };
-use tern_proto::{SessionId, UserId, UserProfile};
+use tern_proto::{SessionId, UserId, UserProfile, UserSettings};
 
 /// Routes under `/api/v1`.
 pub fn router() -> Router<AppState> {
@@ -20,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .route("/login", post(login))
         .route("/logout", post(logout))
         .route("/me", get(me).patch(update_me))
+        .route("/me/settings", get(settings).patch(update_settings))
         .route("/sessions", get(sessions))
         .route("/sessions/{id}", delete(revoke))
         .route("/users", get(users))
@@ -48,6 +50,20 @@ async fn logout(State(state): State<AppState>, caller: Caller) -> AppResult<Stat
 
 async fn me(State(state): State<AppState>, caller: Caller) -> AppResult<Json<UserProfile>> {
     Ok(Json(state.accounts.profile(caller.user).await?))
+}
+
+async fn settings(State(state): State<AppState>, caller: Caller) -> AppResult<Json<UserSettings>> {
+    Ok(Json(state.accounts.settings(caller.user).await?))
+}
+
+async fn update_settings(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(req): Json<SettingsRequest>,
+) -> AppResult<Json<UserSettings>> {
+    Ok(Json(
+        state.accounts.update_settings(caller.user, req).await?,
+    ))
 }
 
 async fn update_me(

@@ -4,8 +4,10 @@ use super::auth::{self, Passwords};
 use crate::delivery::bus::{Bus, Publication};
 use crate::error::{AppError, AppResult};
 use std::sync::Arc;
-use tern_proto::rest::{LoginRequest, LoginResponse, RegisterRequest, SessionInfo};
-use tern_proto::{ErrorCode, SessionId, UserId, UserProfile};
+use tern_proto::rest::{
+    LoginRequest, LoginResponse, RegisterRequest, SessionInfo, SettingsRequest,
+};
+use tern_proto::{ErrorCode, SessionId, UserId, UserProfile, UserSettings};
 use tern_store::Store;
 
 /// Who is making a request: established from a bearer token.
@@ -90,23 +92,23 @@ impl Accounts {
         }
     }
 
-    /// `authenticate` and the caller's profile in one read: a WebSocket login, which greets
-    /// with the profile. Boxed: the connection task keeps it until it has said `hello`.
+    /// `authenticate` and the caller's profile and settings in one read: a WebSocket login,
+    /// which greets with them. Boxed: the connection task keeps them until it has said `hello`.
     pub async fn authenticate_with_profile(
         &self,
         token: &str,
-    ) -> AppResult<(Caller, Box<UserProfile>)> {
+    ) -> AppResult<(Caller, Box<(UserProfile, UserSettings)>)> {
         match self
             .store
             .session_with_user(&auth::token_hash(token))
             .await?
         {
-            Some((s, profile)) => Ok((
+            Some((s, profile, settings)) => Ok((
                 Caller {
                     user: s.user,
                     session: s.id,
                 },
-                Box::new(profile),
+                Box::new((profile, settings)),
             )),
             None => Err(AppError::unauthorized()),
         }
@@ -166,6 +168,25 @@ impl Accounts {
             .user_by_username(&auth::normalize_username(username))
             .await?
             .ok_or_else(|| AppError::client(ErrorCode::NotFound, "no such user"))
+    }
+
+    pub async fn settings(&self, user: UserId) -> AppResult<UserSettings> {
+        self.store
+            .settings(user)
+            .await?
+            .ok_or_else(|| AppError::client(ErrorCode::NotFound, "no such user"))
+    }
+
+    /// Changes the settings given; every device of the user (and every node) hears of it.
+    pub async fn update_settings(
+        &self,
+        user: UserId,
+        req: SettingsRequest,
+    ) -> AppResult<UserSettings> {
+        let settings = self.store.update_settings(user, req.share_receipts).await?;
+        let publication = Publication::Settings { user, settings };
+        self.bus.publish(publication, None).await;
+        Ok(settings)
     }
 
     pub async fn set_display_name(&self, caller: Caller, raw: &str) -> AppResult<UserProfile> {

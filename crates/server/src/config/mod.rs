@@ -152,6 +152,9 @@ settings! {
         /// How long a sender may recall (撤回) a message, in seconds: 0 turns it off,
         /// "unlimited" lifts the limit. A group's owner may recall any message at any time.
         recall_window_s: Window = "120",
+        /// How often, at most, each conversation's members hear who read how far, in
+        /// milliseconds: read positions that move meanwhile go out together in one frame.
+        receipts_interval_ms: Duration = "1000",
     }
 
     /// Accounts and passwords.

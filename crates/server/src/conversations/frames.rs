@@ -21,6 +21,7 @@ pub async fn sync(
             token: page.token,
             conversations: page.conversations,
             next: page.next,
+            receipts: page.receipts,
         });
     Some(reply.unwrap_or_else(|e| e.into_frame(rid)))
 }

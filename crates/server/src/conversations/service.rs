@@ -4,10 +4,13 @@
 use crate::accounts::Caller;
 use crate::delivery::committer::Committer;
 use crate::error::{AppError, AppResult};
+use crate::receipts::Receipts;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tern_proto::rest::{ConversationDetail, MemberInfo};
-use tern_proto::{ConvId, ConversationSummary, NotifyLevel, UserId, UserProfile};
+use tern_proto::{
+    ConvId, ConversationReceipts, ConversationSummary, NotifyLevel, UserId, UserProfile,
+};
 use tern_store::{ChangePos, MemberRecord, Store, SummaryPage, WriteOp, WriteOutcome};
 
 /// Most conversations in one `sync` reply: a user in thousands of groups gets several pages
@@ -23,6 +26,7 @@ pub const USERS_PER_REQUEST_MAX: usize = 1000;
 pub struct Conversations {
     store: Arc<dyn Store>,
     committer: Committer,
+    receipts: Receipts,
 }
 
 /// One reply to `sync`.
@@ -31,11 +35,18 @@ pub struct SyncPage {
     pub conversations: Vec<ConversationSummary>,
     /// Where the next page starts, when there is one.
     pub next: Option<String>,
+    /// With a token: the other members' read positions that moved since, in this page's
+    /// conversations.
+    pub receipts: Vec<ConversationReceipts>,
 }
 
 impl Conversations {
-    pub fn new(store: Arc<dyn Store>, committer: Committer) -> Self {
-        Conversations { store, committer }
+    pub fn new(store: Arc<dyn Store>, committer: Committer, receipts: Receipts) -> Self {
+        Conversations {
+            store,
+            committer,
+            receipts,
+        }
     }
 
     pub async fn open_direct(&self, caller: Caller, peer: UserId) -> AppResult<ConversationDetail> {
@@ -205,7 +216,10 @@ impl Conversations {
             after,
             limit: SYNC_PAGE + 1,
         };
-        let (mut conversations, pos) = self.store.summaries(user, since, Some(request)).await?;
+        let (mut conversations, pos) = self
+            .store
+            .summaries(user, since.clone(), Some(request))
+            .await?;
         let token = first_token.unwrap_or_else(|| format_sync_token(pos));
         let next = if conversations.len() > SYNC_PAGE as usize {
             conversations.truncate(SYNC_PAGE as usize);
@@ -215,10 +229,20 @@ impl Conversations {
         } else {
             None
         };
+        // Read after the summaries: a position that moves in between is reported now and
+        // again next time, never missed.
+        let receipts = match since {
+            Some(since) => {
+                let active = conversations.iter().filter(|c| c.active).map(|c| c.id);
+                self.receipts.since(user, active.collect(), since).await?
+            }
+            None => Vec::new(),
+        };
         Ok(SyncPage {
             token,
             conversations,
             next,
+            receipts,
         })
     }
 }

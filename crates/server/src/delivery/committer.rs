@@ -14,6 +14,7 @@
 use crate::delivery::bus::{Bus, Publication};
 use crate::delivery::hub::ConnHandle;
 use crate::error::{AppError, AppResult};
+use crate::receipts::Coalescer;
 use axum::extract::ws::Utf8Bytes;
 use futures_util::FutureExt;
 use std::panic::AssertUnwindSafe;
@@ -87,6 +88,7 @@ impl Committer {
     pub fn start(
         store: Arc<dyn Store>,
         bus: Arc<Bus>,
+        receipts: Arc<Coalescer>,
         batch_max: usize,
         commits: watch::Sender<u64>,
     ) -> (Committer, JoinHandle<()>) {
@@ -95,6 +97,7 @@ impl Committer {
         let task = CommitTask {
             store,
             bus,
+            receipts,
             batch_max,
             health: health.clone(),
             commits,
@@ -140,6 +143,7 @@ impl Committer {
 struct CommitTask {
     store: Arc<dyn Store>,
     bus: Arc<Bus>,
+    receipts: Arc<Coalescer>,
     batch_max: usize,
     health: Arc<WriteHealth>,
     commits: watch::Sender<u64>,
@@ -261,10 +265,14 @@ impl CommitTask {
             Ok(WriteOutcome::Appended {
                 event,
                 duplicate: false,
-            }) => Publication::ToMembers {
-                conv: event.conv,
-                frame: encode_string(&ServerFrame::Event(event.clone())),
-            },
+            }) => {
+                // Sending reads up to one's own message.
+                self.receipts.note(event.conv, event.sender, event.seq);
+                Publication::ToMembers {
+                    conv: event.conv,
+                    frame: encode_string(&ServerFrame::Event(event.clone())),
+                }
+            }
             Ok(WriteOutcome::MembershipChanged { event, notify }) => {
                 let (added, removed) = membership_delta(&event.content);
                 Publication::Membership {
@@ -282,16 +290,19 @@ impl CommitTask {
                 unread,
                 unread_mentions,
                 moved: true,
-            }) => Publication::ToUser {
-                user: *user,
-                frame: encode_string(&ServerFrame::Read {
-                    rid: None,
-                    conv: *conv,
-                    read_seq: *read_seq,
-                    unread: *unread,
-                    unread_mentions: *unread_mentions,
-                }),
-            },
+            }) => {
+                self.receipts.note(*conv, *user, *read_seq);
+                Publication::ToUser {
+                    user: *user,
+                    frame: encode_string(&ServerFrame::Read {
+                        rid: None,
+                        conv: *conv,
+                        read_seq: *read_seq,
+                        unread: *unread,
+                        unread_mentions: *unread_mentions,
+                    }),
+                }
+            }
             Ok(WriteOutcome::PreferencesChanged {
                 conv,
                 user,
@@ -358,7 +369,7 @@ pub fn encode(frame: &ServerFrame) -> Utf8Bytes {
     encode_string(frame).into()
 }
 
-fn encode_string(frame: &ServerFrame) -> String {
+pub fn encode_string(frame: &ServerFrame) -> String {
     match serde_json::to_string(frame) {
         Ok(s) => s,
         // Our own frame types always serialize; if that ever breaks, say so loudly.
@@ -388,8 +399,11 @@ mod tests {
         let store: Arc<dyn Store> = Arc::new(PgStore::open(&db.url, 2).await.unwrap());
         let a = store.create_user("a", "a", "h").await.unwrap().id;
         let b = store.create_user("b", "b", "h").await.unwrap().id;
-        let bus = Bus::new(Arc::new(Hub::default()), store.clone(), None);
-        let (committer, _task) = Committer::start(store.clone(), bus, 256, watch::channel(0).0);
+        let privacy = Arc::new(crate::receipts::Privacy::default());
+        let bus = Bus::new(Arc::new(Hub::default()), store.clone(), privacy, None);
+        let receipts = Arc::new(Coalescer::default());
+        let (committer, _task) =
+            Committer::start(store.clone(), bus, receipts, 256, watch::channel(0).0);
         let conv = match committer.write(WriteOp::OpenDirect { a, b }).await.unwrap() {
             WriteOutcome::DirectOpened { conv, .. } => conv,
             other => panic!("{other:?}"),

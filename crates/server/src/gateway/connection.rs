@@ -11,7 +11,7 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::SinkExt;
 use std::collections::VecDeque;
 use std::sync::Arc;
-use tern_proto::{CloseCode, ErrorCode, ServerFrame, UserProfile};
+use tern_proto::{CloseCode, ErrorCode, ServerFrame, UserProfile, UserSettings};
 
 /// Why the loop ended: with a close code to send, with the client's own close to echo, or
 /// because the socket is already gone.
@@ -28,10 +28,10 @@ enum End {
 pub async fn run(
     mut socket: WebSocket,
     caller: Caller,
-    profile: Box<UserProfile>,
+    greeting: Box<(UserProfile, UserSettings)>,
     state: AppState,
 ) {
-    let Some((conn, queue)) = Box::pin(greet(&mut socket, caller, profile, &state)).await else {
+    let Some((conn, queue)) = Box::pin(greet(&mut socket, caller, greeting, &state)).await else {
         return;
     };
     let registered = Registered {
@@ -77,7 +77,7 @@ impl Drop for Registered<'_> {
 async fn greet(
     socket: &mut WebSocket,
     caller: Caller,
-    profile: Box<UserProfile>,
+    greeting: Box<(UserProfile, UserSettings)>,
     state: &AppState,
 ) -> Option<(ConnHandle, Arc<OutgoingQueue>)> {
     let gateway = &state.gateway;
@@ -86,8 +86,9 @@ async fn greet(
         .register(caller.user, caller.session, gateway.outgoing_queue);
     // Subscribed before `hello`, so whatever commits after the client's first sync reaches it.
     gateway.bus.connected(caller.user).await;
+    let (user, settings) = *greeting;
     let hello = ServerFrame::Hello {
-        user: *profile,
+        user,
         session: caller.session,
         server_time: tern_store::now_ms(),
         heartbeat_ms: gateway.heartbeat.as_millis() as u64,
@@ -95,6 +96,7 @@ async fn greet(
         limits: state.messages.limits().clone(),
         protocol: tern_proto::PROTOCOL_VERSION,
         features: tern_proto::FEATURES.iter().map(|f| f.to_string()).collect(),
+        settings,
     };
     if send_now(socket, state, encode(&hello)).await.is_ok() {
         Some((conn, queue))

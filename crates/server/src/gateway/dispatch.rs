@@ -92,6 +92,9 @@ pub async fn handle_text(state: &AppState, conn: &ConnHandle, text: &str) -> Opt
             top,
         } => conversations::frames::preferences(state, conn, rid, conv, notify, top).await,
         ClientFrame::Pins { rid, conv } => messages::frames::pins(state, conn, rid, conv).await,
+        ClientFrame::Receipts { rid, conv } => {
+            crate::receipts::frames::receipts(state, conn, rid, conv).await
+        }
         ClientFrame::Versions { rid, conv, target } => {
             messages::frames::versions(state, conn, rid, conv, target).await
         }

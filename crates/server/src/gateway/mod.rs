@@ -103,7 +103,7 @@ pub async fn upgrade(
         .on_upgrade(move |mut socket| async move {
             let _in_flight = in_flight;
             match caller {
-                Ok((caller, profile)) => connection::run(socket, caller, profile, state).await,
+                Ok((caller, greeting)) => connection::run(socket, caller, greeting, state).await,
                 Err(error) => Box::pin(refuse(&mut socket, error)).await,
             }
         })

@@ -10,6 +10,7 @@ use crate::delivery::committer::Committer;
 use crate::error::AppError;
 use crate::gateway::{self, Gateway};
 use crate::messages::Messages;
+use crate::receipts::Receipts;
 use axum::Router;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts};
@@ -25,6 +26,7 @@ pub struct AppState {
     pub accounts: Accounts,
     pub conversations: Conversations,
     pub messages: Messages,
+    pub receipts: Receipts,
     /// The delivery path's writer, for its health (`/readyz`).
     pub committer: Committer,
     pub store: Arc<dyn Store>,
@@ -36,7 +38,8 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .merge(crate::accounts::http::router())
         .merge(crate::conversations::http::router())
-        .merge(crate::messages::http::router());
+        .merge(crate::messages::http::router())
+        .merge(crate::receipts::http::router());
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

@@ -6,8 +6,8 @@ use crate::proxy::{TcpProxy, address_of, via};
 use crate::support::{Device, RawWs, TestServer, TestUser, text, until_ready_is};
 use redis::AsyncCommands;
 use serde_json::json;
-use tern_sdk::ClientEvent;
 use tern_sdk::proto::ErrorCode;
+use tern_sdk::{Api, ClientEvent};
 use tern_store::testing::{TestDatabase, redis_url, service_missing};
 
 pub(crate) struct Cluster {
@@ -180,6 +180,35 @@ async fn changes_to_messages_reach_devices_on_other_nodes_in_order() {
             (recall[0], "recall")
         ]
     );
+}
+
+#[tokio::test]
+async fn read_receipts_and_settings_cross_nodes() {
+    let Some(cluster) = Cluster::start().await else {
+        return;
+    };
+    let [alice, bob] = cluster.nodes[0].users(["alice", "bob"]).await;
+    let conv = alice.direct_with(&bob).await;
+    let mut sender = cluster.device_on(0, &alice).await;
+    let reader = cluster.device_on(2, &bob).await;
+    let sent = sender.client.send_text(conv, "seen?").await.unwrap();
+    reader.client.mark_read(conv, sent.seq).await.unwrap();
+    sender
+        .until(|e| match e {
+            ClientEvent::Receipts { receipts, .. } => receipts
+                .iter()
+                .any(|r| r.user == bob.id() && r.seq >= sent.seq),
+            _ => false,
+        })
+        .await;
+    // A settings change made through one node reaches the user's devices on another.
+    let mut watcher = cluster.device_on(1, &bob).await;
+    let on_node_two = Api::new(cluster.nodes[2].url.clone()).with_token(&bob.token);
+    let hidden = on_node_two.update_settings(Some(false)).await.unwrap();
+    let heard = watcher
+        .until(|e| matches!(e, ClientEvent::Settings(_)))
+        .await;
+    assert_eq!(heard, ClientEvent::Settings(hidden));
 }
 
 #[tokio::test]

@@ -12,6 +12,7 @@ mod delivery;
 mod disk;
 mod followers;
 mod proxy;
+mod receipts;
 mod startup;
 mod support;
 mod wire;

@@ -201,6 +201,8 @@ async fn spawn(
         .env("TERN_SERVER_DATA_DIR", dir)
         .env("TERN_SERVER_LOG", "info")
         .env("TERN_SECURITY_ARGON2_MEMORY_KIB", "1024")
+        // Read receipts go out every 100 ms rather than every second: tests wait less.
+        .env("TERN_MESSAGES_RECEIPTS_INTERVAL_MS", "100")
         .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .stdout(Stdio::piped())
         .stderr(log)

@@ -25,10 +25,12 @@ async fn hello_ack_event_and_replies_have_the_documented_shape() {
             "protocol",
             "server_time",
             "session",
+            "settings",
             "type",
             "user"
         ]
     );
+    assert_eq!(hello["settings"], json!({"share_receipts": true}));
     assert_eq!(
         keys(&hello["user"]),
         ["created_at", "display_name", "id", "username"]
@@ -37,7 +39,13 @@ async fn hello_ack_event_and_replies_have_the_documented_shape() {
     assert_eq!(hello["protocol"], 1);
     assert_eq!(
         hello["features"],
-        json!(["typing", "sync_pages", "user_lookup", "message_actions"])
+        json!([
+            "typing",
+            "sync_pages",
+            "user_lookup",
+            "message_actions",
+            "receipts"
+        ])
     );
     assert_eq!(
         keys(&hello["limits"]),

@@ -29,8 +29,9 @@ pub async fn users_and_sessions(store: &dyn Store) {
         store.session_by_token(b"h1").await.unwrap().unwrap().id,
         s1.id
     );
-    let (session, user) = store.session_with_user(b"h1").await.unwrap().unwrap();
+    let (session, user, settings) = store.session_with_user(b"h1").await.unwrap().unwrap();
     assert_eq!((session.id, session.user, user), (s1.id, a, renamed));
+    assert!(settings.share_receipts, "receipts are shared by default");
     assert_eq!(store.sessions(a).await.unwrap().len(), 2);
     assert!(!store.revoke_session(b, s1.id).await.unwrap(), "not bob's");
     assert!(store.revoke_session(a, s1.id).await.unwrap());

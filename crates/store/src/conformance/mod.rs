@@ -6,12 +6,14 @@ mod changes;
 mod conversations;
 mod events;
 mod followers;
+mod receipts;
 
 pub use accounts::*;
 pub use changes::*;
 pub use conversations::*;
 pub use events::*;
 pub use followers::*;
+pub use receipts::*;
 
 use crate::{Refusal, Store, StoreError, WriteOp, WriteOutcome};
 use tern_proto::{Content, ConvId, Event, NotifyLevel, SessionId, UserId};
@@ -86,6 +88,9 @@ macro_rules! conformance_tests {
             pins_follow_the_roles,
             forwards_copy_only_what_the_sender_can_read,
             member_preferences_are_kept_and_reported_to_the_member,
+            receipts_list_the_members_who_share_them,
+            receipts_since_report_what_others_read,
+            receipts_since_are_bounded_per_conversation,
         );
     };
     (@cases $open:expr; $($case:ident),* $(,)?) => {

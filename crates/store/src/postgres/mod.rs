@@ -15,7 +15,7 @@ use crate::{ChangePos, FollowerPos, StoreResult, SummaryPage, WriteOp, WriteResu
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use std::str::FromStr;
 use std::time::Duration;
-use tern_proto::{ConvId, ConversationSummary, Event, UserId};
+use tern_proto::{ConvId, ConversationReceipts, ConversationSummary, Event, UserId};
 
 pub struct PgStore {
     pool: PgPool,
@@ -71,6 +71,15 @@ impl Backend for PgStore {
         page: Option<SummaryPage>,
     ) -> StoreResult<(Vec<ConversationSummary>, ChangePos)> {
         summaries::summaries(&self.pool, user, since, only, page).await
+    }
+
+    async fn receipts_since(
+        &self,
+        user: UserId,
+        convs: Vec<ConvId>,
+        since: ChangePos,
+    ) -> StoreResult<Vec<ConversationReceipts>> {
+        summaries::receipts_since(&self.pool, user, &convs, &since).await
     }
 
     async fn log_position(&self) -> StoreResult<FollowerPos> {

@@ -2,11 +2,12 @@
 //! since one.
 
 use crate::conversations::{summaries_changed_since, summaries_of as read_summaries};
+use crate::receipts::{receipts_changed_since, receipts_of};
 use crate::sql::postgres::PgSql;
 use crate::sql::{Arg, stmt};
 use crate::{ChangePos, StoreError, StoreResult, SummaryPage};
 use sqlx::PgPool;
-use tern_proto::{ConvId, ConversationSummary, UserId};
+use tern_proto::{ConvId, ConversationReceipts, ConversationSummary, UserId};
 
 /// Summaries of `user`'s conversations changed at or after `since`, optionally only `only`.
 ///
@@ -56,6 +57,29 @@ pub(super) async fn summaries(
     .await?;
     tx.commit().await?;
     Ok((out, pos))
+}
+
+/// The other members' read positions in `convs` that moved since the snapshot `since` (changes
+/// not visible in it, as for `summaries`).
+pub(super) async fn receipts_since(
+    pool: &PgPool,
+    user: UserId,
+    convs: &[ConvId],
+    since: &str,
+) -> StoreResult<Vec<ConversationReceipts>> {
+    snapshot_xmax(since).ok_or(StoreError::BadPosition)?;
+    let statement = stmt!(receipts_changed_since!(
+        "NOT pg_visible_in_snapshot(o.change_pos::text::xid8, $2::pg_snapshot)"
+    ));
+    let mut conn = pool.acquire().await?;
+    receipts_of(
+        &mut PgSql::new(&mut conn),
+        statement,
+        user,
+        convs,
+        Arg::Text(since),
+    )
+    .await
 }
 
 /// The `xmax` of a snapshot in its text form (see `snapshot_bounds`).

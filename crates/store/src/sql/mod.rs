@@ -119,6 +119,7 @@ pub(crate) enum Arg<'a> {
     Text(&'a str),
     OptText(Option<&'a str>),
     Bool(bool),
+    OptBool(Option<bool>),
     Bytes(&'a [u8]),
     /// A list of ids, read in the statement with `ids($n)`.
     Ids(&'a [i64]),

@@ -33,6 +33,7 @@ fn bind<'q>(
             Arg::Text(v) => bound.add(v),
             Arg::OptText(v) => bound.add(v),
             Arg::Bool(v) => bound.add(v),
+            Arg::OptBool(v) => bound.add(v),
             Arg::Bytes(v) => bound.add(v),
             Arg::Ids(v) => bound.add(v),
         };

@@ -39,11 +39,15 @@ impl ToSql for Arg<'_> {
         Ok(match *self {
             Arg::Int(v) => ToSqlOutput::Borrowed(ValueRef::Integer(v)),
             Arg::OptInt(Some(v)) => ToSqlOutput::Borrowed(ValueRef::Integer(v)),
-            Arg::OptInt(None) | Arg::OptText(None) => ToSqlOutput::Borrowed(ValueRef::Null),
+            Arg::OptInt(None) | Arg::OptText(None) | Arg::OptBool(None) => {
+                ToSqlOutput::Borrowed(ValueRef::Null)
+            }
             Arg::Text(v) | Arg::OptText(Some(v)) => {
                 ToSqlOutput::Borrowed(ValueRef::Text(v.as_bytes()))
             }
-            Arg::Bool(v) => ToSqlOutput::Borrowed(ValueRef::Integer(i64::from(v))),
+            Arg::Bool(v) | Arg::OptBool(Some(v)) => {
+                ToSqlOutput::Borrowed(ValueRef::Integer(i64::from(v)))
+            }
             Arg::Bytes(v) => ToSqlOutput::Borrowed(ValueRef::Blob(v)),
             // Read by `json_each` (see `ids($n)` in the module note of `sql`).
             Arg::Ids(ids) => ToSqlOutput::Owned(Value::Text(

@@ -18,7 +18,7 @@ use checkpoint::Checkpointer;
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 use std::sync::Arc;
-use tern_proto::{ConvId, ConversationSummary, Event, UserId};
+use tern_proto::{ConvId, ConversationReceipts, ConversationSummary, Event, UserId};
 use workers::Workers;
 
 /// Reader connections: reads run in parallel with each other and with the writer.
@@ -178,6 +178,16 @@ impl Backend for SqliteStore {
         page: Option<SummaryPage>,
     ) -> StoreResult<(Vec<ConversationSummary>, ChangePos)> {
         self.read_raw(move |conn| summaries::summaries(conn, user, since, only, page))
+            .await
+    }
+
+    async fn receipts_since(
+        &self,
+        user: UserId,
+        convs: Vec<ConvId>,
+        since: ChangePos,
+    ) -> StoreResult<Vec<ConversationReceipts>> {
+        self.read_raw(move |conn| summaries::receipts_since(conn, user, &convs, &since))
             .await
     }
 

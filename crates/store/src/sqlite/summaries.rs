@@ -7,11 +7,12 @@
 
 use super::writer::Transaction;
 use crate::conversations::{summaries_changed_since, summaries_of as read_summaries};
+use crate::receipts::{receipts_changed_since, receipts_of};
 use crate::sql::sqlite::{SqliteSql, run_now};
 use crate::sql::{Arg, stmt};
 use crate::{ChangePos, StoreError, StoreResult, SummaryPage};
 use rusqlite::Connection;
-use tern_proto::{ConvId, ConversationSummary, UserId};
+use tern_proto::{ConvId, ConversationReceipts, ConversationSummary, UserId};
 
 /// Summaries of `user`'s conversations changed at or after `since` (all for `None`),
 /// optionally only `only` or one `page`, and the position to pass next time.
@@ -51,4 +52,26 @@ pub fn summaries(
     tx.commit()?;
     // Everything up to `pos` is in this snapshot; the next change gets a higher position.
     Ok((found, (pos + 1).to_string()))
+}
+
+/// The other members' read positions in `convs` that moved at or after `since`.
+pub fn receipts_since(
+    conn: &mut Connection,
+    user: UserId,
+    convs: &[ConvId],
+    since: &str,
+) -> StoreResult<Vec<ConversationReceipts>> {
+    let since = since
+        .parse::<u64>()
+        .map(crate::sql::sql_int)
+        .map_err(|_| StoreError::BadPosition)?;
+    let statement = stmt!(receipts_changed_since!("o.change_pos >= $2"));
+    let mut sql = SqliteSql::new(conn);
+    run_now(receipts_of(
+        &mut sql,
+        statement,
+        user,
+        convs,
+        Arg::Int(since),
+    ))
 }

@@ -352,6 +352,14 @@ impl<S: Sql> Batch<'_, S> {
                     args![read_seq as i64, self.pos, conv.0, user.0],
                 )
                 .await?;
+            // The other members' next sync reports the conversation, and with it this
+            // member's new position (their read receipt).
+            self.sql
+                .exec(
+                    stmt!("UPDATE conversations SET change_pos = $1 WHERE id = $2"),
+                    args![self.pos, conv.0],
+                )
+                .await?;
         }
         let unread = count_unread(self.sql, conv, user, read_seq, last_seq).await?;
         let unread_mentions = if unread > 0 {

@@ -301,12 +301,34 @@ impl<S: Sql> Batch<'_, S> {
         if changed_rows == 0 {
             return Ok(Ok(WriteOutcome::Unchanged));
         }
-        let content = Content::Reaction {
-            target,
-            emoji,
-            added,
-        };
-        let event = self.append_change(conv, by, content).await?;
+        let event = self
+            .append_change(
+                conv,
+                by,
+                Content::Reaction {
+                    target,
+                    emoji: emoji.clone(),
+                    added,
+                },
+            )
+            .await?;
+        if added {
+            self.sql
+                .exec(
+                    stmt!(
+                        "UPDATE reactions SET added_seq = $1
+                          WHERE conv_id = $2 AND seq = $3 AND emoji = $4 AND user_id = $5"
+                    ),
+                    args![
+                        event.seq as i64,
+                        conv.0,
+                        target as i64,
+                        emoji.as_str(),
+                        by.0
+                    ],
+                )
+                .await?;
+        }
         self.set_rev(conv, target, event.seq).await?;
         Ok(Ok(changed(vec![event])))
     }

@@ -40,6 +40,8 @@ export function harness(options: Partial<ClientOptions> = {}): Harness {
     conversation: [],
     read: [],
     typing: [],
+    receipts: [],
+    settings: [],
     synced: [],
     outbox: [],
     ack: [],

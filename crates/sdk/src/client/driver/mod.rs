@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 use tern_proto::{
     ClientFrame, CloseCode, Content, ConvId, ErrorCode, Event, ServerFrame, SessionId, UserId,
-    UserProfile,
+    UserProfile, UserSettings,
 };
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
@@ -119,13 +119,18 @@ pub(super) async fn run(
     let mut failures: u32 = 0;
     loop {
         match driver.connect().await {
-            Ok((socket, user, session)) => {
+            Ok((socket, user, session, settings)) => {
                 driver.healthy = false;
                 driver.me = user.id;
                 if let Some(ready) = ready.take() {
                     let _ = ready.send(Ok(user.clone()));
                 }
-                driver.emit(ClientEvent::Connected { user, session }).await;
+                let connected = ClientEvent::Connected {
+                    user,
+                    session,
+                    settings,
+                };
+                driver.emit(connected).await;
                 let flow = driver.serve(socket, &mut commands).await;
                 if driver.healthy {
                     failures = 0;
@@ -174,7 +179,7 @@ pub(super) async fn run(
 }
 
 impl Driver {
-    async fn connect(&mut self) -> SdkResult<(Socket, UserProfile, SessionId)> {
+    async fn connect(&mut self) -> SdkResult<(Socket, UserProfile, SessionId, UserSettings)> {
         let url = websocket_url(&self.options.server, &self.options.token);
         let mut socket = open_socket(&url, self.options.local_addr).await?;
         let deadline = tokio::time::Instant::now() + HELLO_TIMEOUT;
@@ -188,10 +193,11 @@ impl Driver {
                         user,
                         session,
                         limits,
+                        settings,
                         ..
                     }) => {
                         self.max_page = limits.max_page;
-                        return Ok((socket, user, session));
+                        return Ok((socket, user, session, settings));
                     }
                     Ok(ServerFrame::Error {
                         code: ErrorCode::Unauthorized,
@@ -412,6 +418,7 @@ impl Driver {
                 token,
                 conversations,
                 next,
+                receipts,
             } if rid.is_some() && rid == self.sync_rid => {
                 self.sync_rid = None;
                 self.pending_token = Some(token);
@@ -425,6 +432,14 @@ impl Driver {
                             self.start_catch_up(conv, Vec::new());
                         }
                     }
+                }
+                for moved in receipts {
+                    self.emit(ClientEvent::Receipts {
+                        conv: moved.conv,
+                        receipts: moved.receipts,
+                        partial: moved.partial,
+                    })
+                    .await;
                 }
                 // More pages: the sync is complete only after the last one.
                 if next.is_some() {
@@ -455,6 +470,20 @@ impl Driver {
             ServerFrame::Typing { conv, user } => {
                 self.emit(ClientEvent::Typing { conv, user }).await;
             }
+            ServerFrame::Receipts {
+                rid: None,
+                conv,
+                receipts,
+            } => {
+                let partial = false;
+                let moved = ClientEvent::Receipts {
+                    conv,
+                    receipts,
+                    partial,
+                };
+                self.emit(moved).await;
+            }
+            ServerFrame::Settings { settings } => self.emit(ClientEvent::Settings(settings)).await,
             ServerFrame::Resync => {
                 if self.sync_rid.is_none() {
                     self.start_sync();

@@ -11,10 +11,11 @@ mod redis;
 use crate::delivery::committer::encode;
 use crate::delivery::hub::Hub;
 use crate::delivery::members::MemberCache;
+use crate::receipts::Privacy;
 use axum::extract::ws::Utf8Bytes;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-use tern_proto::{CloseCode, ConvId, ServerFrame, SessionId, UserId};
+use tern_proto::{CloseCode, ConvId, ServerFrame, SessionId, UserId, UserSettings};
 use tern_store::Store;
 
 pub use self::redis::RedisSettings;
@@ -37,6 +38,14 @@ pub enum Publication {
     },
     /// A frame for every connection of one user (e.g. their read position moved).
     ToUser { user: UserId, frame: String },
+    /// Read positions that moved in `conv`: to the members who share theirs.
+    Receipts { conv: ConvId, frame: String },
+    /// `user` changed their settings: every node notes whether they share receipts, and their
+    /// connections get the `settings` frame.
+    Settings {
+        user: UserId,
+        settings: UserSettings,
+    },
     /// A session was revoked: close its connections with 4001.
     CloseSession { user: UserId, session: SessionId },
     /// Something published may have been lost (Redis was unreachable): clients should `sync`.
@@ -46,16 +55,23 @@ pub enum Publication {
 pub struct Bus {
     hub: Arc<Hub>,
     members: MemberCache,
+    privacy: Arc<Privacy>,
     store: Arc<dyn Store>,
     redis: Option<redis::RedisBus>,
 }
 
 impl Bus {
     /// A bus for one node; with `redis`, it also connects this node to the others.
-    pub fn new(hub: Arc<Hub>, store: Arc<dyn Store>, redis: Option<RedisSettings>) -> Arc<Bus> {
+    pub fn new(
+        hub: Arc<Hub>,
+        store: Arc<dyn Store>,
+        privacy: Arc<Privacy>,
+        redis: Option<RedisSettings>,
+    ) -> Arc<Bus> {
         Arc::new_cyclic(|me| Bus {
             hub,
             members: MemberCache::new(store.clone()),
+            privacy,
             store,
             redis: redis.map(|settings| redis::RedisBus::start(settings, me.clone())),
         })
@@ -90,9 +106,13 @@ impl Bus {
     /// After publications may have been lost (Redis was unreachable, a queue overflowed): puts
     /// back from the database what they would have changed on this node, then tells local
     /// clients to `sync`. The member cache starts over (a removed member must not keep
-    /// receiving a group's messages) and connections of revoked sessions are closed.
+    /// receiving a group's messages), connections of revoked sessions are closed and who
+    /// shares receipts is read again.
     pub async fn repair(&self) {
         self.members.reset(true);
+        if let Err(e) = self.privacy.reload(self.store.as_ref()).await {
+            tracing::warn!(error = %e, "cannot reload who shares read receipts");
+        }
         self.close_revoked_sessions().await;
         self.hub.broadcast(&encode(&ServerFrame::Resync));
     }
@@ -162,6 +182,24 @@ impl Bus {
             Publication::ToUser { user, frame } => {
                 self.hub
                     .deliver(&[*user], &Utf8Bytes::from(frame.as_str()), skip);
+            }
+            Publication::Receipts { conv, frame } => {
+                if let Some(members) = self.members.get(*conv).await {
+                    let frame = Utf8Bytes::from(frame.as_str());
+                    if self.privacy.nobody_hides() {
+                        self.hub.deliver(&members, &frame, skip);
+                    } else {
+                        self.hub
+                            .deliver(&self.privacy.sharing(&members), &frame, skip);
+                    }
+                }
+            }
+            Publication::Settings { user, settings } => {
+                self.privacy.set(*user, settings.share_receipts);
+                let frame = encode(&ServerFrame::Settings {
+                    settings: *settings,
+                });
+                self.hub.deliver(&[*user], &frame, skip);
             }
             Publication::CloseSession { user, session } => {
                 self.hub

@@ -193,11 +193,15 @@ impl Channels {
     }
     fn of(&self, publication: &Publication) -> String {
         match publication {
-            Publication::ToMembers { conv, .. } => self.conv(*conv),
+            Publication::ToMembers { conv, .. } | Publication::Receipts { conv, .. } => {
+                self.conv(*conv)
+            }
             Publication::ToUser { user, .. } | Publication::CloseSession { user, .. } => {
                 self.user(*user)
             }
-            Publication::Membership { .. } | Publication::Resync => self.all(),
+            Publication::Membership { .. } | Publication::Settings { .. } | Publication::Resync => {
+                self.all()
+            }
         }
     }
 }

@@ -1,0 +1,47 @@
+//! The receipts service: the read positions a member may see, whole (the `receipts` request)
+//! or those that moved since a sync token.
+
+use super::privacy::Privacy;
+use crate::error::{AppError, AppResult};
+use std::sync::Arc;
+use tern_proto::{ConvId, ConversationReceipts, Receipt, UserId};
+use tern_store::{ChangePos, Store};
+
+#[derive(Clone)]
+pub struct Receipts {
+    store: Arc<dyn Store>,
+    privacy: Arc<Privacy>,
+}
+
+impl Receipts {
+    pub fn new(store: Arc<dyn Store>, privacy: Arc<Privacy>) -> Self {
+        Receipts { store, privacy }
+    }
+
+    /// The positions of the current members of `conv` who share theirs, for a current member
+    /// (`not_member` otherwise); none for a user who does not share their own.
+    pub async fn list(&self, user: UserId, conv: ConvId) -> AppResult<Vec<Receipt>> {
+        match self.store.membership(conv, user).await? {
+            Some(m) if m.left_seq.is_none() => {}
+            _ => return Err(AppError::not_member()),
+        }
+        if self.privacy.hides(user) {
+            return Ok(Vec::new());
+        }
+        Ok(self.store.receipts(conv).await?)
+    }
+
+    /// For `user`'s `convs` (in which they are a current member), the other members'
+    /// positions that moved since `since`; none for a user who does not share their own.
+    pub async fn since(
+        &self,
+        user: UserId,
+        convs: Vec<ConvId>,
+        since: ChangePos,
+    ) -> AppResult<Vec<ConversationReceipts>> {
+        if convs.is_empty() || self.privacy.hides(user) {
+            return Ok(Vec::new());
+        }
+        Ok(self.store.receipts_since(user, convs, since).await?)
+    }
+}
