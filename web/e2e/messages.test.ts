@@ -49,7 +49,7 @@ describe("changes to messages", () => {
     // Alice edits: the new text and the mark on both sides; Bob's quote follows.
     await act(alice.page, "Lunch at noon?", "Edit");
     const box = alice.page.getByLabel("Message text");
-    assert.equal(await box.inputValue(), "Lunch at noon?", "editing starts from the message's text");
+    await eventually(async () => expectEqual(await box.inputValue(), "Lunch at noon?", "composer"), "editing to start from the message's text");
     await box.fill("Lunch at 12:30?");
     await box.press("Enter");
     await message(bob.page, "Lunch at 12:30?").waitFor();

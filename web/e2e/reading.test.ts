@@ -5,32 +5,9 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { Page } from "playwright-core";
-import { bubble, conversationItem, message, openConversation, send, startDirectChat, uniqueName, signUp } from "./src/app.js";
-import { eventually } from "./src/poll.js";
+import { api, bubble, conversationId, conversationItem, message, openConversation, send, startDirectChat, unreadBadge, uniqueName, signUp } from "./src/app.js";
+import { eventually, expectEqual } from "./src/poll.js";
 import { suite } from "./src/suite.js";
-
-/** What the page's signed-in session can do over the REST API. */
-async function api(page: Page) {
-  const token = await page.evaluate(() => (JSON.parse(localStorage.getItem("tern.session") ?? "{}") as { token?: string }).token);
-  assert.ok(token, "signed in");
-  const call = async (method: string, path: string, body?: unknown) => {
-    const response = await page.request.fetch(`/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      data: body === undefined ? undefined : JSON.stringify(body),
-    });
-    assert.ok(response.ok(), `${method} ${path}: ${response.status()}`);
-    return (await response.json()) as Record<string, unknown>;
-  };
-  return { call };
-}
-
-function conversationId(page: Page): number {
-  const match = /\/c\/(\d+)/.exec(page.url());
-  assert.ok(match, `a conversation is open: ${page.url()}`);
-  return Number(match[1]);
-}
 
 describe("reading", () => {
   const { person, pair, noProblems } = suite();
@@ -54,6 +31,11 @@ describe("reading", () => {
     const bobsApi = await api(bob.page);
     const before = (await bobsApi.call("GET", `/conversations/${conv}`)) as { read_seq: number; unread: number };
     assert.equal(before.unread, 1200);
+    // Bob's page has all of them too (they stream in live): only then does he open it.
+    await eventually(
+      async () => expectEqual(await unreadBadge(bob.page, a.display).getAttribute("aria-label"), "1200 unread", "badge"),
+      "bob's page to count all 1,200",
+    );
 
     await openConversation(bob.page, a.display);
     // The divider sits right above the first unread message, and that message is on screen.

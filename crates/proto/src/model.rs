@@ -197,6 +197,22 @@ pub struct ConversationSummary {
 pub struct Receipt {
     pub user: UserId,
     pub seq: u64,
+    /// In a pushed `receipts` frame: this member stopped sharing their position (or left):
+    /// forget it (`seq` is then 0).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<bool>", optional))]
+    pub hidden: bool,
+}
+
+impl Receipt {
+    /// `user` has read up to `seq`.
+    pub fn at(user: UserId, seq: u64) -> Receipt {
+        Receipt {
+            user,
+            seq,
+            hidden: false,
+        }
+    }
 }
 
 /// Some members' read positions in one conversation, in a `sync` reply: those that moved since

@@ -103,6 +103,7 @@ impl App {
             shutdown.clone(),
         );
         let (commits, commit_ticks) = watch::channel(0u64);
+        let receipts = Receipts::new(store.clone(), privacy.clone(), coalescer.clone());
         let (committer, committer_task) = Committer::start(
             store.clone(),
             bus.clone(),
@@ -136,14 +137,10 @@ impl App {
             max_frame_bytes: limits.max_frame_bytes as usize,
         });
         let state = AppState {
-            accounts: Accounts::new(store.clone(), passwords, bus.clone()),
-            conversations: Conversations::new(
-                store.clone(),
-                committer.clone(),
-                Receipts::new(store.clone(), privacy.clone()),
-            ),
+            accounts: Accounts::new(store.clone(), passwords, bus.clone(), receipts.clone()),
+            conversations: Conversations::new(store.clone(), committer.clone(), receipts.clone()),
             messages: Messages::new(store.clone(), committer.clone(), bus.clone(), wire_limits),
-            receipts: Receipts::new(store.clone(), privacy),
+            receipts,
             committer,
             store,
             gateway,

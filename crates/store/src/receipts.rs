@@ -16,6 +16,8 @@ pub const RECEIPTS_SYNC_MAX: usize = 100;
 pub trait ReceiptStore: Send + Sync {
     /// The read positions of the current members of `conv` who share theirs, by user id.
     async fn receipts(&self, conv: ConvId) -> StoreResult<Vec<Receipt>>;
+    /// `user`'s own read position in each conversation they are a current member of.
+    async fn positions_of(&self, user: UserId) -> StoreResult<Vec<(ConvId, u64)>>;
     /// For each of `convs`, the positions of its current members other than `user` who share
     /// theirs and whose position (or anything else of their member row) changed at or after
     /// `since`: the most recent `RECEIPTS_SYNC_MAX`, `partial` when there were more.
@@ -32,6 +34,10 @@ pub trait ReceiptStore: Send + Sync {
 impl<B: Backend> ReceiptStore for B {
     async fn receipts(&self, conv: ConvId) -> StoreResult<Vec<Receipt>> {
         self.read_job(move |sql| Box::pin(receipts(sql, conv)))
+            .await
+    }
+    async fn positions_of(&self, user: UserId) -> StoreResult<Vec<(ConvId, u64)>> {
+        self.read_job(move |sql| Box::pin(positions_of(sql, user)))
             .await
     }
     async fn receipts_since(
@@ -56,6 +62,18 @@ async fn receipts(sql: &mut impl Sql, conv: ConvId) -> StoreResult<Vec<Receipt>>
         ),
         args![conv.0],
         |row| receipt(row),
+    )
+    .await
+}
+
+async fn positions_of(sql: &mut impl Sql, user: UserId) -> StoreResult<Vec<(ConvId, u64)>> {
+    sql.all(
+        stmt!(
+            "SELECT conv_id, read_seq FROM members
+             WHERE user_id = $1 AND left_seq IS NULL ORDER BY conv_id"
+        ),
+        args![user.0],
+        |row| Ok((ConvId(row.int("conv_id")?), row.int("read_seq")? as u64)),
     )
     .await
 }
@@ -114,8 +132,8 @@ pub(crate) async fn receipts_of(
 }
 
 fn receipt(row: &(impl crate::rows::Columns + ?Sized)) -> StoreResult<Receipt> {
-    Ok(Receipt {
-        user: UserId(row.int("user_id")?),
-        seq: row.int("read_seq")? as u64,
-    })
+    Ok(Receipt::at(
+        UserId(row.int("user_id")?),
+        row.int("read_seq")? as u64,
+    ))
 }

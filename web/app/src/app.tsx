@@ -36,6 +36,8 @@ function LoggedIn({ session, onLoggedOut }: { session: Session; onLoggedOut: (ex
         storage: browserStorage(),
         // Per account: another account on this browser must never resend these.
         outboxKey: `tern.outbox.${session.user.id}`,
+        // The list renders only what is near the screen, so a long read back stays loaded.
+        maxTimelineEvents: 20_000,
       }),
     [session.token, session.user.id],
   );

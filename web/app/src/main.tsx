@@ -7,6 +7,7 @@ import "./styles/sidebar.css";
 import "./styles/chat.css";
 import "./styles/messages.css";
 import "./styles/overlays.css";
+import "./styles/receipts.css";
 
 const root = document.getElementById("app");
 if (root !== null) render(<App />, root);

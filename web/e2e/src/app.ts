@@ -1,6 +1,7 @@
 // What a person does in the web client, written against its accessible names (labels, roles),
 // the way a screen-reader user would find things.
 
+import assert from "node:assert/strict";
 import type { Locator, Page } from "playwright-core";
 import { eventually, expectEqual } from "./poll.js";
 
@@ -75,4 +76,26 @@ export function unreadBadge(page: Page, title: string): Locator {
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** What the page's signed-in session can do over the REST API. */
+export async function api(page: Page) {
+  const token = await page.evaluate(() => (JSON.parse(localStorage.getItem("tern.session") ?? "{}") as { token?: string }).token);
+  assert.ok(token, "signed in");
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await page.request.fetch(`/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      data: body === undefined ? undefined : JSON.stringify(body),
+    });
+    assert.ok(response.ok(), `${method} ${path}: ${response.status()}`);
+    return (await response.json()) as Record<string, unknown>;
+  };
+  return { call };
+}
+
+export function conversationId(page: Page): number {
+  const match = /\/c\/(\d+)/.exec(page.url());
+  assert.ok(match, `a conversation is open: ${page.url()}`);
+  return Number(match[1]);
 }

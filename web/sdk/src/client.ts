@@ -11,6 +11,7 @@ import { Outbox, type PendingMessage } from "./outbox.js";
 import { ReadReceipts } from "./receipts.js";
 import {
   CloseCode,
+  countsAsUnread,
   type AckFrame,
   type ClientFrame,
   type Content,
@@ -124,7 +125,10 @@ export class TernClient extends Emitter<ClientEvents> {
     );
     this.receipts = new ReadReceipts(
       (frame) => this.request(frame),
-      (conv) => this.emit("receipts", { conv }),
+      (conv) => {
+        this.emit("receipts", { conv });
+        this.emit("change", undefined);
+      },
     );
     this.sequencer = new Sequencer(
       {
@@ -703,6 +707,7 @@ export class TernClient extends Emitter<ClientEvents> {
   // ---- delivery -------------------------------------------------------------------------
 
   private deliver(event: Event): void {
+    if (countsAsUnread(event.content)) this.receipts.sent(event.conv, event.sender, event.seq);
     // Our own message reached us as an event (sent from this account elsewhere, or a resend
     // raced a lost ack): that settles the send too.
     if (event.sender === this.user?.id && event.cmid !== undefined && this.outbox.get(event.cmid) !== undefined) {

@@ -232,6 +232,11 @@ export type ConversationSummary = {
 export type Receipt = {
   user: UserId,
   seq: number,
+  /**
+   * In a pushed `receipts` frame: this member stopped sharing their position (or left):
+   * forget it (`seq` is then 0).
+   */
+  hidden?: boolean,
 };
 
 /**

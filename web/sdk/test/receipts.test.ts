@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import type { TernClient } from "../src/client.js";
 import { seenBy } from "../src/receipts.js";
 import { account, client, until } from "./support/live.js";
-import { ALICE, BOB, connect, harness, hello, summary } from "./support/scripted.js";
+import { ALICE, BOB, connect, eventFrame, harness, hello, summary, text } from "./support/scripted.js";
 import { TERN_BIN, startTern, ternAvailable, type Tern } from "./support/tern.js";
 
 const CAROL = 3;
@@ -27,14 +27,19 @@ test("a loaded list follows live moves and sync, and is dropped when sync says i
   assert.equal(h.client.receipts.position(5, BOB.id), 7);
   assert.equal(h.client.receipts.position(5, CAROL), 9);
   assert.deepEqual(h.seen.receipts.map((r) => r.conv), [5, 5, 5]);
+  // A member's own message says they read up to it; no receipt comes for that.
+  socket.push(eventFrame(text(5, 10, BOB.id)));
+  assert.equal(h.client.receipts.position(5, BOB.id), 10);
+  socket.push(eventFrame(text(5, 11, 9)));
+  assert.equal(h.client.receipts.position(5, 9), undefined, "not for someone not listed (not sharing)");
   // A reconnect's sync brings what moved meanwhile; a partial list is no longer trusted.
   h.client.dropConnection();
   h.timers.advance(60_000);
   const again = h.net.current;
   again.push(hello());
   const sync = again.last("sync");
-  again.push({ type: "sync", rid: sync.rid, token: "v1.2", conversations: [], receipts: [{ conv: 5, receipts: [{ user: BOB.id, seq: 9 }] }] });
-  assert.equal(h.client.receipts.position(5, BOB.id), 9);
+  again.push({ type: "sync", rid: sync.rid, token: "v1.2", conversations: [], receipts: [{ conv: 5, receipts: [{ user: BOB.id, seq: 12 }] }] });
+  assert.equal(h.client.receipts.position(5, BOB.id), 12);
   h.client.resync();
   const third = again.last("sync");
   again.push({ type: "sync", rid: third.rid, token: "v1.3", conversations: [], receipts: [{ conv: 5, receipts: [], partial: true }] });
@@ -52,6 +57,35 @@ test("not sharing one's own, one sees nobody's: the settings frame clears what w
   assert.deepEqual(h.seen.settings, [{ share_receipts: false }]);
   assert.equal(h.client.settings.share_receipts, false);
   assert.equal(h.client.receipts.position(5, BOB.id), undefined);
+});
+
+test("a move heard while the list loads is kept; a member announced hidden is forgotten; counts", async () => {
+  const h = harness();
+  const socket = connect(h, [summary(5, 9, 9, 0, { kind: "group", peer: undefined })]);
+  const loading = h.client.receipts.load(5);
+  const asked = socket.last("receipts");
+  // Bob's read reaches the client after the server read the list, before its answer.
+  socket.push({ type: "receipts", conv: 5, receipts: [{ user: BOB.id, seq: 8 }] });
+  socket.push({ type: "receipts", rid: asked.rid, conv: 5, receipts: [{ user: BOB.id, seq: 4 }, { user: CAROL, seq: 9 }, { user: ALICE.id, seq: 9 }] });
+  await loading;
+  assert.equal(h.client.receipts.position(5, BOB.id), 8);
+  assert.deepEqual(h.client.receipts.counts(5, 9, ALICE.id), { read: 1, unread: 1 });
+  assert.deepEqual(h.client.receipts.counts(5, 5, ALICE.id), { read: 2, unread: 0 });
+  socket.push({ type: "receipts", conv: 5, receipts: [{ user: CAROL, seq: 0, hidden: true }] });
+  assert.equal(h.client.receipts.position(5, CAROL), undefined);
+  assert.deepEqual(h.client.receipts.seenBy(5, 9, ALICE.id), { read: [], unread: [BOB.id] });
+  assert.deepEqual(h.client.receipts.counts(5, 9, ALICE.id), { read: 0, unread: 1 });
+});
+
+test("a list that arrives after one stopped sharing is dropped", async () => {
+  const h = harness();
+  const socket = connect(h, [summary(5, 9, 9, 0)]);
+  const loading = h.client.receipts.load(5);
+  const asked = socket.last("receipts");
+  socket.push({ type: "settings", settings: { share_receipts: false } });
+  socket.push({ type: "receipts", rid: asked.rid, conv: 5, receipts: [{ user: BOB.id, seq: 4 }] });
+  assert.deepEqual(await loading, []);
+  assert.equal(h.client.receipts.loaded(5), false);
 });
 
 test("seenBy leaves the sender out and splits the others by position", () => {

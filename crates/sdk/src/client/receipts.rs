@@ -40,10 +40,7 @@ mod tests {
 
     #[test]
     fn seen_by_splits_the_members_by_position_without_the_sender() {
-        let r = |user, seq| Receipt {
-            user: UserId(user),
-            seq,
-        };
+        let r = |user, seq| Receipt::at(UserId(user), seq);
         let receipts = [r(1, 9), r(2, 5), r(3, 4)];
         assert_eq!(
             seen_by(&receipts, 5, UserId(1)),

@@ -3,6 +3,7 @@
 use super::auth::{self, Passwords};
 use crate::delivery::bus::{Bus, Publication};
 use crate::error::{AppError, AppResult};
+use crate::receipts::Receipts;
 use std::sync::Arc;
 use tern_proto::rest::{
     LoginRequest, LoginResponse, RegisterRequest, SessionInfo, SettingsRequest,
@@ -22,14 +23,21 @@ pub struct Accounts {
     store: Arc<dyn Store>,
     passwords: Passwords,
     bus: Arc<Bus>,
+    receipts: Receipts,
 }
 
 impl Accounts {
-    pub fn new(store: Arc<dyn Store>, passwords: Passwords, bus: Arc<Bus>) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        passwords: Passwords,
+        bus: Arc<Bus>,
+        receipts: Receipts,
+    ) -> Self {
         Accounts {
             store,
             passwords,
             bus,
+            receipts,
         }
     }
 
@@ -183,9 +191,15 @@ impl Accounts {
         user: UserId,
         req: SettingsRequest,
     ) -> AppResult<UserSettings> {
+        let before = self.settings(user).await?;
         let settings = self.store.update_settings(user, req.share_receipts).await?;
         let publication = Publication::Settings { user, settings };
         self.bus.publish(publication, None).await;
+        if settings.share_receipts != before.share_receipts {
+            self.receipts
+                .sharing_changed(user, settings.share_receipts)
+                .await?;
+        }
         Ok(settings)
     }
 

@@ -265,14 +265,10 @@ impl CommitTask {
             Ok(WriteOutcome::Appended {
                 event,
                 duplicate: false,
-            }) => {
-                // Sending reads up to one's own message.
-                self.receipts.note(event.conv, event.sender, event.seq);
-                Publication::ToMembers {
-                    conv: event.conv,
-                    frame: encode_string(&ServerFrame::Event(event.clone())),
-                }
-            }
+            }) => Publication::ToMembers {
+                conv: event.conv,
+                frame: encode_string(&ServerFrame::Event(event.clone())),
+            },
             Ok(WriteOutcome::MembershipChanged { event, notify }) => {
                 let (added, removed) = membership_delta(&event.content);
                 Publication::Membership {
@@ -290,8 +286,14 @@ impl CommitTask {
                 unread,
                 unread_mentions,
                 moved: true,
+                active,
             }) => {
-                self.receipts.note(*conv, *user, *read_seq);
+                // Only a read is announced: that sending moves the sender's own position, the
+                // other members learn from the message itself (a receipt for every message
+                // would cost every active conversation a frame per interval).
+                if *active {
+                    self.receipts.note(*conv, *user, *read_seq);
+                }
                 Publication::ToUser {
                     user: *user,
                     frame: encode_string(&ServerFrame::Read {

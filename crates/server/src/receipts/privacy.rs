@@ -11,52 +11,67 @@ use tern_store::{Store, StoreResult};
 
 #[derive(Default)]
 pub struct Privacy {
-    hidden: RwLock<HashSet<UserId>>,
+    state: RwLock<State>,
+}
+
+#[derive(Default)]
+struct State {
+    hidden: HashSet<UserId>,
+    /// Bumped by every `set`: a reload that raced with one reads the store again.
+    changes: u64,
 }
 
 impl Privacy {
     /// Puts back the list from the store.
     pub async fn reload(&self, store: &dyn Store) -> StoreResult<()> {
-        let hidden: HashSet<UserId> = store.receipts_hidden().await?.into_iter().collect();
-        *self.write() = hidden;
-        Ok(())
+        loop {
+            let before = self.read().changes;
+            let hidden: HashSet<UserId> = store.receipts_hidden().await?.into_iter().collect();
+            let mut state = self.write();
+            // A change applied while the store was read may not be in what it returned.
+            if state.changes == before {
+                state.hidden = hidden;
+                return Ok(());
+            }
+        }
     }
 
     pub fn set(&self, user: UserId, share: bool) {
-        let mut hidden = self.write();
+        let mut state = self.write();
+        state.changes += 1;
         if share {
-            hidden.remove(&user);
+            state.hidden.remove(&user);
         } else {
-            hidden.insert(user);
+            state.hidden.insert(user);
         }
     }
 
     pub fn hides(&self, user: UserId) -> bool {
-        self.read().contains(&user)
+        self.read().hidden.contains(&user)
     }
 
     /// Those of `users` who share their receipts (and so see the others').
     pub fn sharing(&self, users: &[UserId]) -> Vec<UserId> {
-        let hidden = self.read();
+        let state = self.read();
         users
             .iter()
             .copied()
-            .filter(|u| !hidden.contains(u))
+            .filter(|u| !state.hidden.contains(u))
             .collect()
     }
 
     /// Whether nobody hides theirs (the common case: no filtering needed).
     pub fn nobody_hides(&self) -> bool {
-        self.read().is_empty()
+        self.read().hidden.is_empty()
     }
 
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashSet<UserId>> {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {
         // Every update is a single insert, remove or swap: a poisoned lock holds a whole set.
-        self.hidden.read().unwrap_or_else(|p| p.into_inner())
+        self.state.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashSet<UserId>> {
-        self.hidden.write().unwrap_or_else(|p| p.into_inner())
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, State> {
+        self.state.write().unwrap_or_else(|p| p.into_inner())
     }
 }
 

@@ -1,6 +1,7 @@
 //! The receipts service: the read positions a member may see, whole (the `receipts` request)
 //! or those that moved since a sync token.
 
+use super::coalescer::Coalescer;
 use super::privacy::Privacy;
 use crate::error::{AppError, AppResult};
 use std::sync::Arc;
@@ -11,11 +12,29 @@ use tern_store::{ChangePos, Store};
 pub struct Receipts {
     store: Arc<dyn Store>,
     privacy: Arc<Privacy>,
+    coalescer: Arc<Coalescer>,
 }
 
 impl Receipts {
-    pub fn new(store: Arc<dyn Store>, privacy: Arc<Privacy>) -> Self {
-        Receipts { store, privacy }
+    pub fn new(store: Arc<dyn Store>, privacy: Arc<Privacy>, coalescer: Arc<Coalescer>) -> Self {
+        Receipts {
+            store,
+            privacy,
+            coalescer,
+        }
+    }
+
+    /// `user` started or stopped sharing their position: the members of each of their
+    /// conversations are told (their position again, or to forget it), like any receipt.
+    pub async fn sharing_changed(&self, user: UserId, share: bool) -> AppResult<()> {
+        for (conv, seq) in self.store.positions_of(user).await? {
+            if share {
+                self.coalescer.note(conv, user, seq);
+            } else {
+                self.coalescer.hide(conv, user);
+            }
+        }
+        Ok(())
     }
 
     /// The positions of the current members of `conv` who share theirs, for a current member

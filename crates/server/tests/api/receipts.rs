@@ -84,7 +84,9 @@ async fn a_group_lists_who_read_a_message_and_who_did_not() {
         (vec![bob.id()], vec![carol.id(), dave.id()])
     );
 
-    // Carol stops sharing: she drops out of both lists, sees nobody's, and her devices know.
+    // Carol stops sharing: she drops out of both lists, sees nobody's, her devices know, and
+    // alice's client is told to forget her position.
+    let mut alice_device = alice.connect().await;
     let mut carol_device = carol.connect().await;
     let settings = carol.api.update_settings(Some(false)).await.unwrap();
     assert!(!settings.share_receipts);
@@ -92,6 +94,14 @@ async fn a_group_lists_who_read_a_message_and_who_did_not() {
         .until(|e| matches!(e, ClientEvent::Settings(_)))
         .await;
     assert_eq!(heard, ClientEvent::Settings(settings));
+    alice_device
+        .until(|e| match e {
+            ClientEvent::Receipts { receipts, .. } => {
+                receipts.iter().any(|r| r.user == carol.id() && r.hidden)
+            }
+            _ => false,
+        })
+        .await;
     let (_, hello) = RawWs::connect(&server, &carol.token).await;
     assert_eq!(hello["settings"], json!({"share_receipts": false}));
     assert!(!carol.api.settings().await.unwrap().share_receipts);
@@ -115,7 +125,6 @@ async fn a_group_lists_who_read_a_message_and_who_did_not() {
 
     // Nor do live receipts reach her: dave's read reaches alice, and nothing of it carol.
     let (mut carol_ws, _) = RawWs::connect(&server, &carol.token).await;
-    let mut alice_device = alice.connect().await;
     dave.api.mark_read(conv, sent.seq).await.unwrap();
     until_receipt(&mut alice_device, conv, dave.id(), sent.seq).await;
     carol_ws.send_json(json!({"type": "ping", "rid": 7})).await;
@@ -130,10 +139,7 @@ async fn a_group_lists_who_read_a_message_and_who_did_not() {
     // Sharing again, she sees them again.
     carol.api.update_settings(Some(true)).await.unwrap();
     let back = carol.api.receipts(conv).await.unwrap();
-    assert!(back.contains(&Receipt {
-        user: carol.id(),
-        seq: sent.seq
-    }));
+    assert!(back.contains(&Receipt::at(carol.id(), sent.seq)));
 }
 
 #[tokio::test]

@@ -22,11 +22,7 @@ pub async fn receipts_list_the_members_who_share_them(store: &dyn Store) {
         .await
         .unwrap();
     // Sending reads up to one's own message; joining reads up to the joining event.
-    let everyone = [
-        Receipt { user: a, seq: 3 },
-        Receipt { user: b, seq: 3 },
-        Receipt { user: c, seq: 1 },
-    ];
+    let everyone = [Receipt::at(a, 3), Receipt::at(b, 3), Receipt::at(c, 1)];
     assert_eq!(store.receipts(conv).await.unwrap(), everyone);
     assert!(store.receipts_hidden().await.unwrap().is_empty());
 
@@ -47,6 +43,19 @@ pub async fn receipts_list_the_members_who_share_them(store: &dyn Store) {
     store.write(vec![leave]).await.unwrap();
     assert_eq!(store.receipts(conv).await.unwrap(), everyone[..1]);
     assert!(store.settings(UserId(999)).await.unwrap().is_none());
+    assert_eq!(store.positions_of(c).await.unwrap(), [(conv, 1)]);
+    assert!(store.positions_of(b).await.unwrap().is_empty(), "bob left");
+    // Reading what he can still see moves bob's position, but it is nobody's receipt.
+    store.write(vec![append(conv, a, "3")]).await.unwrap();
+    let outcome = store
+        .write(vec![read(conv, b, 99)])
+        .await
+        .unwrap()
+        .remove(0);
+    assert!(
+        matches!(outcome, Ok(WriteOutcome::ReadMoved { active: false, .. })),
+        "{outcome:?}"
+    );
 }
 
 pub async fn receipts_since_report_what_others_read(store: &dyn Store) {
@@ -68,7 +77,7 @@ pub async fn receipts_since_report_what_others_read(store: &dyn Store) {
         moved,
         [ConversationReceipts {
             conv,
-            receipts: vec![Receipt { user: b, seq: 2 }],
+            receipts: vec![Receipt::at(b, 2)],
             partial: false,
         }],
         "bob's read, not carol's (hidden) nor alice's own"
@@ -88,7 +97,7 @@ pub async fn receipts_since_report_what_others_read(store: &dyn Store) {
     // A sender's own message moves their position too.
     store.write(vec![append(conv, b, "2")]).await.unwrap();
     let moved = store.receipts_since(a, vec![conv], pos2).await.unwrap();
-    assert_eq!(moved[0].receipts, [Receipt { user: b, seq: 3 }]);
+    assert_eq!(moved[0].receipts, [Receipt::at(b, 3)]);
 }
 
 pub async fn receipts_since_are_bounded_per_conversation(store: &dyn Store) {

@@ -352,6 +352,9 @@ impl<S: Sql> Batch<'_, S> {
                     args![read_seq as i64, self.pos, conv.0, user.0],
                 )
                 .await?;
+        }
+        let active = member.left_seq.is_none();
+        if moved && active {
             // The other members' next sync reports the conversation, and with it this
             // member's new position (their read receipt).
             self.sql
@@ -374,6 +377,7 @@ impl<S: Sql> Batch<'_, S> {
             unread,
             unread_mentions,
             moved,
+            active,
         }))
     }
 

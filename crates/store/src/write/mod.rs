@@ -120,7 +120,8 @@ pub enum WriteOutcome {
         event: Event,
         notify: Vec<UserId>,
     },
-    /// `moved` is false when the position was already at or past the requested seq.
+    /// `moved` is false when the position was already at or past the requested seq; `active`
+    /// is false for a member who left (their position is nobody's read receipt).
     ReadMoved {
         conv: ConvId,
         user: UserId,
@@ -128,6 +129,7 @@ pub enum WriteOutcome {
         unread: u64,
         unread_mentions: u64,
         moved: bool,
+        active: bool,
     },
     /// A message was changed (edit, recall, reaction, pin) or messages were forwarded: the
     /// new events, in seq order. `duplicate` means a forward's `cmid` had been used before and

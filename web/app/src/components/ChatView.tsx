@@ -1,6 +1,6 @@
 // One conversation: header, messages, composer.
 
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { useChat } from "../context";
 import { t } from "../i18n";
 import { conversationTitle } from "../lib/names";
@@ -13,6 +13,7 @@ import { BackIcon, InfoIcon } from "./icons";
 import { ComposeContext, type ComposeMode } from "./compose";
 import { MessageList } from "./MessageList";
 import { PinnedBar } from "./PinnedBar";
+import { SelectionBar } from "./SelectionBar";
 
 export function ChatView({ conv, onBack }: { conv: number; onBack(): void }) {
   const { client, detail, loadDetail, openInfo } = useChat();
@@ -34,6 +35,21 @@ export function ChatView({ conv, onBack }: { conv: number; onBack(): void }) {
   useEffect(() => {
     if (kind === "group") void loadDetail(conv);
   }, [conv, kind, loadDetail]);
+
+  // How far the others read ("seen by"): loaded each time the conversation opens while
+  // connected, and again when a catch-up could not list every move; live receipts and
+  // catch-up keep it current in between.
+  const sharing = client.settings.share_receipts;
+  const online = client.status === "online";
+  const receiptsKnown = client.receipts.loaded(conv);
+  const active = view?.active === true;
+  const receiptsFor = useRef<number | null>(null);
+  useEffect(() => {
+    if (!sharing || !online || !active) return;
+    if (receiptsKnown && receiptsFor.current === conv) return;
+    receiptsFor.current = conv;
+    client.receipts.load(conv).catch(() => undefined);
+  }, [client, conv, sharing, online, receiptsKnown, active]);
 
   if (view === undefined) {
     return (
@@ -100,7 +116,13 @@ export function ChatView({ conv, onBack }: { conv: number; onBack(): void }) {
       <PinnedBar conv={conv} group={view.kind === "group"} />
       <ComposeContext.Provider value={compose}>
         <MessageList conv={conv} />
-        {view.active ? <Composer conv={conv} /> : <p class="inactive-note">{t("inactive")}</p>}
+        {!view.active ? (
+          <p class="inactive-note">{t("inactive")}</p>
+        ) : mode?.kind === "select" ? (
+          <SelectionBar conv={conv} seqs={mode.seqs} />
+        ) : (
+          <Composer conv={conv} />
+        )}
       </ComposeContext.Provider>
     </section>
   );

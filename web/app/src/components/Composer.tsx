@@ -101,11 +101,17 @@ export function Composer({ conv }: { conv: number }) {
     picked.current = [...picked.current, c];
     update(next, mention.start + inserted.length);
     setMention(undefined);
-    const at = mention.start + inserted.length;
-    requestAnimationFrame(() => {
-      input.current?.focus();
-      input.current?.setSelectionRange(at, at);
-    });
+    placeCaret(next, mention.start + inserted.length);
+  };
+
+  /** Puts `value` in the box with the caret at `at` now, not after the next render: a key
+   * typed in between would otherwise land before the caret's old place ("开会了" → "会了开"). */
+  const placeCaret = (value: string, at: number) => {
+    const node = input.current;
+    if (node === null) return;
+    node.value = value;
+    node.focus();
+    node.setSelectionRange(at, at);
   };
 
   const insert = (emoji: string) => {
@@ -114,10 +120,7 @@ export function Composer({ conv }: { conv: number }) {
     const end = node?.selectionEnd ?? text.length;
     const next = text.slice(0, start) + emoji + text.slice(end);
     update(next);
-    requestAnimationFrame(() => {
-      node?.focus();
-      node?.setSelectionRange(start + emoji.length, start + emoji.length);
-    });
+    placeCaret(next, start + emoji.length);
   };
 
   return (

@@ -1,8 +1,8 @@
-// Forwarding a message: pick one of your conversations (searchable by name); the copy goes there
-// as your message, attributed to its author ("Forwarded from …"), never naming the conversation
-// it came from.
+// Forwarding messages: pick one of your conversations (searchable by name); the copies go there
+// as your messages, in their original order, each attributed to its author ("Forwarded from
+// …"), never naming the conversation they came from.
 
-import type { Event } from "@tern/sdk";
+import type { ConvId } from "@tern/sdk";
 import { useState } from "preact/hooks";
 import { useChat } from "../context";
 import { t } from "../i18n";
@@ -11,7 +11,7 @@ import { Avatar } from "./Avatar";
 import { Dialog } from "./Dialog";
 import { notify } from "./Notice";
 
-export function ForwardDialog({ event, onClose }: { event: Event; onClose(): void }) {
+export function ForwardDialog({ from, seqs, onClose, onDone }: { from: ConvId; seqs: number[]; onClose(): void; onDone?(): void }) {
   const { client } = useChat();
   const [query, setQuery] = useState("");
   const needle = query.trim().toLowerCase();
@@ -21,16 +21,21 @@ export function ForwardDialog({ event, onClose }: { event: Event; onClose(): voi
     .slice(0, 50);
   const forward = (conv: number) => {
     onClose();
-    client.changes.forward(conv, event.conv, [event.seq]).catch(notify);
+    const ordered = [...seqs].sort((a, b) => a - b);
+    // A refused forward keeps what was picked, to try again.
+    client.changes
+      .forward(conv, from, ordered)
+      .then(() => onDone?.())
+      .catch(notify);
   };
   return (
     <Dialog title={t("forwardTo")} onClose={onClose}>
       <div class="inline-field">
         <input
           type="search"
-        aria-label={t("searchConversations")}
-        placeholder={t("searchConversations")}
-        value={query}
+          aria-label={t("searchConversations")}
+          placeholder={t("searchConversations")}
+          value={query}
           onInput={(e) => setQuery(e.currentTarget.value)}
         />
       </div>

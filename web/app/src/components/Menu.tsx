@@ -9,6 +9,8 @@ export interface MenuItem {
   icon?: ComponentChildren;
   onSelect(): void;
   danger?: boolean;
+  /** An on/off choice (a checkbox item) and its state. */
+  checked?: boolean;
 }
 
 /** `header` goes above the items; given as a function, it can close the menu (after a pick). */
@@ -31,7 +33,7 @@ export function Menu({
 
   useEffect(() => {
     if (!open) return;
-    const first = root.current?.querySelector<HTMLButtonElement>('[role="menuitem"]');
+    const first = root.current?.querySelector<HTMLButtonElement>('[role^="menuitem"]');
     first?.focus();
     const onPointer = (e: PointerEvent) => {
       if (!root.current?.contains(e.target as Node)) setOpen(false);
@@ -47,7 +49,7 @@ export function Menu({
 
   const onKeyDown = (e: KeyboardEvent) => {
     if (!open) return;
-    const itemsEls = [...(root.current?.querySelectorAll<HTMLButtonElement>('[role="menuitem"]') ?? [])];
+    const itemsEls = [...(root.current?.querySelectorAll<HTMLButtonElement>('[role^="menuitem"]') ?? [])];
     const index = itemsEls.indexOf(document.activeElement as HTMLButtonElement);
     if (e.key === "Escape") {
       e.preventDefault();
@@ -82,7 +84,8 @@ export function Menu({
             <button
               key={item.label}
               type="button"
-              role="menuitem"
+              role={item.checked === undefined ? "menuitem" : "menuitemcheckbox"}
+              aria-checked={item.checked}
               class={`menu-item ${item.danger ? "danger" : ""}`}
               onClick={() => {
                 close();

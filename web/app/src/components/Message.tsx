@@ -3,18 +3,21 @@
 
 import type { Event, PendingMessage } from "@tern/sdk";
 import { asRecalled, asText, targetOf, textOf } from "@tern/sdk";
-import { useState } from "preact/hooks";
+import { useMemo, useState } from "preact/hooks";
 import { useChat } from "../context";
 import { t } from "../i18n";
 import { describeSystem } from "../lib/describe";
 import { fullTime, timeOfDay } from "../lib/format";
 import { isEmojiOnly, linkify } from "../lib/linkify";
+import { longPress, openActions } from "../lib/longpress";
 import { colorSlot, userName } from "../lib/names";
 import { Avatar } from "./Avatar";
-import { AlertIcon, CheckIcon, ClockIcon } from "./icons";
+import { toggled, useCompose } from "./compose";
+import { AlertIcon, CheckIcon, ClockIcon, DoubleCheckIcon } from "./icons";
 import { MessageActions } from "./MessageActions";
 import { Quote } from "./Quote";
 import { Reactions } from "./Reactions";
+import { SeenByLine } from "./SeenByDialog";
 import { VersionsDialog } from "./VersionsDialog";
 
 function MessageText({ text }: { text: string }) {
@@ -34,6 +37,7 @@ function MessageText({ text }: { text: string }) {
 }
 
 const STATE_ICON = {
+  read: <DoubleCheckIcon size={17} />,
   sent: <CheckIcon size={15} />,
   sending: <ClockIcon size={14} />,
   failed: <AlertIcon size={15} />,
@@ -43,7 +47,7 @@ const STATE_ICON = {
  * Time and delivery state in the bubble's corner. An invisible copy sits at the end of the text
  * and reserves exactly the room the visible one needs, so they never overlap, in any language.
  */
-function Meta({ ts, state, title, edited }: { ts: number; state?: "sent" | "sending" | "failed"; title?: string; edited?: number }) {
+function Meta({ ts, state, title, edited }: { ts: number; state?: keyof typeof STATE_ICON; title?: string; edited?: number }) {
   const label = state === undefined ? undefined : t(state);
   const content = (
     <>
@@ -85,7 +89,9 @@ export interface Placement {
 
 export function EventMessage({ event, placement }: { event: Event; placement: Placement }) {
   const { client } = useChat();
+  const { mode, setMode } = useCompose();
   const [history, setHistory] = useState(false);
+  const hold = useMemo(() => longPress(openActions), []);
   // A change to a message shows in the message it changes, never on its own.
   if (targetOf(event.content) !== undefined) return null;
   const me = client.user?.id;
@@ -110,12 +116,30 @@ export function EventMessage({ event, placement }: { event: Event; placement: Pl
   const text = textOf(event.content);
   const name = userName(client, event.sender);
   const mentionsMe = c !== undefined && !own && (c.mention_all === true || (me !== undefined && (c.mentions ?? []).includes(me)));
+  // In a direct conversation, your message is marked read once the peer's position passes it.
+  const peer = placement.group ? undefined : client.conversation(event.conv)?.peer?.id;
+  const readByPeer = own && peer !== undefined && (client.receipts.position(event.conv, peer) ?? 0) >= event.seq;
+  const selecting = mode?.kind === "select" && text !== undefined ? mode : undefined;
+  const picked = selecting?.seqs.includes(event.seq) === true;
+  const toggle = () => selecting !== undefined && setMode(toggled(selecting, event.seq));
   return (
     <div
-      class={`msg ${own ? "own" : "other"} ${placement.first ? "first" : ""} ${placement.last ? "last" : ""} ${mentionsMe ? "mentions-me" : ""}`}
+      class={`msg ${own ? "own" : "other"} ${placement.first ? "first" : ""} ${placement.last ? "last" : ""} ${mentionsMe ? "mentions-me" : ""} ${selecting !== undefined ? "selectable" : ""} ${picked ? "picked" : ""}`}
       data-seq={event.seq}
       data-testid="message"
+      onClick={selecting !== undefined ? toggle : undefined}
+      {...(selecting === undefined && text !== undefined ? hold : {})}
     >
+      {selecting !== undefined && (
+        <input
+          type="checkbox"
+          class="pick"
+          aria-label={t("selectMessage", { text: text ?? "" })}
+          checked={picked}
+          onClick={(e) => e.stopPropagation()}
+          onChange={toggle}
+        />
+      )}
       {placement.group && !own && <span class="msg-avatar">{placement.last && <Avatar name={name} colorKey={event.sender} size={32} />}</span>}
       <div class="msg-column">
         <div class={`bubble ${text === undefined ? "unsupported" : ""}`}>
@@ -131,8 +155,9 @@ export function EventMessage({ event, placement }: { event: Event; placement: Pl
           )}
           {c?.reply_to !== undefined && <Quote conv={event.conv} seq={c.reply_to} />}
           {text !== undefined ? <MessageText text={text} /> : <span class="text">{t("unsupported")}</span>}
-          <Meta ts={event.ts} state={own ? "sent" : undefined} edited={event.edited} />
+          <Meta ts={event.ts} state={own ? (readByPeer ? "read" : "sent") : undefined} edited={event.edited} />
         </div>
+        {own && placement.group && <SeenByLine event={event} />}
         {event.edited !== undefined && (
           <button type="button" class="edited-history" onClick={() => setHistory(true)} data-testid="edit-history">
             {t("editHistory")}
@@ -141,7 +166,7 @@ export function EventMessage({ event, placement }: { event: Event; placement: Pl
         {history && <VersionsDialog conv={event.conv} seq={event.seq} onClose={() => setHistory(false)} />}
         <Reactions event={event} />
       </div>
-      {text !== undefined && <MessageActions event={event} group={placement.group} />}
+      {text !== undefined && selecting === undefined && <MessageActions event={event} group={placement.group} />}
     </div>
   );
 }

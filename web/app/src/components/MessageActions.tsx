@@ -1,6 +1,7 @@
-// The actions on one message, from a button shown on hover (and always on touch screens): a row
-// of quick reactions, then reply, edit, pin, forward, copy and recall, each offered only when the server
-// would accept it (lib/actions.ts).
+// The actions on one message, from a button shown on hover (and always on touch screens), a
+// long press or a right click: a row of quick reactions, then reply, edit, pin, forward, select
+// (to forward several), copy and recall, each offered only when the server would accept it
+// (lib/actions.ts).
 
 import type { Event } from "@tern/sdk";
 import { textOf } from "@tern/sdk";
@@ -29,6 +30,7 @@ export function MessageActions({ event, group }: { event: Event; group: boolean 
   }
   if (text !== undefined) {
     items.push({ label: t("forward"), onSelect: () => setForwarding(true) });
+    items.push({ label: t("select"), onSelect: () => setMode({ kind: "select", seqs: [event.seq] }) });
     items.push({ label: t("copy"), onSelect: () => void navigator.clipboard?.writeText(text) });
   }
   if (may.recall) {
@@ -57,7 +59,7 @@ export function MessageActions({ event, group }: { event: Event; group: boolean 
   return (
     <div class="msg-actions">
       <Menu label={t("messageActions")} button={<MoreIcon size={18} />} items={items} align={event.sender === client.user?.id ? "end" : "start"} header={header} />
-      {forwarding && <ForwardDialog event={event} onClose={() => setForwarding(false)} />}
+      {forwarding && <ForwardDialog from={event.conv} seqs={[event.seq]} onClose={() => setForwarding(false)} />}
     </div>
   );
 }

@@ -7,6 +7,8 @@
 //   visible tab, with the window focused. Then the SDK marks them read on the server. The read
 //   position never jumps over messages that were not loaded: opening loads back to the first
 //   unread one (up to BACKLOG_PAGES pages; past that, scrolling up loads the rest first).
+// - A long list renders only the rows near the screen (lib/window.ts), so thousands of loaded
+//   messages cost no more per frame than a few screens of them.
 
 import type { ConvId, Event } from "@tern/sdk";
 import { countsAsUnread, targetOf } from "@tern/sdk";
@@ -15,6 +17,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preac
 import { useChat } from "../context";
 import { t } from "../i18n";
 import { dayLabel, sameDay } from "../lib/format";
+import { Heights, WINDOW_FROM, around, atEnd, rangeOf, resolve, sameRange, span, visibleRange, type Range } from "../lib/window";
 import { ArrowDownIcon } from "./icons";
 import { EventMessage, PendingBubble } from "./Message";
 
@@ -26,6 +29,26 @@ const LOAD_OLDER_AT = 400;
 const BACKLOG_PAGES = 5;
 /** Messages further apart than this start a new run (name and avatar shown again). */
 const RUN_GAP_MS = 5 * 60_000;
+
+/** Vertical margins by class list: rows of one kind share them, and computing styles is costly. */
+const marginsByClass = new Map<string, number>();
+
+function margins(element: HTMLElement): number {
+  let sum = marginsByClass.get(element.className);
+  if (sum === undefined) {
+    const style = getComputedStyle(element);
+    sum = parseFloat(style.marginTop) + parseFloat(style.marginBottom);
+    if (marginsByClass.size > 200) marginsByClass.clear();
+    marginsByClass.set(element.className, sum);
+  }
+  return sum;
+}
+
+/** One row of the list: a message, a day or unread separator, the start of history, ... */
+interface Row {
+  key: string;
+  node: JSX.Element;
+}
 
 function isRunBreak(a: Event | undefined, b: Event): boolean {
   if (a === undefined) return true;
@@ -50,6 +73,13 @@ export function MessageList({ conv }: { conv: ConvId }) {
     dividerAfter.current = view.unread > 0 ? view.readSeq : Number.POSITIVE_INFINITY;
   }
   const initialScrollDone = useRef(false);
+  // Windowing: the rendered rows, their measured heights, a message to bring into view.
+  const range = useRef<Range | null>(null);
+  const heights = useRef(new Heights()).current;
+  const [, rerender] = useState(0);
+  const reveal = useRef<number | null>(null);
+  const spacerTop = useRef<HTMLDivElement>(null);
+  const spacerBottom = useRef<HTMLDivElement>(null);
   const before = useRef<{ height: number; top: number; firstSeq: number | undefined; pending: number }>({ height: 0, top: 0, firstSeq: undefined, pending: 0 });
   const visible = useRef(new Set<number>());
 
@@ -93,11 +123,20 @@ export function MessageList({ conv }: { conv: ConvId }) {
     atBottom.current = distance < BOTTOM_SLACK;
     setShowJump(distance > 400);
     loadOlderIfNeeded();
+    followScroll();
   };
 
   const scrollToBottom = (smooth = false) => {
     const node = scroller.current;
     if (node === null) return;
+    if (range.current !== null && !range.current.toEnd) {
+      // The newest rows are not rendered: render them, then the layout effect scrolls there.
+      range.current = atEnd(keys);
+      atBottom.current = true;
+      setShowJump(false);
+      rerender((n) => n + 1);
+      return;
+    }
     node.scrollTo({ top: node.scrollHeight, behavior: smooth ? "smooth" : "auto" });
     atBottom.current = true;
     setShowJump(false);
@@ -142,9 +181,42 @@ export function MessageList({ conv }: { conv: ConvId }) {
       atBottom.current = true;
     }
     before.current = { ...before.current, firstSeq, pending: pending.length };
-    // A short first page may not fill the screen: keep loading until it does or history ends.
-    if (node.scrollHeight <= node.clientHeight + LOAD_OLDER_AT) loadOlderIfNeeded();
+    // A short first page may not fill the screen, and a reader resting at the top gets no more
+    // scroll events: keep loading until the top is far enough away or history ends.
+    if (node.scrollHeight <= node.clientHeight + LOAD_OLDER_AT || node.scrollTop < LOAD_OLDER_AT) loadOlderIfNeeded();
+    measureRows();
+    if (reveal.current !== null) {
+      const target = node.querySelector<HTMLElement>(`[data-seq="${reveal.current}"]`);
+      reveal.current = null;
+      if (target !== null) {
+        target.scrollIntoView({ block: "center" });
+        target.classList.add("flash");
+        setTimeout(() => target.classList.remove("flash"), 1200);
+      }
+    }
   });
+
+  /** Records the height of every rendered row, margins included (the list is a flex column,
+   * so margins add up and never collapse). Sticky rows (day labels) make positions useless. */
+  function measureRows() {
+    const inner = scroller.current?.firstElementChild;
+    if (inner === null || inner === undefined) return;
+    let row = (windowed ? spacerTop.current?.nextElementSibling : inner.firstElementChild) as HTMLElement | null | undefined;
+    for (let i = start; i < end && row !== null && row !== undefined && row !== spacerBottom.current; i++) {
+      const key = keys[i];
+      if (key !== undefined) heights.set(key, row.offsetHeight + margins(row));
+      row = row.nextElementSibling as HTMLElement | null;
+    }
+  }
+  // Jumping to a message (a quote, a pinned message): render it, then bring it into view.
+  useEffect(() => {
+    const onReveal = (e: globalThis.Event) => {
+      reveal.current = (e as CustomEvent<number>).detail;
+      rerender((n) => n + 1);
+    };
+    window.addEventListener("tern:reveal", onReveal);
+    return () => window.removeEventListener("tern:reveal", onReveal);
+  }, []);
 
   // Watch which messages are on screen.
   useEffect(() => {
@@ -182,21 +254,27 @@ export function MessageList({ conv }: { conv: ConvId }) {
     markSeen();
   }, [events.length, markSeen]);
 
-  const items: JSX.Element[] = [];
+  const items: Row[] = [];
   if (timeline !== undefined && !timeline.hasOlder && events.length > 0) {
-    items.push(
-      <p key="start" class="history-start">
-        {t("beginning")}
-      </p>,
-    );
+    items.push({
+      key: "start",
+      node: (
+        <p key="start" class="history-start">
+          {t("beginning")}
+        </p>
+      ),
+    });
   }
   if (timeline?.loadingOlder) {
-    items.push(
-      <div key="loading" class="history-loading" role="status">
-        <span class="spinner" aria-hidden="true" />
-        <span class="visually-hidden">{t("loadingOlder")}</span>
-      </div>,
-    );
+    items.push({
+      key: "loading",
+      node: (
+        <div key="loading" class="history-loading" role="status">
+          <span class="spinner" aria-hidden="true" />
+          <span class="visually-hidden">{t("loadingOlder")}</span>
+        </div>
+      ),
+    });
   }
   let dividerShown = false;
   const me = client.user?.id;
@@ -204,38 +282,85 @@ export function MessageList({ conv }: { conv: ConvId }) {
     const prev = events[i - 1];
     const next = events[i + 1];
     if (prev === undefined || !sameDay(prev.ts, event.ts)) {
-      items.push(
-        <div key={`day-${event.seq}`} class="day-separator" role="separator">
-          <span>{dayLabel(event.ts)}</span>
-        </div>,
-      );
+      items.push({
+        key: `day-${event.seq}`,
+        node: (
+          <div key={`day-${event.seq}`} class="day-separator" role="separator">
+            <span>{dayLabel(event.ts)}</span>
+          </div>
+        ),
+      });
     }
     const unreadStart = !dividerShown && event.seq > (dividerAfter.current ?? Infinity) && event.sender !== me && countsAsUnread(event.content);
     if (unreadStart) {
       dividerShown = true;
-      items.push(
-        <div key="unread" class="unread-divider" role="separator">
-          <span>{t("unreadDivider")}</span>
-        </div>,
-      );
+      items.push({
+        key: "unread",
+        node: (
+          <div key="unread" class="unread-divider" role="separator">
+            <span>{t("unreadDivider")}</span>
+          </div>
+        ),
+      });
     }
     const group = view?.kind === "group";
-    items.push(<EventMessage key={event.seq} event={event} placement={{ first: isRunBreak(prev, event) || unreadStart, last: next === undefined || isRunBreak(event, next), group }} />);
+    const placement = { first: isRunBreak(prev, event) || unreadStart, last: next === undefined || isRunBreak(event, next), group };
+    items.push({ key: String(event.seq), node: <EventMessage key={event.seq} event={event} placement={placement} /> });
   });
-  for (const message of pending) items.push(<PendingBubble key={message.cmid} message={message} />);
+  for (const message of pending) items.push({ key: `p-${message.cmid}`, node: <PendingBubble key={message.cmid} message={message} /> });
   if (timeline !== undefined && !timeline.hasOlder && !timeline.loadingOlder && events.length === 0 && pending.length === 0) {
-    items.push(
-      <div key="empty" class="chat-empty">
-        <p class="chat-empty-title">{t("emptyTitle")}</p>
-        <p>{t("emptyHint")}</p>
-      </div>,
-    );
+    items.push({
+      key: "empty",
+      node: (
+        <div key="empty" class="chat-empty">
+          <p class="chat-empty-title">{t("emptyTitle")}</p>
+          <p>{t("emptyHint")}</p>
+        </div>
+      ),
+    });
+  }
+
+  // Windowing (lib/window.ts): which rows are in the DOM.
+  const keys = items.map((row) => row.key);
+  const windowed = keys.length >= WINDOW_FROM;
+  const revealKey = reveal.current === null ? undefined : String(reveal.current);
+  if (!windowed) {
+    range.current = null;
+  } else if (revealKey !== undefined && keys.includes(revealKey)) {
+    range.current = around(keys, keys.indexOf(revealKey));
+  } else if (!initialScrollDone.current) {
+    const divider = keys.indexOf("unread");
+    range.current = divider >= 0 ? around(keys, divider) : atEnd(keys);
+  } else if (range.current === null) {
+    // The list just grew long: keep what is on screen rendered.
+    const onScreen = Math.min(...visible.current);
+    const at = keys.indexOf(String(onScreen));
+    range.current = at >= 0 ? around(keys, at) : atBottom.current ? atEnd(keys) : rangeOf(keys, 0, Math.min(keys.length, 120));
+  }
+  const { start, end } = resolve(keys, range.current);
+  const padTop = windowed ? span(keys, heights, 0, start) : 0;
+  const padBottom = windowed ? span(keys, heights, end, keys.length) : 0;
+
+  /** After a scroll: render the rows near the screen now. */
+  function followScroll() {
+    const node = scroller.current;
+    const origin = spacerTop.current;
+    if (node === null || origin === null || range.current === null) return;
+    const next = visibleRange(keys, heights, node.scrollTop - origin.offsetTop, node.clientHeight);
+    if (!sameRange(next, range.current)) {
+      range.current = next;
+      rerender((n) => n + 1);
+    }
   }
 
   return (
     <div class="messages-wrap">
       <div class="messages" ref={scroller} onScroll={onScroll} role="log" aria-live="polite" aria-relevant="additions" tabIndex={0} aria-label={t("messages")}>
-        <div class="messages-inner">{items}</div>
+        <div class="messages-inner">
+          {windowed && <div ref={spacerTop} class="window-spacer" style={{ height: `${padTop}px` }} aria-hidden="true" />}
+          {items.slice(start, end).map((row) => row.node)}
+          {windowed && <div ref={spacerBottom} class="window-spacer" style={{ height: `${padBottom}px` }} aria-hidden="true" />}
+        </div>
       </div>
       {showJump && (
         <button type="button" class="jump-latest" aria-label={t("jumpToLatest")} title={t("jumpToLatest")} onClick={() => scrollToBottom(true)}>

@@ -10,6 +10,7 @@ import { useChat } from "../context";
 import { t } from "../i18n";
 import { allowed } from "../lib/actions";
 import { userName } from "../lib/names";
+import { revealMessage } from "../lib/window";
 import { CloseIcon, PinIcon } from "./icons";
 import { notify } from "./Notice";
 
@@ -42,8 +43,7 @@ export function PinnedBar({ conv, group }: { conv: ConvId; group: boolean }) {
   const text = textOf(pin.event.content) ?? t("unsupported");
   const may = allowed(client, pin.event, group, detail(conv));
   const jump = () => {
-    const node = document.querySelector<HTMLElement>(`.messages [data-seq="${pin.event.seq}"]`);
-    node?.scrollIntoView({ block: "center", behavior: "smooth" });
+    revealMessage(pin.event.seq);
     setShown((index + 1) % pins.length);
   };
   return (

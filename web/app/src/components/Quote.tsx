@@ -7,6 +7,7 @@ import { asRecalled, textOf } from "@tern/sdk";
 import { useChat } from "../context";
 import { t } from "../i18n";
 import { colorSlot, userName } from "../lib/names";
+import { revealMessage } from "../lib/window";
 import { CloseIcon } from "./icons";
 
 export function quoteText(event: Event | undefined): string {
@@ -21,12 +22,7 @@ export function Quote({ conv, seq, onClose }: { conv: ConvId; seq: number; onClo
   const timeline = client.timeline(conv);
   const first = timeline?.events[0]?.seq;
   const quoted = first === undefined ? undefined : timeline?.events[seq - first];
-  const jump = () => {
-    const node = document.querySelector<HTMLElement>(`.messages [data-seq="${seq}"]`);
-    node?.scrollIntoView({ block: "center", behavior: "smooth" });
-    node?.classList.add("flash");
-    setTimeout(() => node?.classList.remove("flash"), 1200);
-  };
+  const jump = () => revealMessage(seq);
   return (
     <div class="quote" data-testid="quote">
       <button type="button" class="quote-body" onClick={jump} disabled={quoted === undefined}>

@@ -7,11 +7,12 @@ import { LANGUAGES, lang, setLang, t } from "../i18n";
 import { ConnectionBanner } from "./ConnectionBanner";
 import { ConversationList } from "./ConversationList";
 import { Avatar } from "./Avatar";
-import { CheckIcon, GlobeIcon, LogoutIcon, Logo, PencilIcon, SearchIcon, UserIcon, UsersIcon } from "./icons";
+import { CheckIcon, DoubleCheckIcon, GlobeIcon, LogoutIcon, Logo, PencilIcon, SearchIcon, UserIcon, UsersIcon } from "./icons";
 import { Menu } from "./Menu";
+import { notify } from "./Notice";
 
 export function Sidebar({ selected, onNewChat, onNewGroup, onLogout }: { selected: ConvId | null; onNewChat(): void; onNewGroup(): void; onLogout(): void }) {
-  const { client, me } = useChat();
+  const { client, api, me } = useChat();
   const [query, setQuery] = useState("");
   const conversations = client.conversations();
 
@@ -38,6 +39,12 @@ export function Sidebar({ selected, onNewChat, onNewGroup, onLogout }: { selecte
               icon: l.lang === lang() ? <CheckIcon size={18} /> : <GlobeIcon size={18} />,
               onSelect: () => setLang(l.lang),
             })),
+            {
+              label: t("shareReceipts"),
+              icon: client.settings.share_receipts ? <CheckIcon size={18} /> : <DoubleCheckIcon size={18} />,
+              checked: client.settings.share_receipts,
+              onSelect: () => void api.updateSettings({ share_receipts: !client.settings.share_receipts }).catch(notify),
+            },
             { label: t("signOut"), icon: <LogoutIcon size={18} />, onSelect: onLogout, danger: true },
           ]}
         />

@@ -115,6 +115,13 @@ export const CheckIcon = (p: IconProps) => (
   </Svg>
 );
 
+export const DoubleCheckIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="m2 12.5 4.5 4.5L16 7.5" />
+    <path d="m11.5 16.5.5.5L21.5 7.5" />
+  </Svg>
+);
+
 export const AlertIcon = (p: IconProps) => (
   <Svg {...p}>
     <circle cx="12" cy="12" r="9" />

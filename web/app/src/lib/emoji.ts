@@ -1,10 +1,7 @@
 // The emoji picker's set: the ones people actually use in chats, grouped as most pickers do.
 // Small on purpose (no 3,000-entry table in the bundle); the OS keyboard has the rest.
 
-/** Splits a string of emoji into graphemes (keeps variation selectors and ZWJ sequences). */
-function split(s: string): string[] {
-  return [...new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(s)].map((g) => g.segment);
-}
+import { graphemes as split } from "./graphemes";
 
 export const EMOJI_GROUPS: { id: string; icon: string; emoji: string[] }[] = [
   {

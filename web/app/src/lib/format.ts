@@ -1,4 +1,6 @@
 // Dates and times in the interface language, via Intl (no locale data shipped with the app).
+// Formatters are made once per language and style, and days are computed once per quarter
+// hour of time: a long conversation asks for thousands of them per render.
 
 import { lang, t } from "../i18n";
 
@@ -6,14 +8,48 @@ function locale(): string {
   return lang() === "zh-CN" ? "zh-CN" : "en";
 }
 
-export function timeOfDay(ts: number): string {
-  return new Intl.DateTimeFormat(locale(), { hour: "2-digit", minute: "2-digit" }).format(ts);
+const STYLES = {
+  time: { hour: "2-digit", minute: "2-digit" },
+  weekday: { weekday: "long" },
+  weekdayShort: { weekday: "short" },
+  dayInYear: { month: "long", day: "numeric", weekday: "short" },
+  date: { dateStyle: "long" },
+  dayMonth: { month: "numeric", day: "numeric" },
+  full: { dateStyle: "full", timeStyle: "short" },
+} satisfies Record<string, Intl.DateTimeFormatOptions>;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function format(style: keyof typeof STYLES, ts: number): string {
+  const key = `${locale()} ${style}`;
+  let formatter = formatters.get(key);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat(locale(), STYLES[style]);
+    formatters.set(key, formatter);
+  }
+  return formatter.format(ts);
 }
 
+export function timeOfDay(ts: number): string {
+  return format("time", ts);
+}
+
+/** Every time zone's offset, and every change of offset, is a multiple of 15 minutes from UTC. */
+const SLOT_MS = 15 * 60_000;
+/** The start of the local day of each quarter hour seen. */
+const dayStarts = new Map<number, number>();
+
 function startOfDay(ts: number): number {
-  const d = new Date(ts);
-  d.setHours(0, 0, 0, 0);
-  return d.getTime();
+  const slot = Math.floor(ts / SLOT_MS);
+  let start = dayStarts.get(slot);
+  if (start === undefined) {
+    const d = new Date(slot * SLOT_MS);
+    d.setHours(0, 0, 0, 0);
+    start = d.getTime();
+    if (dayStarts.size > 100_000) dayStarts.clear();
+    dayStarts.set(slot, start);
+  }
+  return start;
 }
 
 export function sameDay(a: number, b: number): boolean {
@@ -25,9 +61,9 @@ export function dayLabel(ts: number, now = Date.now()): string {
   const days = Math.round((startOfDay(now) - startOfDay(ts)) / 86_400_000);
   if (days === 0) return t("today");
   if (days === 1) return t("yesterday");
-  if (days > 1 && days < 7) return new Intl.DateTimeFormat(locale(), { weekday: "long" }).format(ts);
+  if (days > 1 && days < 7) return format("weekday", ts);
   const sameYear = new Date(ts).getFullYear() === new Date(now).getFullYear();
-  return new Intl.DateTimeFormat(locale(), sameYear ? { month: "long", day: "numeric", weekday: "short" } : { dateStyle: "long" }).format(ts);
+  return format(sameYear ? "dayInYear" : "date", ts);
 }
 
 /** The short time shown in the conversation list: a time today, else a weekday or a date. */
@@ -35,10 +71,10 @@ export function listTime(ts: number, now = Date.now()): string {
   if (sameDay(ts, now)) return timeOfDay(ts);
   const days = Math.round((startOfDay(now) - startOfDay(ts)) / 86_400_000);
   if (days === 1) return t("yesterday");
-  if (days < 7) return new Intl.DateTimeFormat(locale(), { weekday: "short" }).format(ts);
-  return new Intl.DateTimeFormat(locale(), { month: "numeric", day: "numeric" }).format(ts);
+  if (days < 7) return format("weekdayShort", ts);
+  return format("dayMonth", ts);
 }
 
 export function fullTime(ts: number): string {
-  return new Intl.DateTimeFormat(locale(), { dateStyle: "full", timeStyle: "short" }).format(ts);
+  return format("full", ts);
 }

@@ -3,6 +3,8 @@
 // rendered as text nodes and <a> elements built by the framework: message text is never parsed
 // as HTML.
 
+import { graphemes } from "./graphemes";
+
 export type Segment = { kind: "text"; text: string } | { kind: "link"; text: string; href: string };
 
 const URL_PATTERN = /\b(?:https?:\/\/|www\.)[^\s<>"'`]+|\bmailto:[^\s<>"'`@]+@[^\s<>"'`]+/gi;
@@ -53,6 +55,6 @@ export function isEmojiOnly(text: string): boolean {
   // Digits, `#` and `*` are emoji components, but alone they are text ("1", "666"); only a
   // pictograph, a flag or a keycap makes an emoji.
   if (!/[\p{Extended_Pictographic}\p{Regional_Indicator}\u20e3]/u.test(trimmed)) return false;
-  const count = [...new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(trimmed)].filter((s) => s.segment.trim() !== "").length;
+  const count = graphemes(trimmed).filter((g) => g.trim() !== "").length;
   return count <= 3;
 }

@@ -2,6 +2,7 @@
 
 import type { ConversationView, TernClient, UserId, UserProfile } from "@tern/sdk";
 import { t } from "../i18n";
+import { graphemes } from "./graphemes";
 import { profileOrLookUp } from "./profiles";
 
 /** A person's display name; "User 5" while their profile is being looked up (or cannot be). */
@@ -18,7 +19,6 @@ export function conversationTitle(conv: ConversationView): string {
 /** One or two letters for an avatar: initials of the first two words, or the first character. */
 export function initials(name: string): string {
   const words = name.trim().split(/\s+/).filter(Boolean);
-  const graphemes = (s: string) => [...new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(s)].map((g) => g.segment);
   if (words.length === 0) return "?";
   const first = graphemes(words[0] ?? "")[0] ?? "?";
   const second = words.length > 1 ? (graphemes(words[1] ?? "")[0] ?? "") : "";

@@ -110,11 +110,16 @@ impl Bus {
     /// shares receipts is read again.
     pub async fn repair(&self) {
         self.members.reset(true);
+        self.reload_privacy().await;
+        self.close_revoked_sessions().await;
+        self.hub.broadcast(&encode(&ServerFrame::Resync));
+    }
+
+    /// Reads again who shares read receipts (a change published before this node listened).
+    pub async fn reload_privacy(&self) {
         if let Err(e) = self.privacy.reload(self.store.as_ref()).await {
             tracing::warn!(error = %e, "cannot reload who shares read receipts");
         }
-        self.close_revoked_sessions().await;
-        self.hub.broadcast(&encode(&ServerFrame::Resync));
     }
 
     /// None while the bus works (or there is no Redis); otherwise why not (for `/readyz`).

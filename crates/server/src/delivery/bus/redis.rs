@@ -452,6 +452,10 @@ async fn subscribe_loop(
             tracing::info!("redis subscription restored; repairing and telling clients to resync");
             let Some(bus) = bus.upgrade() else { return };
             bus.repair().await;
+        } else {
+            // A settings change another node published before this one listened.
+            let Some(bus) = bus.upgrade() else { return };
+            bus.reload_privacy().await;
         }
         first = false;
         loop {
