@@ -158,3 +158,34 @@ describe("changes to messages", () => {
     noProblems();
   });
 });
+
+describe("the recall window", () => {
+  // Two seconds instead of two minutes, so that the test can see it close.
+  const { pair, noProblems } = suite(["--messages.recall-window-s", "2"]);
+
+  test("a message is recalled within the window; after it, the menu no longer offers it", async () => {
+    const { alice, bob, a, b } = await pair();
+    await startDirectChat(alice.page, b.name, b.display);
+    await send(alice.page, "wrong chat, sorry");
+    await act(alice.page, "wrong chat, sorry", "Recall");
+    await openConversation(bob.page, a.display);
+    await bob.page.locator('[data-testid="recalled"]', { hasText: `${a.display} recalled a message` }).waitFor();
+    assert.equal(await message(bob.page, "wrong chat, sorry").count(), 0);
+
+    await send(alice.page, "this one stays");
+    await message(bob.page, "this one stays").waitFor();
+    // Once the window has passed (the very thing checked, hence the polling), the sender's own
+    // menu offers no recall.
+    const target = bubble(alice.page, "this one stays");
+    await eventually(async () => {
+      await target.hover();
+      await target.getByRole("button", { name: "Message actions" }).click();
+      await alice.page.getByRole("menuitem", { name: "Reply" }).waitFor();
+      const offered = await alice.page.getByRole("menuitem", { name: "Recall" }).count();
+      await alice.page.keyboard.press("Escape");
+      assert.equal(offered, 0, "recall still offered");
+    }, "the recall window to close");
+    assert.equal(await message(bob.page, "this one stays").count(), 1);
+    noProblems();
+  });
+});

@@ -21,14 +21,15 @@ export interface Account {
   display: string;
 }
 
-/** Registers the file's `before` and `after` hooks; call it at the top of a `describe`. */
-export function suite(): Suite {
+/** Registers the file's `before` and `after` hooks; call it at the top of a `describe`.
+ * `settings`: extra flags for this tern (`--messages.recall-window-s`, "2"). */
+export function suite(settings: string[] = []): Suite {
   let tern: Tern | undefined;
   let browser: Browser | undefined;
   const people: Person[] = [];
 
   before(async () => {
-    tern = await startTern();
+    tern = await startTern(settings);
     browser = await launchBrowser();
   });
 

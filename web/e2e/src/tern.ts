@@ -29,9 +29,10 @@ export interface Tern {
 const APP_DIST = resolve(here, "../../../app/dist");
 let warned = false;
 
-export async function startTern(): Promise<Tern> {
+/** Starts a tern for one test file; `settings` are extra flags (`--messages.recall-window-s`, ...). */
+export async function startTern(settings: string[] = []): Promise<Tern> {
   if (!existsSync(TERN_BIN)) throw new Error(`no tern binary at ${TERN_BIN}: build it or set TERN_BIN`);
-  let tern = await launch(TERN_WEB_DIR);
+  let tern = await launch(TERN_WEB_DIR, settings);
   if (TERN_WEB_DIR === undefined && (await embedsNoClient(tern.url))) {
     // Built with TERN_WEB_BUILD=skip (or before web/ existed): the binary serves a page saying
     // so. Test the client built here instead of failing on that page, and say so loudly.
@@ -47,7 +48,7 @@ export async function startTern(): Promise<Tern> {
       warned = true;
       console.error(`note: ${TERN_BIN} has no web client built in; testing ${APP_DIST} with --web-dir`);
     }
-    tern = await launch(APP_DIST);
+    tern = await launch(APP_DIST, settings);
   }
   return tern;
 }
@@ -57,13 +58,14 @@ async function embedsNoClient(url: string): Promise<boolean> {
   return page.includes("The web client is not included in this build");
 }
 
-async function launch(webDir: string | undefined): Promise<Tern> {
+async function launch(webDir: string | undefined, settings: string[]): Promise<Tern> {
   const dataDir = mkdtempSync(join(tmpdir(), "tern-e2e-"));
   const args = ["--server.listen", "127.0.0.1:0", "--server.data-dir", dataDir, "--security.argon2-memory-kib", "1024", "--server.log", "warn"];
   if (webDir !== undefined) {
     if (!existsSync(join(webDir, "index.html"))) throw new Error(`${webDir} has no index.html: run npm run build first`);
     args.push("--server.web-dir", webDir);
   }
+  args.push(...settings);
   const child = spawn(TERN_BIN, args, { stdio: ["ignore", "pipe", "pipe"], env: serverEnv() });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));

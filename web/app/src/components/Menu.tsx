@@ -13,7 +13,9 @@ export interface MenuItem {
   checked?: boolean;
 }
 
-/** `header` goes above the items; given as a function, it can close the menu (after a pick). */
+/** `header` goes above the items; given as a function, it can close the menu (after a pick).
+ * `items` given as a function are made when the menu opens (what is allowed may have changed
+ * since the last render: a recall window closes while nothing else does). */
 export function Menu({
   label,
   button,
@@ -23,7 +25,7 @@ export function Menu({
 }: {
   label: string;
   button: ComponentChildren;
-  items: MenuItem[];
+  items: MenuItem[] | (() => MenuItem[]);
   align?: "start" | "end";
   header?: ComponentChildren | ((close: () => void) => ComponentChildren);
 }) {
@@ -80,7 +82,7 @@ export function Menu({
       {open && (
         <div class={`menu-popover ${align}`} role="menu" aria-label={label}>
           {typeof header === "function" ? header(close) : header}
-          {items.map((item) => (
+          {(typeof items === "function" ? items() : items).map((item) => (
             <button
               key={item.label}
               type="button"

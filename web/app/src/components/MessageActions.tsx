@@ -20,22 +20,26 @@ const QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉", "🙏", "👀"];
 export function MessageActions({ event, group }: { event: Event; group: boolean }) {
   const { client, detail } = useChat();
   const { setMode } = useCompose();
-  const may = allowed(client, event, group, detail(event.conv));
   const [forwarding, setForwarding] = useState(false);
   const text = textOf(event.content);
-  const items: MenuItem[] = [{ label: t("reply"), onSelect: () => setMode({ kind: "reply", event }) }];
-  if (may.edit) items.push({ label: t("edit"), onSelect: () => setMode({ kind: "edit", event }) });
-  if (may.pin) {
-    items.push({ label: t("pin"), onSelect: () => client.changes.pin(event.conv, event.seq, true).catch(notify) });
-  }
-  if (text !== undefined) {
-    items.push({ label: t("forward"), onSelect: () => setForwarding(true) });
-    items.push({ label: t("select"), onSelect: () => setMode({ kind: "select", seqs: [event.seq] }) });
-    items.push({ label: t("copy"), onSelect: () => void navigator.clipboard?.writeText(text) });
-  }
-  if (may.recall) {
-    items.push({ label: t("recall"), danger: true, onSelect: () => client.changes.recall(event.conv, event.seq).catch(notify) });
-  }
+  // Made when the menu opens: the edit and recall windows close with time alone.
+  const items = (): MenuItem[] => {
+    const may = allowed(client, event, group, detail(event.conv));
+    const list: MenuItem[] = [{ label: t("reply"), onSelect: () => setMode({ kind: "reply", event }) }];
+    if (may.edit) list.push({ label: t("edit"), onSelect: () => setMode({ kind: "edit", event }) });
+    if (may.pin) {
+      list.push({ label: t("pin"), onSelect: () => client.changes.pin(event.conv, event.seq, true).catch(notify) });
+    }
+    if (text !== undefined) {
+      list.push({ label: t("forward"), onSelect: () => setForwarding(true) });
+      list.push({ label: t("select"), onSelect: () => setMode({ kind: "select", seqs: [event.seq] }) });
+      list.push({ label: t("copy"), onSelect: () => void navigator.clipboard?.writeText(text) });
+    }
+    if (may.recall) {
+      list.push({ label: t("recall"), danger: true, onSelect: () => client.changes.recall(event.conv, event.seq).catch(notify) });
+    }
+    return list;
+  };
   const mine = (emoji: string) => event.reactions?.some((r) => r.emoji === emoji && r.users.includes(client.user?.id ?? 0)) === true;
   const header = (close: () => void) => (
     <div class="quick-reactions" role="group" aria-label={t("react")}>

@@ -90,6 +90,9 @@ export function MessageList({ conv }: { conv: ConvId }) {
 
   const markSeen = useCallback(() => {
     if (document.visibilityState !== "visible" || !document.hasFocus()) return;
+    // Until the conversation is shown where reading starts, whatever is on screen is the
+    // backlog being loaded, not what the reader looks at.
+    if (!initialScrollDone.current) return;
     const current = client.conversation(conv);
     if (current === undefined || visible.current.size === 0) return;
     // Marking seq N read marks everything before it: only once all of that was loaded.
@@ -112,6 +115,9 @@ export function MessageList({ conv }: { conv: ConvId }) {
   const loadOlderIfNeeded = useCallback(() => {
     const node = scroller.current;
     const tl = client.timeline(conv);
+    // Until the conversation is first shown, the backlog below does the loading: a page loaded
+    // in between (a scroll while rows are laid out) would take the place of one of its pages.
+    if (!initialScrollDone.current) return;
     if (node === null || tl === undefined || !tl.hasOlder || tl.loadingOlder) return;
     if (node.scrollTop < LOAD_OLDER_AT) void client.loadOlder(conv);
   }, [client, conv]);
