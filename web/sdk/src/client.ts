@@ -9,6 +9,7 @@ import { Emitter } from "./emitter.js";
 import { TernError } from "./errors.js";
 import { Outbox, type PendingMessage } from "./outbox.js";
 import { ReadReceipts } from "./receipts.js";
+import { Requests } from "./requests.js";
 import {
   CloseCode,
   countsAsUnread,
@@ -38,12 +39,6 @@ import { DEFAULT_LIMITS, type Ack, type ClientEvents, type ClientOptions, type C
 export type { Ack, ClientEvents, ClientOptions, ConnectionStatus } from "./client-types.js";
 import { backoffDelay, realTimers, type TimerHandle, type Timers } from "./timers.js";
 import { randomUuid } from "./uuid.js";
-
-interface PendingRequest {
-  frame: ClientFrame;
-  resolve(frame: ServerFrame): void;
-  reject(error: TernError): void;
-}
 
 export class TernClient extends Emitter<ClientEvents> {
   status: ConnectionStatus = "connecting";
@@ -85,8 +80,7 @@ export class TernClient extends Emitter<ClientEvents> {
   private pingSentAt: number | undefined;
   private clockOffset = 0;
 
-  private nextRid = 0;
-  private readonly requests = new Map<number, PendingRequest>();
+  private readonly requests = new Requests();
   private readonly sendRids = new Map<string, number>();
   private readonly ridSends = new Map<number, string>();
   private readonly sentAt = new Map<string, number>();
@@ -611,7 +605,7 @@ export class TernClient extends Emitter<ClientEvents> {
       for (const message of this.outbox.all()) {
         if (message.state === "sending") this.writeSend(message);
       }
-      for (const [rid, request] of this.requests) this.write({ ...request.frame, rid });
+      this.requests.rewrite((frame) => this.write(frame));
       return;
     }
     if (frame.type === "error" && frame.code === "unauthorized") {
@@ -657,12 +651,7 @@ export class TernClient extends Emitter<ClientEvents> {
       this.emit("problem", error);
       return;
     }
-    const request = this.requests.get(frame.rid);
-    if (request !== undefined) {
-      this.requests.delete(frame.rid);
-      request.reject(error);
-      return;
-    }
+    if (this.requests.reject(frame.rid, error)) return;
     const cmid = this.ridSends.get(frame.rid);
     if (cmid !== undefined) {
       if (frame.retryable) {
@@ -783,7 +772,7 @@ export class TernClient extends Emitter<ClientEvents> {
 
   /** A frame of the client's own bookkeeping (sync, fetch, ping): only for this connection. */
   private writeInternal(frame: ClientFrame): number {
-    const rid = ++this.nextRid;
+    const rid = this.requests.nextRid();
     this.write({ ...frame, rid });
     return rid;
   }
@@ -792,7 +781,7 @@ export class TernClient extends Emitter<ClientEvents> {
     if (!this.open) return;
     let rid = this.sendRids.get(message.cmid);
     if (rid === undefined) {
-      rid = ++this.nextRid;
+      rid = this.requests.nextRid();
       this.sendRids.set(message.cmid, rid);
       this.ridSends.set(rid, message.cmid);
     }
@@ -812,19 +801,11 @@ export class TernClient extends Emitter<ClientEvents> {
     if (this.stopped === "closed" || this.stopped === "logged_out") {
       return Promise.reject(new TernError(this.stopped === "closed" ? "closed" : "logged_out", "not connected", false));
     }
-    const rid = ++this.nextRid;
-    return new Promise((resolve, reject) => {
-      this.requests.set(rid, { frame, resolve, reject });
-      this.write({ ...frame, rid });
-    });
+    return this.requests.start(frame, (f) => this.write(f));
   }
 
   private resolveRequest(frame: ServerFrame & { rid?: number }): void {
-    if (frame.rid === undefined) return;
-    const request = this.requests.get(frame.rid);
-    if (request === undefined) return;
-    this.requests.delete(frame.rid);
-    request.resolve(frame);
+    this.requests.resolve(frame);
   }
 
   private waitForAck(cmid: string): Promise<Ack> {
@@ -835,8 +816,7 @@ export class TernClient extends Emitter<ClientEvents> {
   }
 
   private failPending(error: TernError): void {
-    for (const request of this.requests.values()) request.reject(error);
-    this.requests.clear();
+    this.requests.failAll(error);
     for (const waiter of this.ackWaiters.values()) waiter.reject(error);
     this.ackWaiters.clear();
   }
