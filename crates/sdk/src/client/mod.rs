@@ -72,7 +72,9 @@ pub enum ClientEvent {
     /// `user` is typing in `conv` (ephemeral; show it for a few seconds).
     Typing { conv: ConvId, user: UserId },
     /// Other members' read positions moved (live, or missed while away and reported by sync).
-    /// `partial`: more moved than sync lists; `Client::receipts` has them all.
+    /// An entry with `hidden` set means that member stopped sharing theirs: forget it.
+    /// `partial`: more moved than sync lists; `Client::receipts` has them all. A member's own
+    /// message also means they read up to it; no receipt says so (see docs/PROTOCOL.md).
     Receipts {
         conv: ConvId,
         receipts: Vec<Receipt>,
