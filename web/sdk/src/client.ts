@@ -542,23 +542,23 @@ export class TernClient extends Emitter<ClientEvents> {
       }
       case "sync":
         for (const moved of frame.receipts ?? []) this.receipts.apply(moved.conv, moved.receipts, moved.partial);
-        if (!this.sequencer.onSync(frame.rid, frame.token, frame.conversations, frame.next)) this.resolveRequest(frame);
+        if (!this.sequencer.onSync(frame.rid, frame.token, frame.conversations, frame.next)) this.requests.resolve(frame);
         return;
       case "events":
-        if (!this.sequencer.onEvents(frame.rid, frame.conv, frame.events, frame.has_more)) this.resolveRequest(frame);
+        if (!this.sequencer.onEvents(frame.rid, frame.conv, frame.events, frame.has_more)) this.requests.resolve(frame);
         return;
       case "read":
         this.onRead(frame.conv, frame.read_seq, { unread: frame.unread, mentions: frame.unread_mentions ?? 0 });
-        this.resolveRequest(frame);
+        this.requests.resolve(frame);
         return;
       case "preferences":
         this.convs.applyPreferences(frame.conv, frame.notify, frame.top);
         this.conversationChanged(frame.conv);
-        this.resolveRequest(frame);
+        this.requests.resolve(frame);
         return;
       case "receipts":
         if (frame.rid === undefined) this.receipts.apply(frame.conv, frame.receipts);
-        this.resolveRequest(frame);
+        this.requests.resolve(frame);
         return;
       case "settings":
         this.applySettings(frame.settings);
@@ -566,7 +566,7 @@ export class TernClient extends Emitter<ClientEvents> {
       case "done":
       case "pins":
       case "versions":
-        this.resolveRequest(frame);
+        this.requests.resolve(frame);
         return;
       case "typing":
         this.onTyping(frame.conv, frame.user);
@@ -578,7 +578,7 @@ export class TernClient extends Emitter<ClientEvents> {
         this.onErrorFrame(frame);
         return;
       case "pong":
-        this.resolveRequest(frame);
+        this.requests.resolve(frame);
         return;
       case "hello":
         return;
@@ -802,10 +802,6 @@ export class TernClient extends Emitter<ClientEvents> {
       return Promise.reject(new TernError(this.stopped === "closed" ? "closed" : "logged_out", "not connected", false));
     }
     return this.requests.start(frame, (f) => this.write(f));
-  }
-
-  private resolveRequest(frame: ServerFrame & { rid?: number }): void {
-    this.requests.resolve(frame);
   }
 
   private waitForAck(cmid: string): Promise<Ack> {

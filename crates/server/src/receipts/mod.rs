@@ -11,6 +11,6 @@ pub mod http;
 mod privacy;
 mod service;
 
-pub use coalescer::{Coalescer, RECEIPTS_FRAME_MAX};
+pub use coalescer::Coalescer;
 pub use privacy::Privacy;
 pub use service::Receipts;

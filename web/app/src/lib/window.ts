@@ -6,7 +6,7 @@
 /** Lists with fewer rows than this are rendered whole. */
 export const WINDOW_FROM = 300;
 /** Rendered beyond the screen, above and below, in CSS pixels. */
-export const OVERSCAN_PX = 1600;
+const OVERSCAN_PX = 1600;
 /** Rows placed around a message when the window jumps to it (opening, jumping). */
 const PLACE_ABOVE = 40;
 const PLACE_BELOW = 80;
