@@ -6,7 +6,7 @@ use crate::proxy::{TcpProxy, address_of, via};
 use crate::support::{Device, RawWs, TestServer, TestUser, text, until_ready_is};
 use redis::AsyncCommands;
 use serde_json::json;
-use tern_sdk::proto::ErrorCode;
+use tern_sdk::proto::{Content, ErrorCode, NotifyLevel};
 use tern_sdk::{Api, ClientEvent};
 use tern_store::testing::{TestDatabase, redis_url, service_missing};
 
@@ -179,6 +179,64 @@ async fn changes_to_messages_reach_devices_on_other_nodes_in_order() {
             (pin[0], "pin"),
             (recall[0], "recall")
         ]
+    );
+}
+
+#[tokio::test]
+async fn replies_mentions_forwards_and_preferences_cross_nodes() {
+    let Some(cluster) = Cluster::start().await else {
+        return;
+    };
+    let [alice, bob] = cluster.nodes[0].users(["alice", "bob"]).await;
+    let group = alice
+        .api
+        .create_group("跨节点", &[bob.id()])
+        .await
+        .unwrap()
+        .summary
+        .id;
+    let direct = alice.direct_with(&bob).await;
+    let writer = cluster.device_on(0, &alice).await;
+    let mut reader = cluster.device_on(2, &bob).await;
+    let first = writer.client.send_text(group, "agenda?").await.unwrap();
+    let reply = Content::Text {
+        text: "@bob see above".into(),
+        reply_to: Some(first.seq),
+        mentions: vec![bob.id()],
+        mention_all: false,
+        forwarded: None,
+    };
+    let sent = writer.client.send(group, reply.clone()).await.unwrap();
+    let got = reader.collect_until(group, sent.seq).await;
+    assert_eq!(got.last().map(|e| &e.content), Some(&reply));
+    // The mention is counted on a node other than the one that stored it.
+    let on_node_one = Api::new(cluster.nodes[1].url.clone()).with_token(&bob.token);
+    let summary = on_node_one.conversation(group).await.unwrap().summary;
+    assert_eq!((summary.unread, summary.unread_mentions), (2, 1));
+    // Bob forwards both through node 2; alice's device on node 0 gets the copies in order.
+    let copies = reader
+        .client
+        .forward(direct, group, vec![first.seq, sent.seq])
+        .await
+        .unwrap();
+    let mut watcher = cluster.device_on(0, &alice).await;
+    let arrived = watcher.collect_until(direct, copies[1]).await;
+    let texts: Vec<_> = arrived
+        .iter()
+        .filter(|e| copies.contains(&e.seq))
+        .map(|e| e.content.kind())
+        .collect();
+    assert_eq!(texts, ["text", "text"]);
+    // Preferences set through node 1 reach bob's connection on node 2.
+    let (mut elsewhere, _) = RawWs::connect(&cluster.nodes[2], &bob.token).await;
+    on_node_one
+        .preferences(group, Some(NotifyLevel::Muted), None)
+        .await
+        .unwrap();
+    let heard = elsewhere.recv_type("preferences").await;
+    assert_eq!(
+        (heard["conv"].as_i64(), heard["notify"].as_str()),
+        (Some(group.0), Some("muted"))
     );
 }
 
