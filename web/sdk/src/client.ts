@@ -293,18 +293,37 @@ export class TernClient extends Emitter<ClientEvents> {
   }
 
   /**
-   * Makes the client keep a timeline for `conv` and loads its newest page (`limit` events, e.g.
-   * enough to reach the first unread one). Live and caught-up events are appended from then on.
+   * Makes the client keep a timeline for `conv` with at least its newest `limit` events loaded
+   * (e.g. enough to reach the first unread one), in as many pages as the server's `max_page`
+   * requires; `opening` is true until then. Live and caught-up events are appended from then on.
+   * On a timeline already open it loads back further if `limit` asks for more.
    */
-  async openTimeline(conv: ConvId, limit?: number): Promise<void> {
-    if (this.timelines.has(conv)) return;
-    if (!this.sequencer.isTracked(conv)) {
-      this.wantedTimelines.set(conv, limit);
-      return;
+  async openTimeline(conv: ConvId, limit = this.options.historyPageSize): Promise<void> {
+    let timeline = this.timelines.get(conv);
+    if (timeline === undefined) {
+      if (!this.sequencer.isTracked(conv)) {
+        this.wantedTimelines.set(conv, limit);
+        return;
+      }
+      timeline = new Timeline(conv, this.sequencer.deliveredSeq(conv));
+      this.timelines.set(conv, timeline);
     }
-    this.timelines.set(conv, new Timeline(conv, this.sequencer.deliveredSeq(conv)));
-    this.emit("timeline", { conv });
-    await this.loadOlder(conv, limit);
+    if (timeline.opening) return;
+    const reachBack = Math.max(1, timeline.endSeq - limit + 1);
+    timeline.opening = true;
+    this.timelineChanged(conv);
+    try {
+      // Each page either moves the start back or ends the loop (history exhausted, a failed
+      // request, the timeline replaced).
+      while (timeline.hasOlder && timeline.startSeq > reachBack && this.timelines.get(conv) === timeline) {
+        const start = timeline.startSeq;
+        await this.loadOlder(conv, start - reachBack);
+        if (timeline.startSeq >= start) break;
+      }
+    } finally {
+      timeline.opening = false;
+      this.timelineChanged(conv);
+    }
   }
 
   /** Loads the next older page; resolves to whether even older events exist. */

@@ -13,12 +13,15 @@ export interface TimelineView {
   /** Older events exist on the server (scroll up to load them). */
   hasOlder: boolean;
   loadingOlder: boolean;
+  /** The pages asked for when it was opened are still loading (see `openTimeline`). */
+  opening: boolean;
 }
 
 export class Timeline {
   events: Event[] = [];
   hasOlder: boolean;
   loadingOlder = false;
+  opening = false;
   /** The seq the window starts at (its first event's, or the next expected one while empty). */
   private start: number;
 
@@ -28,6 +31,11 @@ export class Timeline {
   ) {
     this.start = delivered + 1;
     this.hasOlder = delivered > 0;
+  }
+
+  /** The newest seq it holds (or the one before the next expected while empty). */
+  get endSeq(): number {
+    return this.events[this.events.length - 1]?.seq ?? this.start - 1;
   }
 
   /** The seq to pass as `before` for the next older page. */
@@ -40,7 +48,7 @@ export class Timeline {
    * updates that message if it is loaded (a page read later already reflects the change).
    */
   append(event: Event): void {
-    const last = this.events[this.events.length - 1]?.seq ?? this.start - 1;
+    const last = this.endSeq;
     if (event.seq <= last) return;
     // A new array on every change, so views can compare by reference.
     const events = [...this.events, event];
@@ -104,6 +112,7 @@ export class Timeline {
       events: this.events,
       hasOlder: this.hasOlder,
       loadingOlder: this.loadingOlder,
+      opening: this.opening,
     };
   }
 }

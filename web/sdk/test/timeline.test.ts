@@ -31,13 +31,40 @@ test("opening loads the newest page, then older pages until the beginning", asyn
   assert.equal(h.client.timeline(3)?.hasOlder, false);
 });
 
-test("the first page can be made larger (to reach the first unread), capped at the server's max", async () => {
+test("opening reaches back as far as asked, in pages of at most the server's max, and says so until done", async () => {
   const h = harness({ historyPageSize: 3 });
-  const socket = connect(h, [summary(3, 700, 100, 600), summary(4, 10, 10, 0)]);
-  void h.client.openTimeline(3, 620);
-  assert.equal(socket.last("history").limit, 100, "hello said max_page is 100");
+  const socket = connect(h, [summary(3, 250, 100, 150), summary(4, 10, 10, 0)]);
+  const opened = h.client.openTimeline(3, 170);
+  const page = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => text(3, from + i, BOB.id));
+  let history = socket.last("history");
+  assert.deepEqual([history.before, history.limit], [251, 100], "hello said max_page is 100");
+  assert.equal(h.client.timeline(3)?.opening, true);
+  socket.push({ type: "events", rid: history.rid, conv: 3, events: page(151, 250), has_more: true });
+  await new Promise((r) => setImmediate(r));
+  history = socket.last("history");
+  assert.deepEqual([history.before, history.limit], [151, 70], "only what is still missing");
+  assert.equal(h.client.timeline(3)?.opening, true, "still opening between pages");
+  socket.push({ type: "events", rid: history.rid, conv: 3, events: page(81, 150), has_more: true });
+  await opened;
+  assert.equal(h.client.timeline(3)?.opening, false);
+  assert.equal(h.client.timeline(3)?.events[0]?.seq, 81);
+  assert.equal(socket.framesOf("history").length, 2);
+
   void h.client.openTimeline(4, 30);
-  assert.equal(socket.last("history").limit, 30);
+  assert.equal(socket.last("history").limit, 10, "no more than there is");
+});
+
+test("opening stops at a failed page instead of retrying forever", async () => {
+  const h = harness({ historyPageSize: 3 });
+  const socket = connect(h, [summary(3, 250, 100, 150)]);
+  const problems: Error[] = [];
+  h.client.on("problem", (e) => problems.push(e));
+  const opened = h.client.openTimeline(3, 170);
+  socket.push({ type: "error", rid: socket.last("history").rid, code: "internal", message: "boom", retryable: false });
+  await opened;
+  assert.equal(h.client.timeline(3)?.opening, false);
+  assert.equal(socket.framesOf("history").length, 1);
+  assert.equal(problems.length, 1);
 });
 
 test("events arriving while the first page loads are kept, in order, without repeats", async () => {

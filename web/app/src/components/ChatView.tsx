@@ -26,13 +26,6 @@ export function ChatView({ conv, onBack }: { conv: number; onBack(): void }) {
   useEffect(() => setMode(null), [conv]);
 
   useEffect(() => {
-    // The first page reaches back to the first unread message, so the divider can be shown.
-    const current = client.conversation(conv);
-    const behind = current === undefined ? 0 : current.lastSeq - current.readSeq;
-    void client.openTimeline(conv, Math.max(50, behind + 20));
-  }, [client, conv]);
-
-  useEffect(() => {
     if (kind === "group") void loadDetail(conv);
   }, [conv, kind, loadDetail]);
 

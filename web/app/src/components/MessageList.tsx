@@ -6,7 +6,8 @@
 // - Messages count as read only when actually seen: on screen (IntersectionObserver), in a
 //   visible tab, with the window focused. Then the SDK marks them read on the server. The read
 //   position never jumps over messages that were not loaded: opening loads back to the first
-//   unread one (up to BACKLOG_PAGES pages; past that, scrolling up loads the rest first).
+//   unread one (up to OPEN_AT_MOST messages; past that, scrolling up loads the rest
+//   first).
 // - A long list renders only the rows near the screen (lib/window.ts), so thousands of loaded
 //   messages cost no more per frame than a few screens of them.
 
@@ -25,8 +26,9 @@ import { EventMessage, PendingBubble } from "./Message";
 const BOTTOM_SLACK = 64;
 /** Start loading older messages this far from the top. */
 const LOAD_OLDER_AT = 400;
-/** Pages loaded at open to reach the first unread message before showing the conversation. */
-const BACKLOG_PAGES = 5;
+/** Messages loaded when a conversation opens, at most: a longer unread backlog is read from
+ * where this reaches, and scrolling up loads the rest. */
+const OPEN_AT_MOST = 2_500;
 /** Messages further apart than this start a new run (name and avatar shown again). */
 const RUN_GAP_MS = 5 * 60_000;
 
@@ -148,17 +150,14 @@ export function MessageList({ conv }: { conv: ConvId }) {
     setShowJump(false);
   };
 
-  // Before the first paint of a conversation with many unread messages, load back to the first
-  // of them, so the divider is where the reading starts.
-  const backlogPages = useRef(0);
-  const firstUnreadMissing =
-    timeline !== undefined && timeline.hasOlder && (all[0]?.seq ?? Infinity) > (dividerAfter.current ?? Infinity) + 1;
-  const fillingBacklog = !initialScrollDone.current && firstUnreadMissing && backlogPages.current < BACKLOG_PAGES;
-  useEffect(() => {
-    if (!fillingBacklog || timeline?.loadingOlder) return;
-    backlogPages.current += 1;
-    void client.loadOlder(conv, client.limits.max_page);
-  }, [fillingBacklog, timeline?.loadingOlder, client, conv]);
+  // Opening loads back to the first unread message (and a little before), so the divider can be
+  // shown. A layout effect declared before the one below: the timeline says it is `opening`
+  // before that one first looks.
+  useLayoutEffect(() => {
+    const current = client.conversation(conv);
+    const behind = current === undefined ? 0 : current.lastSeq - current.readSeq;
+    void client.openTimeline(conv, Math.min(OPEN_AT_MOST, Math.max(50, behind + 20)));
+  }, [client, conv]);
 
   useLayoutEffect(() => {
     const node = scroller.current;
@@ -166,8 +165,9 @@ export function MessageList({ conv }: { conv: ConvId }) {
     const firstSeq = events[0]?.seq;
     const prev = before.current;
     if (!initialScrollDone.current) {
-      if (fillingBacklog) return;
-      if (events.length > 0 || timeline?.hasOlder === false) {
+      // The conversation is shown once the pages that reach its first unread message are in,
+      // so the divider is where reading starts.
+      if (timeline !== undefined && !timeline.opening) {
         initialScrollDone.current = true;
         const divider = node.querySelector<HTMLElement>(".unread-divider");
         if (divider !== null) {
