@@ -45,6 +45,20 @@ pub enum ErrorCode {
     TooLate,
     /// A reaction that is not exactly one emoji.
     InvalidReaction,
+    /// An upload larger than `max_file_bytes`, or a picture larger than `max_image_pixels`.
+    FileTooLarge,
+    /// The upload would take you past your storage quota (`quota_bytes`).
+    QuotaExceeded,
+    /// Resumable upload: `Upload-Offset` is not where the upload stands (ask with `HEAD`, then
+    /// continue from there).
+    OffsetMismatch,
+    /// A signed download address that has expired or whose signature does not match: ask for a
+    /// new one.
+    LinkExpired,
+    /// The file is no longer available (its message was recalled, or it was cleaned up).
+    FileGone,
+    /// A download `Range` that starts beyond the end of the file.
+    RangeNotSatisfiable,
     /// Registration: the username is already registered.
     UsernameTaken,
     /// Registration: the username breaks the username rules.

@@ -1,9 +1,9 @@
-//! Typed event content. Messages (`text`), the changes made to them (`edit`, `recall`,
-//! `reaction`, `pin`) and system events are variants of `Content`; a client that meets a kind it
-//! does not know sees `Unsupported` instead of failing. New kinds (image, file, voice) are new
-//! variants.
+//! Typed event content. Messages (`text`, and the media kinds `image`, `file`, `voice`,
+//! `video`), the changes made to them (`edit`, `recall`, `reaction`, `pin`) and system events
+//! are variants of `Content`; a client that meets a kind it does not know sees `Unsupported`
+//! instead of failing.
 
-use crate::ids::UserId;
+use crate::ids::{FileId, UserId};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// What an event carries, tagged by `type`.
@@ -30,6 +30,42 @@ pub enum Content {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "typescript", ts(optional))]
         forwarded: Option<Forwarded>,
+    },
+    /// A picture. `width` and `height` are as shown (EXIF orientation applied); `color` is its
+    /// average colour (`#rrggbb`), a placeholder while it loads; `animated` for a moving GIF.
+    /// Clients send only `file` (its id); the server fills in the rest from the upload.
+    Image {
+        file: FileInfo,
+        width: u32,
+        height: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
+        color: Option<String>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        #[cfg_attr(feature = "typescript", ts(as = "Option<bool>", optional))]
+        animated: bool,
+    },
+    /// Any file, offered for download. Clients send only `file` (its id).
+    File { file: FileInfo },
+    /// A voice message: its length and up to `WAVEFORM_MAX` loudness levels (0-255) to draw,
+    /// both measured by the recording client.
+    Voice {
+        file: FileInfo,
+        duration_ms: u32,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        #[cfg_attr(feature = "typescript", ts(as = "Option<Vec<u8>>", optional))]
+        waveform: Vec<u8>,
+    },
+    /// A video: its length and dimensions (measured by the sending client), and an uploaded
+    /// picture to show before it plays.
+    Video {
+        file: FileInfo,
+        duration_ms: u32,
+        width: u32,
+        height: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
+        poster: Option<FileInfo>,
     },
     /// A message's new text. Applies to the message at seq `target`.
     Edit { target: u64, text: String },
@@ -58,6 +94,35 @@ pub enum Content {
     Unsupported,
 }
 
+/// Most loudness levels a voice message's waveform may have.
+pub const WAVEFORM_MAX: usize = 128;
+
+/// An uploaded file as a message shows it. `name` is the uploader's file name (cleaned of any
+/// path), `mime` the type tern found in its bytes (never the one the uploader claimed).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct FileInfo {
+    pub id: FileId,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub size: u64,
+    #[serde(default)]
+    pub mime: String,
+}
+
+impl FileInfo {
+    /// A reference by id alone, as a client sends it; the server fills in the rest.
+    pub fn id_only(id: FileId) -> FileInfo {
+        FileInfo {
+            id,
+            name: String::new(),
+            size: 0,
+            mime: String::new(),
+        }
+    }
+}
+
 /// Where a forwarded message came from: its author and time, never its conversation (which the
 /// recipients may not be in).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,7 +147,7 @@ impl Content {
 
     /// Whether an event with this content makes the conversation unread for its other members.
     pub fn counts_as_unread(&self) -> bool {
-        matches!(self, Content::Text { .. })
+        self.is_message()
     }
 
     /// The seq of the message this event changes (edit, recall, reaction, pin): such events
@@ -100,13 +165,39 @@ impl Content {
     /// Whether this is a message people wrote (which may be replied to, edited, recalled,
     /// reacted to, pinned and forwarded), as opposed to a change to one or a system event.
     pub fn is_message(&self) -> bool {
-        matches!(self, Content::Text { .. })
+        matches!(
+            self,
+            Content::Text { .. }
+                | Content::Image { .. }
+                | Content::File { .. }
+                | Content::Voice { .. }
+                | Content::Video { .. }
+        )
+    }
+
+    /// The uploaded files this content shows (a video's poster too).
+    pub fn files(&self) -> Vec<&FileId> {
+        match self {
+            Content::Image { file, .. } | Content::File { file } | Content::Voice { file, .. } => {
+                vec![&file.id]
+            }
+            Content::Video { file, poster, .. } => {
+                let mut ids = vec![&file.id];
+                ids.extend(poster.as_ref().map(|p| &p.id));
+                ids
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// The `type` tag as it appears on the wire.
     pub fn kind(&self) -> &'static str {
         match self {
             Content::Text { .. } => "text",
+            Content::Image { .. } => "image",
+            Content::File { .. } => "file",
+            Content::Voice { .. } => "voice",
+            Content::Video { .. } => "video",
             Content::Edit { .. } => "edit",
             Content::Recall { .. } => "recall",
             Content::Reaction { .. } => "reaction",
@@ -138,9 +229,36 @@ pub fn strict<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Content, D::
         mention_all: bool,
     }
     #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct FileFields {
+        file: FileId,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct VoiceFields {
+        file: FileId,
+        duration_ms: u32,
+        #[serde(default)]
+        waveform: Vec<u8>,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct VideoFields {
+        file: FileId,
+        duration_ms: u32,
+        width: u32,
+        height: u32,
+        #[serde(default)]
+        poster: Option<FileId>,
+    }
+    #[derive(Deserialize)]
     #[serde(tag = "type", rename_all = "snake_case")]
     enum Inbound {
         Text(TextFields),
+        Image(FileFields),
+        File(FileFields),
+        Voice(VoiceFields),
+        Video(VideoFields),
         #[serde(other)]
         Other,
     }
@@ -157,6 +275,39 @@ pub fn strict<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Content, D::
             mentions,
             mention_all,
             forwarded: None,
+        },
+        // Media: the file by id; the server fills in what the upload says.
+        Inbound::Image(FileFields { file }) => Content::Image {
+            file: FileInfo::id_only(file),
+            width: 0,
+            height: 0,
+            color: None,
+            animated: false,
+        },
+        Inbound::File(FileFields { file }) => Content::File {
+            file: FileInfo::id_only(file),
+        },
+        Inbound::Voice(VoiceFields {
+            file,
+            duration_ms,
+            waveform,
+        }) => Content::Voice {
+            file: FileInfo::id_only(file),
+            duration_ms,
+            waveform,
+        },
+        Inbound::Video(VideoFields {
+            file,
+            duration_ms,
+            width,
+            height,
+            poster,
+        }) => Content::Video {
+            file: FileInfo::id_only(file),
+            duration_ms,
+            width,
+            height,
+            poster: poster.map(FileInfo::id_only),
         },
         Inbound::Other => Content::Unsupported,
     })

@@ -14,9 +14,9 @@ pub mod rest;
 pub mod typescript;
 
 pub use codes::{CloseCode, ErrorCode};
-pub use content::{Content, Forwarded, SystemEvent};
+pub use content::{Content, FileInfo, Forwarded, SystemEvent, WAVEFORM_MAX};
 pub use frames::{ClientFrame, FEATURES, FrameEnvelope, PROTOCOL_VERSION, ServerFrame};
-pub use ids::{ConvId, SessionId, UserId};
+pub use ids::{ConvId, FileId, SessionId, UserId};
 pub use model::{
     ConversationKind, ConversationReceipts, ConversationSummary, Event, Limits, MemberRole,
     NotifyLevel, Reactions, Receipt, UserProfile, UserSettings,

@@ -121,7 +121,11 @@ fn status_of(code: ErrorCode) -> StatusCode {
         | InvalidUsername | InvalidPassword | InvalidDisplayName | BinaryNotSupported
         | InvalidReaction => StatusCode::BAD_REQUEST,
         InvalidTarget => StatusCode::UNPROCESSABLE_ENTITY,
-        FrameTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        FrameTooLarge | FileTooLarge | QuotaExceeded => StatusCode::PAYLOAD_TOO_LARGE,
+        OffsetMismatch => StatusCode::CONFLICT,
+        LinkExpired => StatusCode::FORBIDDEN,
+        FileGone => StatusCode::GONE,
+        RangeNotSatisfiable => StatusCode::RANGE_NOT_SATISFIABLE,
         Unauthorized | InvalidCredentials => StatusCode::UNAUTHORIZED,
         Forbidden | NotMember | TooLate => StatusCode::FORBIDDEN,
         NotFound => StatusCode::NOT_FOUND,
