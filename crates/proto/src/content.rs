@@ -44,9 +44,19 @@ pub enum Content {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         #[cfg_attr(feature = "typescript", ts(as = "Option<bool>", optional))]
         animated: bool,
+        /// Set by the server on a forwarded copy (as for `text`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
+        forwarded: Option<Forwarded>,
     },
     /// Any file, offered for download. Clients send only `file` (its id).
-    File { file: FileInfo },
+    File {
+        file: FileInfo,
+        /// Set by the server on a forwarded copy (as for `text`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
+        forwarded: Option<Forwarded>,
+    },
     /// A voice message: its length and up to `WAVEFORM_MAX` loudness levels (0-255) to draw,
     /// both measured by the recording client.
     Voice {
@@ -55,6 +65,10 @@ pub enum Content {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         #[cfg_attr(feature = "typescript", ts(as = "Option<Vec<u8>>", optional))]
         waveform: Vec<u8>,
+        /// Set by the server on a forwarded copy (as for `text`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
+        forwarded: Option<Forwarded>,
     },
     /// A video: its length and dimensions (measured by the sending client), and an uploaded
     /// picture to show before it plays.
@@ -66,6 +80,10 @@ pub enum Content {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "typescript", ts(optional))]
         poster: Option<FileInfo>,
+        /// Set by the server on a forwarded copy (as for `text`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
+        forwarded: Option<Forwarded>,
     },
     /// A message's new text. Applies to the message at seq `target`.
     Edit { target: u64, text: String },
@@ -175,10 +193,41 @@ impl Content {
         )
     }
 
+    /// What a forwarded copy of this message carries: the same text or file, attributed to
+    /// `origin` unless it was itself a forward (then to the original author), without the
+    /// reply and mentions, which belong to the conversation it came from. `None` if this is
+    /// not a message.
+    pub fn forwarded_copy(&self, origin: Forwarded) -> Option<Content> {
+        let mut copy = self.clone();
+        let forwarded = match &mut copy {
+            Content::Text {
+                reply_to,
+                mentions,
+                mention_all,
+                forwarded,
+                ..
+            } => {
+                *reply_to = None;
+                mentions.clear();
+                *mention_all = false;
+                forwarded
+            }
+            Content::Image { forwarded, .. }
+            | Content::File { forwarded, .. }
+            | Content::Voice { forwarded, .. }
+            | Content::Video { forwarded, .. } => forwarded,
+            _ => return None,
+        };
+        forwarded.get_or_insert(origin);
+        Some(copy)
+    }
+
     /// The uploaded files this content shows (a video's poster too).
     pub fn files(&self) -> Vec<&FileId> {
         match self {
-            Content::Image { file, .. } | Content::File { file } | Content::Voice { file, .. } => {
+            Content::Image { file, .. }
+            | Content::File { file, .. }
+            | Content::Voice { file, .. } => {
                 vec![&file.id]
             }
             Content::Video { file, poster, .. } => {
@@ -283,9 +332,11 @@ pub fn strict<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Content, D::
             height: 0,
             color: None,
             animated: false,
+            forwarded: None,
         },
         Inbound::File(FileFields { file }) => Content::File {
             file: FileInfo::id_only(file),
+            forwarded: None,
         },
         Inbound::Voice(VoiceFields {
             file,
@@ -295,6 +346,7 @@ pub fn strict<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Content, D::
             file: FileInfo::id_only(file),
             duration_ms,
             waveform,
+            forwarded: None,
         },
         Inbound::Video(VideoFields {
             file,
@@ -308,6 +360,7 @@ pub fn strict<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Content, D::
             width,
             height,
             poster: poster.map(FileInfo::id_only),
+            forwarded: None,
         },
         Inbound::Other => Content::Unsupported,
     })

@@ -10,6 +10,7 @@ mod conformance;
 mod conversations;
 mod error;
 mod events;
+mod files;
 mod followers;
 mod migrate;
 pub mod postgres;
@@ -25,6 +26,7 @@ mod write;
 pub use accounts::AccountStore;
 pub use conversations::ConversationStore;
 pub use events::{EventStore, PinRecord};
+pub use files::{BlobRecord, FileRecord, FileStore, PictureInfo, UploadRecord};
 pub use followers::FollowerStore;
 pub use receipts::{RECEIPTS_SYNC_MAX, ReceiptStore};
 
@@ -61,7 +63,7 @@ pub struct SummaryPage {
 /// `Backend`; a new aggregate is one more file and one more supertrait here.
 #[async_trait]
 pub trait Store:
-    AccountStore + ConversationStore + EventStore + FollowerStore + ReceiptStore + 'static
+    AccountStore + ConversationStore + EventStore + FileStore + FollowerStore + ReceiptStore + 'static
 {
     /// Answers when the database does.
     async fn ping(&self) -> StoreResult<()>;

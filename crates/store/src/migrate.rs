@@ -32,6 +32,7 @@ migrations! {
     6 "0006" "message_actions",
     7 "0007" "member_preferences",
     8 "0008" "receipts_and_reaction_order",
+    9 "0009" "files",
 }
 
 /// One migration file: `NNNN_name.sql`.

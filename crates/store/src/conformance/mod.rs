@@ -5,6 +5,7 @@ mod accounts;
 mod changes;
 mod conversations;
 mod events;
+mod files;
 mod followers;
 mod receipts;
 
@@ -12,6 +13,7 @@ pub use accounts::*;
 pub use changes::*;
 pub use conversations::*;
 pub use events::*;
+pub use files::*;
 pub use followers::*;
 pub use receipts::*;
 
@@ -91,6 +93,10 @@ macro_rules! conformance_tests {
             receipts_list_the_members_who_share_them,
             receipts_since_report_what_others_read,
             receipts_since_are_bounded_per_conversation,
+            uploads_move_only_from_where_they_stand,
+            identical_content_is_stored_once,
+            files_are_readable_by_their_owner_and_by_who_sees_a_message_with_them,
+            a_recall_forgets_the_file_and_sweeps_remove_what_nothing_shows,
         );
     };
     (@cases $open:expr; $($case:ident),* $(,)?) => {

@@ -8,6 +8,7 @@ use super::rules::{group_members, newcomers};
 use super::{GROUP_MEMBERS_MAX, Refusal, WriteOp, WriteOutcome, WriteResult};
 use crate::conversations::{member_ids, membership};
 use crate::events::{count_unread, count_unread_mentions};
+use crate::files::record_refs;
 use crate::sql::{Sql, args, stmt};
 use crate::{StoreError, StoreResult};
 use tern_proto::{Content, ConvId, Event, MemberRole, NotifyLevel, SystemEvent, UserId};
@@ -149,6 +150,10 @@ impl<S: Sql> Batch<'_, S> {
         if let Some(seq) = seq {
             let seq = seq as u64;
             self.record_mentions(conv, sender, seq, &content).await?;
+            let files = content.files();
+            if !files.is_empty() {
+                record_refs(self.sql, conv.0, seq as i64, &files).await?;
+            }
             let event = Event::new(conv, seq, id, sender, self.now, Some(cmid), content);
             return Ok(Ok(WriteOutcome::Appended {
                 event,

@@ -6,6 +6,7 @@
 
 use super::apply::Batch;
 use super::{FORWARD_MAX, PINS_MAX, Refusal, WriteOutcome, WriteResult};
+use crate::files::forget_refs;
 use crate::sql::{Sql, args, stmt};
 use crate::{StoreError, StoreResult};
 use tern_proto::{Content, ConvId, Event, Forwarded, MemberRole, UserId};
@@ -210,7 +211,7 @@ impl<S: Sql> Batch<'_, S> {
         match message.content {
             // Recalling twice changes nothing.
             Content::Recalled { .. } => return Ok(Ok(WriteOutcome::Unchanged)),
-            Content::Text { .. } => {}
+            ref content if content.is_message() => {}
             _ => return Ok(Err(Refusal::InvalidTarget)),
         }
         let owner = actor.group && actor.role == MemberRole::Owner;
@@ -260,6 +261,7 @@ impl<S: Sql> Batch<'_, S> {
                 .exec(statement, args![conv.0, target as i64])
                 .await?;
         }
+        forget_refs(self.sql, conv.0, target as i64).await?;
         Ok(Ok(changed(vec![event])))
     }
 
@@ -435,24 +437,15 @@ impl<S: Sql> Batch<'_, S> {
             let Some(message) = self.message(from, seq).await? else {
                 return Ok(Err(Refusal::InvalidTarget));
             };
-            let Content::Text {
-                text, forwarded, ..
-            } = message.content
-            else {
-                return Ok(Err(Refusal::InvalidTarget));
-            };
             // A forward of a forward still names the original author.
-            let forwarded = forwarded.unwrap_or(Forwarded {
+            let origin = Forwarded {
                 sender: message.sender,
                 ts: message.ts,
-            });
-            copies.push(Content::Text {
-                text,
-                reply_to: None,
-                mentions: Vec::new(),
-                mention_all: false,
-                forwarded: Some(forwarded),
-            });
+            };
+            let Some(copy) = message.content.forwarded_copy(origin) else {
+                return Ok(Err(Refusal::InvalidTarget));
+            };
+            copies.push(copy);
         }
         let mut events = Vec::with_capacity(copies.len());
         for (i, content) in copies.into_iter().enumerate() {
