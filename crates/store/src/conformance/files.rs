@@ -2,7 +2,7 @@
 //! quota's count, and what a recall and the sweeps remove.
 
 use super::*;
-use crate::{BlobRecord, FileStore, PictureInfo, UploadRecord, now_ms};
+use crate::{BlobRecord, PictureInfo, UploadRecord, now_ms};
 use tern_proto::{FileId, FileInfo};
 
 fn file_id(n: u8) -> FileId {
