@@ -230,3 +230,92 @@ pub struct Preferences {
 pub struct ChangeResult {
     pub seqs: Vec<u64>,
 }
+
+/// An uploaded file: the answer to an upload (`POST /files`, or the last `PATCH` of a resumable
+/// one through `GET /files/uploads/{id}`) and to `GET /files/{id}/info`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct UploadedFile {
+    pub id: crate::ids::FileId,
+    /// The uploader's file name, cleaned of any path.
+    pub name: String,
+    /// Bytes served (a picture's metadata removed).
+    pub size: u64,
+    /// The type found in the bytes.
+    pub mime: String,
+    /// Set when tern can show it as a picture (send it as `image`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub picture: Option<PictureDetails>,
+    /// The smaller renditions that exist (`thumb`, `preview`); for a small picture, none: the
+    /// picture itself is small.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<Vec<String>>", optional))]
+    pub variants: Vec<String>,
+}
+
+/// A picture's dimensions as shown, its placeholder colour and whether it moves.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct PictureDetails {
+    pub width: u32,
+    pub height: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub color: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<bool>", optional))]
+    pub animated: bool,
+}
+
+/// `GET /files/uploads/{id}`: where a resumable upload stands, and its file once finished.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct UploadStatus {
+    pub offset: u64,
+    pub length: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub file: Option<UploadedFile>,
+}
+
+/// `POST /files/links`: signed download addresses for files, for where a request cannot carry
+/// a token (`<img src>`, `<video src>`, a download link).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct LinksRequest {
+    pub files: Vec<LinkRequest>,
+}
+
+/// One file, and one of its renditions (`thumb`, `preview`) or, without `variant`, the file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct LinkRequest {
+    pub id: crate::ids::FileId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub variant: Option<String>,
+}
+
+/// The answer to `POST /files/links`: one link per file you may read, in the order asked
+/// (files you may not read, or that are gone, are left out).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct LinkList {
+    pub links: Vec<FileLink>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct FileLink {
+    pub id: crate::ids::FileId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub variant: Option<String>,
+    /// A path under the server's origin (`/api/v1/files/...?...`), valid until `expires`.
+    pub url: String,
+    /// Unix milliseconds.
+    pub expires: i64,
+}

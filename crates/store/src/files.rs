@@ -20,6 +20,8 @@ pub struct UploadRecord {
     pub received: u64,
     pub name: String,
     pub created_at: i64,
+    /// Set once finished: the file it became.
+    pub file: Option<FileId>,
 }
 
 /// What tern learnt of a picture.
@@ -62,12 +64,12 @@ pub trait FileStore: Send + Sync {
     /// Moves an upload from `from` to `to` received bytes; false if it is no longer at `from`
     /// (another request moved it) or is gone.
     async fn upload_received(&self, id: String, from: u64, to: u64) -> StoreResult<bool>;
-    /// Forgets an upload in progress; false if there was none.
+    /// Forgets an upload (cancelled, or swept); false if there was none.
     async fn delete_upload(&self, id: String) -> StoreResult<bool>;
     /// The blob holding the content with this SHA-256, if one does.
     async fn blob_by_sha(&self, sha256: String) -> StoreResult<Option<BlobRecord>>;
     /// Records a finished upload as `file` of `owner`: its blob is `blob`, or the blob that
-    /// already holds the same content. The upload is forgotten. Returns the file and whether
+    /// already holds the same content. The upload names the file from then on. Returns the file and whether
     /// `blob` itself was kept (if not, its stored bytes are the caller's to delete).
     async fn finish_upload(
         &self,
@@ -83,7 +85,7 @@ pub trait FileStore: Send + Sync {
     /// Bytes counted against `user`'s quota: each distinct blob of their files once, and the
     /// announced size of their uploads in progress.
     async fn storage_used(&self, user: UserId) -> StoreResult<u64>;
-    /// Uploads in progress created before `before` (abandoned), at most `limit`.
+    /// Uploads created before `before` (abandoned, or finished long ago), at most `limit`.
     async fn stale_uploads(&self, before: i64, limit: u32) -> StoreResult<Vec<String>>;
     /// Forgets files created before `before` that no message ever showed; returns how many.
     async fn forget_unshown_files(&self, before: i64) -> StoreResult<u64>;
@@ -92,6 +94,9 @@ pub trait FileStore: Send + Sync {
     /// Forgets a blob if still no file names it; true if it was forgotten (then its stored
     /// bytes are the caller's to delete).
     async fn delete_blob(&self, id: String) -> StoreResult<bool>;
+    /// The secret stored under `name`, storing `proposed` first if there is none: every node
+    /// gets the same one.
+    async fn shared_secret(&self, name: String, proposed: String) -> StoreResult<String>;
 }
 
 #[async_trait]
@@ -124,7 +129,7 @@ impl<B: Backend> FileStore for B {
             Box::pin(async move {
                 sql.one(
                     stmt!(
-                        "SELECT id, owner_id, length, received, name, created_at
+                        "SELECT id, owner_id, length, received, name, created_at, file_id
                          FROM uploads WHERE id = $1"
                     ),
                     args![id.as_str()],
@@ -210,8 +215,8 @@ impl<B: Backend> FileStore for B {
                     ));
                 }
                 sql.exec(
-                    stmt!("DELETE FROM uploads WHERE id = $1"),
-                    args![upload.as_str()],
+                    stmt!("UPDATE uploads SET file_id = $2 WHERE id = $1"),
+                    args![upload.as_str(), file.0.as_str()],
                 )
                 .await?;
                 let ours = kept.id == blob.id;
@@ -276,7 +281,8 @@ impl<B: Backend> FileStore for B {
                             "SELECT CAST(
                                (SELECT COALESCE(SUM(b.size), 0) FROM blobs b WHERE b.id IN
                                  (SELECT blob_id FROM files WHERE owner_id = $1))
-                             + (SELECT COALESCE(SUM(length), 0) FROM uploads WHERE owner_id = $1)
+                             + (SELECT COALESCE(SUM(length), 0) FROM uploads
+                                 WHERE owner_id = $1 AND file_id IS NULL)
                              AS BIGINT) AS used"
                         ),
                         args![user.0],
@@ -354,6 +360,28 @@ impl<B: Backend> FileStore for B {
                     )
                     .await?;
                 Ok(changed == 1)
+            })
+        })
+        .await
+    }
+
+    async fn shared_secret(&self, name: String, proposed: String) -> StoreResult<String> {
+        self.write_job(move |sql| {
+            Box::pin(async move {
+                sql.exec(
+                    stmt!(
+                        "INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+                    ),
+                    args![name.as_str(), proposed.as_str()],
+                )
+                .await?;
+                sql.one(
+                    stmt!("SELECT value FROM secrets WHERE name = $1"),
+                    args![name.as_str()],
+                    |row| row.text("value"),
+                )
+                .await?
+                .ok_or_else(|| StoreError::Internal(format!("secret {name} vanished")))
             })
         })
         .await
@@ -475,6 +503,7 @@ fn upload_record(row: &dyn Columns) -> StoreResult<UploadRecord> {
         received: row.int("received")? as u64,
         name: row.text("name")?,
         created_at: row.int("created_at")?,
+        file: row.opt_text("file_id")?.map(FileId),
     })
 }
 

@@ -39,14 +39,22 @@ CREATE TABLE file_refs (
 );
 CREATE INDEX file_refs_by_message ON file_refs (conv_id, seq);
 
--- Resumable uploads in progress (tus): the state lives here so that any node may take the
--- next chunk.
+-- Resumable uploads (tus): the state lives here so that any node may take the next chunk.
+-- A finished one names its file (so a client that lost the last answer still learns it) until
+-- it is swept.
 CREATE TABLE uploads (
     id         TEXT    PRIMARY KEY,
     owner_id   BIGINT  NOT NULL REFERENCES users (id),
     length     BIGINT  NOT NULL,
     received   BIGINT  NOT NULL DEFAULT 0,
     name       TEXT    NOT NULL,
-    created_at BIGINT  NOT NULL
+    created_at BIGINT  NOT NULL,
+    file_id    TEXT
 );
 CREATE INDEX uploads_by_owner ON uploads (owner_id);
+
+-- Secrets every node must share, made on first start (e.g. the key that signs download links).
+CREATE TABLE secrets (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);

@@ -35,6 +35,7 @@ async fn upload(store: &dyn Store, id: &str, owner: UserId, length: u64) {
             received: 0,
             name: format!("{id}.png"),
             created_at: now_ms(),
+            file: None,
         })
         .await
         .unwrap();
@@ -96,10 +97,12 @@ pub async fn identical_content_is_stored_once(store: &dyn Store) {
         first.blob.variants,
         [("thumb".to_string(), "image/jpeg".to_string())]
     );
+    let done = store.upload("u1".into()).await.unwrap().unwrap();
+    assert_eq!(done.file, Some(file_id(1)), "the upload names its file");
     assert_eq!(
-        store.upload("u1".into()).await.unwrap(),
-        None,
-        "the upload is done"
+        store.storage_used(a).await.unwrap(),
+        10,
+        "counted as a file, not an upload"
     );
     // The same bytes again, by someone else and by the same user: one blob.
     for (n, owner, upload_id) in [(2, b, "u2"), (3, a, "u3")] {
@@ -291,6 +294,19 @@ pub async fn a_recall_forgets_the_file_and_sweeps_remove_what_nothing_shows(stor
         .await
         .unwrap();
     assert!(!store.delete_blob("u3".into()).await.unwrap());
-    upload(store, "u4", a, 5).await;
-    assert_eq!(store.stale_uploads(now_ms() + 1, 10).await.unwrap(), ["u4"]);
+    assert_eq!(
+        store.stale_uploads(now_ms() + 1, 10).await.unwrap(),
+        ["u1", "u2", "u3"]
+    );
+
+    let key = store
+        .shared_secret("links".into(), "first".into())
+        .await
+        .unwrap();
+    assert_eq!(key, "first");
+    let again = store
+        .shared_secret("links".into(), "second".into())
+        .await
+        .unwrap();
+    assert_eq!(again, "first", "every node gets the one stored first");
 }
