@@ -17,8 +17,13 @@ pub struct Sniffed {
 impl Sniffed {
     /// Whether a browser may show it in place (`Content-Disposition: inline`).
     pub fn inline(&self) -> bool {
-        self.picture || self.playable
+        inline_type(&self.mime)
     }
+}
+
+/// Whether a file served as `mime` may be shown in place: pictures tern decodes, audio, video.
+pub fn inline_type(mime: &str) -> bool {
+    PICTURES.contains(&mime) || mime.starts_with("audio/") || mime.starts_with("video/")
 }
 
 /// MIME types tern decodes as pictures.

@@ -9,6 +9,7 @@ use crate::conversations::Conversations;
 use crate::delivery::bus::{Bus, RedisSettings};
 use crate::delivery::committer::Committer;
 use crate::delivery::hub::Hub;
+use crate::files::{self, Files, Links};
 use crate::followers;
 use crate::gateway::Gateway;
 use crate::http::web::WebAssets;
@@ -136,11 +137,20 @@ impl App {
             outgoing_queue: limits.outgoing_queue,
             max_frame_bytes: limits.max_frame_bytes as usize,
         });
+        let files = open_files(&config, store.clone()).await?;
+        files::sweeper::start(files.clone(), shutdown.clone());
         let state = AppState {
             accounts: Accounts::new(store.clone(), passwords, bus.clone(), receipts.clone()),
             conversations: Conversations::new(store.clone(), committer.clone(), receipts.clone()),
-            messages: Messages::new(store.clone(), committer.clone(), bus.clone(), wire_limits),
+            messages: Messages::new(
+                store.clone(),
+                committer.clone(),
+                bus.clone(),
+                wire_limits,
+                files.clone(),
+            ),
             receipts,
+            files,
             committer,
             store,
             gateway,
@@ -252,6 +262,31 @@ impl App {
         tracing::info!("stopped");
         served
     }
+}
+
+/// Name of the shared secret that signs download links (`files::links`).
+const LINK_KEY: &str = "file_links";
+
+/// File storage as configured, and the key for signed links (shared by every node through the
+/// database, made on the first start).
+async fn open_files(config: &Config, store: Arc<dyn Store>) -> Result<Files, StartError> {
+    let dir = config.files_dir();
+    let storage = tern_media::Disk::open(&dir).await.map_err(|e| {
+        StartError::Setup(format!(
+            "cannot open file storage in {}: {e}",
+            dir.display()
+        ))
+    })?;
+    let key = store
+        .shared_secret(LINK_KEY.into(), files::links::new_key())
+        .await?;
+    let links = Links::new(&key, config.files.link_ttl_s);
+    Ok(Files::new(
+        store,
+        Arc::new(storage),
+        config.files.clone(),
+        links,
+    ))
 }
 
 /// One interval for the whole process; connections watch its counter.

@@ -10,6 +10,7 @@ pub mod config;
 pub mod conversations;
 pub mod delivery;
 pub mod error;
+pub mod files;
 pub mod followers;
 pub mod gateway;
 pub mod http;

@@ -157,6 +157,32 @@ settings! {
         receipts_interval_ms: Duration = "1000",
     }
 
+    /// Uploaded files: pictures, voice and video messages, documents.
+    [files] Files {
+        /// Where uploaded bytes are kept: "disk" (under files.dir). A cluster's nodes must
+        /// share it.
+        storage: String = "disk",
+        /// Directory of the "disk" storage; unset: DATA_DIR/files.
+        dir: Option<PathBuf> = "",
+        /// Largest file one may upload, in bytes.
+        max_file_bytes: u64 = "209715200",
+        /// Most bytes of files one user may keep (each distinct file counted once, uploads in
+        /// progress at their announced size), in bytes; 0: no limit.
+        quota_bytes: u64 = "5368709120",
+        /// Largest picture decoded for previews, in pixels (width × height); a larger one is
+        /// kept as a plain file, without a preview.
+        max_image_pixels: u64 = "50000000",
+        /// How long a signed download link (for <img src>, <video src>) stays valid, in
+        /// seconds.
+        link_ttl_s: u64 = "3600",
+        /// How long an unfinished resumable upload is kept, in seconds.
+        upload_expiry_s: u64 = "86400",
+        /// How long an uploaded file that no message shows is kept, in seconds.
+        unshown_grace_s: u64 = "86400",
+        /// How often abandoned uploads, unshown files and unused bytes are removed, in ms.
+        sweep_interval_ms: Duration = "60000",
+    }
+
     /// Accounts and passwords.
     [security] Security {
         /// Argon2id memory cost in KiB for new password hashes. Lower it only for tests.
@@ -208,6 +234,14 @@ impl Config {
         Ok(config)
     }
 
+    /// The directory of the "disk" file storage: `files.dir`, or `files` in the data directory.
+    pub fn files_dir(&self) -> PathBuf {
+        self.files
+            .dir
+            .clone()
+            .unwrap_or_else(|| self.server.data_dir.join("files"))
+    }
+
     /// The database to open: `storage.database_url`, or SQLite in the data directory.
     pub fn database(&self) -> Result<Database, ConfigError> {
         Database::parse(self.storage.database_url.as_ref(), &self.server.data_dir)
@@ -238,6 +272,21 @@ impl Config {
             "security.argon2_memory_kib",
             self.security.argon2_memory_kib.into(),
             8,
+        )?;
+        let files = &self.files;
+        if files.storage != "disk" {
+            return Err(ConfigError::invalid(
+                "files.storage",
+                format!("{:?} is not a storage tern knows (\"disk\")", files.storage),
+            ));
+        }
+        at_least("files.max_file_bytes", files.max_file_bytes, 1)?;
+        at_least("files.max_image_pixels", files.max_image_pixels, 1)?;
+        at_least("files.link_ttl_s", files.link_ttl_s, 1)?;
+        at_least(
+            "files.sweep_interval_ms",
+            files.sweep_interval_ms.as_millis() as u64,
+            10,
         )?;
         let server = &self.server;
         at_least(

@@ -16,12 +16,21 @@ pub async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// The database answers and writes succeed; 503 when either is not so (a node that can read
-/// but not store, say on a full disk, must not be sent users).
+/// The database answers, writes succeed and file storage can be written; 503 when one is not
+/// so (a node that can read but not store, say on a full disk, must not be sent users).
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    let files = match tokio::time::timeout(READY_TIMEOUT, state.files.check()).await {
+        Ok(Ok(())) => None,
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "file storage check failed");
+            Some("error")
+        }
+        Err(_) => Some("timeout"),
+    };
     let problems = Problems {
         writes: state.committer.health().problem(),
         bus: state.gateway.bus.problem(),
+        files,
     };
     readiness(state.store.as_ref(), problems).await
 }
@@ -31,6 +40,7 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
 struct Problems {
     writes: Option<&'static str>,
     bus: Option<&'static str>,
+    files: Option<&'static str>,
 }
 
 async fn readiness(store: &dyn Store, problems: Problems) -> (StatusCode, Json<Value>) {
@@ -44,12 +54,19 @@ async fn readiness(store: &dyn Store, problems: Problems) -> (StatusCode, Json<V
     };
     let writes = problems.writes.unwrap_or("ok");
     let bus = problems.bus.unwrap_or("ok");
-    let (status, word) = if database == "ok" && writes == "ok" && bus == "ok" {
+    let files = problems.files.unwrap_or("ok");
+    let (status, word) = if database == "ok" && writes == "ok" && bus == "ok" && files == "ok" {
         (StatusCode::OK, "ready")
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
     };
-    let body = json!({ "status": word, "database": database, "writes": writes, "bus": bus });
+    let body = json!({
+        "status": word,
+        "database": database,
+        "writes": writes,
+        "bus": bus,
+        "files": files,
+    });
     (status, Json(body))
 }
 
@@ -69,7 +86,7 @@ mod tests {
         assert_eq!(body.0["database"], "ok");
         let failing = Problems {
             writes: Some("failing"),
-            bus: None,
+            ..Problems::default()
         };
         let (status, body) = readiness(&store, failing).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);

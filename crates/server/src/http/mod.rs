@@ -8,6 +8,7 @@ use crate::accounts::{Accounts, Caller};
 use crate::conversations::Conversations;
 use crate::delivery::committer::Committer;
 use crate::error::AppError;
+use crate::files::Files;
 use crate::gateway::{self, Gateway};
 use crate::messages::Messages;
 use crate::receipts::Receipts;
@@ -27,6 +28,7 @@ pub struct AppState {
     pub conversations: Conversations,
     pub messages: Messages,
     pub receipts: Receipts,
+    pub files: Files,
     /// The delivery path's writer, for its health (`/readyz`).
     pub committer: Committer,
     pub store: Arc<dyn Store>,
@@ -46,9 +48,11 @@ pub fn router(state: AppState) -> Router {
         .route("/ws", get(gateway::upgrade))
         .nest("/api/v1", api)
         .fallback(web::fallback)
-        .with_state(state)
         // Only worth it for the client's files and large JSON answers; small bodies stay as is.
         .layer(tower_http::compression::CompressionLayer::new())
+        // Files go out as stored (ranges must stay exact), so after the compression layer.
+        .merge(crate::files::http::router())
+        .with_state(state)
 }
 
 /// `axum::Json` with our error body on rejection.

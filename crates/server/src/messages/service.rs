@@ -6,6 +6,7 @@ use crate::delivery::bus::{Bus, Publication};
 use crate::delivery::committer::{Committer, Reply, encode};
 use crate::delivery::hub::ConnHandle;
 use crate::error::{AppError, AppResult};
+use crate::files::Files;
 use std::sync::Arc;
 use tern_proto::rest::ReadPosition;
 use tern_proto::{Content, ConvId, ErrorCode, Event, Limits, ServerFrame, UserId};
@@ -25,6 +26,8 @@ pub struct Messages {
     pub(super) committer: Committer,
     bus: Arc<Bus>,
     pub(super) limits: Limits,
+    /// Fills in the details of the files a message shows.
+    files: Files,
 }
 
 /// A page of events and whether more exist beyond it.
@@ -34,10 +37,17 @@ pub struct Page {
 }
 
 impl Messages {
-    pub fn new(store: Arc<dyn Store>, committer: Committer, bus: Arc<Bus>, limits: Limits) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        committer: Committer,
+        bus: Arc<Bus>,
+        limits: Limits,
+        files: Files,
+    ) -> Self {
         Messages {
             store,
             committer,
+            files,
             bus,
             limits,
         }
@@ -62,11 +72,24 @@ impl Messages {
                 }
                 Ok(())
             }
+            Content::Image { .. }
+            | Content::File { .. }
+            | Content::Voice { .. }
+            | Content::Video { .. } => Ok(()),
             _ => Err(AppError::client(
                 ErrorCode::UnsupportedContent,
-                "clients can send content of type \"text\" only",
+                "clients can send content of type text, image, file, voice and video",
             )),
         }
+    }
+
+    /// A client's message checked and, if it shows files, completed from their uploads.
+    async fn prepare(&self, sender: UserId, cmid: &str, content: Content) -> AppResult<Content> {
+        self.check_message(cmid, &content)?;
+        if content.files().is_empty() {
+            return Ok(content);
+        }
+        self.files.complete(sender, content).await
     }
 
     /// The rules of a message's text (also of an edit's).
@@ -103,7 +126,7 @@ impl Messages {
         cmid: String,
         content: Content,
     ) -> AppResult<()> {
-        self.check_message(&cmid, &content)?;
+        let content = self.prepare(conn.user, &cmid, content).await?;
         let op = WriteOp::Append {
             conv,
             sender: conn.user,
@@ -132,7 +155,7 @@ impl Messages {
         cmid: String,
         content: Content,
     ) -> AppResult<(Event, bool)> {
-        self.check_message(&cmid, &content)?;
+        let content = self.prepare(caller.user, &cmid, content).await?;
         let op = WriteOp::Append {
             conv,
             sender: caller.user,
