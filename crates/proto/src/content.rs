@@ -163,6 +163,36 @@ impl Content {
         }
     }
 
+    /// A picture, by the id of its upload (the server fills in the rest).
+    pub fn image(file: FileId) -> Content {
+        Content::Image {
+            file: FileInfo::id_only(file),
+            width: 0,
+            height: 0,
+            color: None,
+            animated: false,
+            forwarded: None,
+        }
+    }
+
+    /// A file to download, by the id of its upload.
+    pub fn file(file: FileId) -> Content {
+        Content::File {
+            file: FileInfo::id_only(file),
+            forwarded: None,
+        }
+    }
+
+    /// A voice message, by the id of its upload, with what the recording client measured.
+    pub fn voice(file: FileId, duration_ms: u32, waveform: Vec<u8>) -> Content {
+        Content::Voice {
+            file: FileInfo::id_only(file),
+            duration_ms,
+            waveform,
+            forwarded: None,
+        }
+    }
+
     /// Whether an event with this content makes the conversation unread for its other members.
     pub fn counts_as_unread(&self) -> bool {
         self.is_message()
@@ -277,15 +307,46 @@ pub fn strict<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Content, D::
         #[serde(default)]
         mention_all: bool,
     }
+    /// A file as a client names it: its id, or a file object (as events carry it) of which
+    /// only the id is read.
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum FileRef {
+        Id(FileId),
+        Info(FileInfo),
+    }
+    impl FileRef {
+        fn info(self) -> FileInfo {
+            match self {
+                FileRef::Id(id) => FileInfo::id_only(id),
+                FileRef::Info(info) => FileInfo::id_only(info.id),
+            }
+        }
+    }
+    /// An image's other fields are the server's to fill in: accepted, and ignored.
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct ImageFields {
+        file: FileRef,
+        #[serde(default)]
+        width: u32,
+        #[serde(default)]
+        height: u32,
+        #[serde(default)]
+        color: Option<String>,
+        #[serde(default)]
+        animated: bool,
+    }
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     struct FileFields {
-        file: FileId,
+        file: FileRef,
     }
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     struct VoiceFields {
-        file: FileId,
+        file: FileRef,
         duration_ms: u32,
         #[serde(default)]
         waveform: Vec<u8>,
@@ -293,18 +354,18 @@ pub fn strict<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Content, D::
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     struct VideoFields {
-        file: FileId,
+        file: FileRef,
         duration_ms: u32,
         width: u32,
         height: u32,
         #[serde(default)]
-        poster: Option<FileId>,
+        poster: Option<FileRef>,
     }
     #[derive(Deserialize)]
     #[serde(tag = "type", rename_all = "snake_case")]
     enum Inbound {
         Text(TextFields),
-        Image(FileFields),
+        Image(ImageFields),
         File(FileFields),
         Voice(VoiceFields),
         Video(VideoFields),
@@ -326,8 +387,8 @@ pub fn strict<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Content, D::
             forwarded: None,
         },
         // Media: the file by id; the server fills in what the upload says.
-        Inbound::Image(FileFields { file }) => Content::Image {
-            file: FileInfo::id_only(file),
+        Inbound::Image(ImageFields { file, .. }) => Content::Image {
+            file: file.info(),
             width: 0,
             height: 0,
             color: None,
@@ -335,7 +396,7 @@ pub fn strict<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Content, D::
             forwarded: None,
         },
         Inbound::File(FileFields { file }) => Content::File {
-            file: FileInfo::id_only(file),
+            file: file.info(),
             forwarded: None,
         },
         Inbound::Voice(VoiceFields {
@@ -343,7 +404,7 @@ pub fn strict<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Content, D::
             duration_ms,
             waveform,
         }) => Content::Voice {
-            file: FileInfo::id_only(file),
+            file: file.info(),
             duration_ms,
             waveform,
             forwarded: None,
@@ -355,11 +416,11 @@ pub fn strict<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Content, D::
             height,
             poster,
         }) => Content::Video {
-            file: FileInfo::id_only(file),
+            file: file.info(),
             duration_ms,
             width,
             height,
-            poster: poster.map(FileInfo::id_only),
+            poster: poster.map(FileRef::info),
             forwarded: None,
         },
         Inbound::Other => Content::Unsupported,

@@ -4,6 +4,7 @@ use crate::error::{SdkError, SdkResult};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use tern_proto::FileId;
 use tern_proto::frames::{Pinned, Version};
 use tern_proto::rest::{
     AddMembersRequest, ChangeResult, ConversationDetail, CreateDirectRequest, CreateGroupRequest,
@@ -11,6 +12,7 @@ use tern_proto::rest::{
     PreferencesRequest, ReactRequest, ReadPosition, ReadRequest, ReceiptList, RegisterRequest,
     SendMessageRequest, SentMessage, SessionInfo, SettingsRequest, UpdateProfileRequest,
 };
+use tern_proto::rest::{FileLink, LinkList, LinkRequest, LinksRequest, UploadedFile};
 use tern_proto::{
     Content, ConvId, ConversationSummary, NotifyLevel, Receipt, SessionId, UserId, UserProfile,
     UserSettings,
@@ -325,6 +327,39 @@ impl Api {
         self.call(Method::PATCH, &path, Some(&body)).await
     }
 
+    /// Uploads a whole file in one request (for large files on poor networks, use the
+    /// resumable tus protocol of docs/PROTOCOL.md). Send it with `Content::image(file.id)`,
+    /// `Content::file(..)` or `Content::voice(..)`.
+    pub async fn upload(&self, name: &str, bytes: Vec<u8>) -> SdkResult<UploadedFile> {
+        let path = format!("/files?name={}", encode_component(name));
+        let resp = check(self.request(Method::POST, &path).body(bytes).send().await?).await?;
+        Ok(resp.json().await?)
+    }
+
+    /// A file's details.
+    pub async fn file_info(&self, file: &FileId) -> SdkResult<UploadedFile> {
+        self.call(Method::GET, &format!("/files/{file}/info"), None::<&()>)
+            .await
+    }
+
+    /// A file's bytes, or one of its renditions (`thumb`, `preview`).
+    pub async fn download(&self, file: &FileId, variant: Option<&str>) -> SdkResult<Vec<u8>> {
+        let path = match variant {
+            Some(variant) => format!("/files/{file}/{variant}"),
+            None => format!("/files/{file}"),
+        };
+        let resp = check(self.request(Method::GET, &path).send().await?).await?;
+        Ok(resp.bytes().await?.to_vec())
+    }
+
+    /// Signed links to files (for a browser or another program that cannot send the token).
+    pub async fn file_links(&self, files: Vec<LinkRequest>) -> SdkResult<Vec<FileLink>> {
+        let list: LinkList = self
+            .call(Method::POST, "/files/links", Some(&LinksRequest { files }))
+            .await?;
+        Ok(list.links)
+    }
+
     async fn change<B: Serialize>(
         &self,
         method: Method,
@@ -381,4 +416,17 @@ async fn check(resp: reqwest::Response) -> SdkResult<reqwest::Response> {
         code: body.code,
         message: body.message,
     })
+}
+
+/// `text` as one URL query component.
+fn encode_component(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }

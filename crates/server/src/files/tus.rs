@@ -78,9 +78,19 @@ pub async fn create(
         );
         return Ok(response);
     }
-    let length = number(&headers, header::CONTENT_LENGTH.as_str())?.ok_or_else(|| {
-        AppError::bad_request("Content-Length is required (or use the resumable protocol)")
-    })?;
+    // Without Content-Length, a request has no body unless it is chunked, whose size (needed
+    // for the limits up front) is unknown.
+    let length = match number(&headers, header::CONTENT_LENGTH.as_str())? {
+        Some(length) => length,
+        None if headers.contains_key(header::TRANSFER_ENCODING) => {
+            let mut response =
+                AppError::bad_request("Content-Length is required (or use the resumable protocol)")
+                    .into_response();
+            *response.status_mut() = StatusCode::LENGTH_REQUIRED;
+            return Ok(response);
+        }
+        None => 0,
+    };
     let name = query.name.unwrap_or_default();
     let id = files.create_upload(caller.user, length, &name).await?;
     let outcome = files.append(caller.user, &id, 0, stream(body)).await?;

@@ -10,6 +10,7 @@ mod connection;
 mod conversations;
 mod delivery;
 mod disk;
+mod files;
 mod followers;
 mod proxy;
 mod receipts;

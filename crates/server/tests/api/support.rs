@@ -97,6 +97,11 @@ impl TestServer {
         Api::new(self.url.clone())
     }
 
+    /// The server's data directory (files live under `files/`).
+    pub fn data_dir(&self) -> &Path {
+        self.dir.path()
+    }
+
     /// SIGTERM, then wait for the process to exit; returns whether it exited successfully.
     pub async fn stop(&mut self) -> bool {
         let Some(mut child) = self.child.take() else {
@@ -512,5 +517,25 @@ pub async fn until_ready_is(server: &str, status: u16) -> Value {
             "/readyz still answers {now} ({body}), not {status}"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Polls `check` until it yields a value (every 50 ms, for at most `WAIT`): for conditions that
+/// become true by themselves (a sweep, an expiry), awaited rather than slept for.
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
