@@ -2,9 +2,9 @@
 //! SDK's `web/sdk/src/wire.ts` is this output, and a test fails when that file is stale.
 
 use crate::codes::{CloseCode, ErrorCode};
-use crate::content::{Content, Forwarded, SystemEvent};
+use crate::content::{Content, FileInfo, Forwarded, SystemEvent};
 use crate::frames::{ClientFrame, Pinned, ServerFrame, Version};
-use crate::ids::{ConvId, SessionId, UserId};
+use crate::ids::{ConvId, FileId, SessionId, UserId};
 use crate::model::{
     ConversationKind, ConversationReceipts, ConversationSummary, Event, Limits, MemberRole,
     NotifyLevel, Reactions, Receipt, UserProfile, UserSettings,
@@ -37,10 +37,12 @@ pub fn wire_ts() -> String {
         UserId,
         ConvId,
         SessionId,
+        FileId,
         UserProfile,
         Event,
         Reactions,
         Content,
+        FileInfo,
         Forwarded,
         SystemEvent,
         ConversationKind,
@@ -80,6 +82,13 @@ pub fn wire_ts() -> String {
         EventPage,
         ReadRequest,
         ReadPosition,
+        UploadedFile,
+        PictureDetails,
+        UploadStatus,
+        LinksRequest,
+        LinkRequest,
+        LinkList,
+        FileLink,
     );
     out.push_str("\n/** WebSocket close codes (docs/PROTOCOL.md, section 5). */\nexport const CloseCode = {\n");
     for (name, code) in CloseCode::ALL {

@@ -17,6 +17,12 @@ export type ConvId = number;
 export type SessionId = number;
 
 /**
+ * An uploaded file, as messages and download addresses name it: 32 lowercase hex digits,
+ * random, so that file ids cannot be guessed or enumerated.
+ */
+export type FileId = string;
+
+/**
  * A public view of an account.
  */
 export type UserProfile = {
@@ -105,6 +111,44 @@ export type Content = {
    */
   forwarded?: Forwarded,
 } | {
+  "type": "image",
+  file: FileInfo,
+  width: number,
+  height: number,
+  color?: string,
+  animated?: boolean,
+  /**
+   * Set by the server on a forwarded copy (as for `text`).
+   */
+  forwarded?: Forwarded,
+} | {
+  "type": "file",
+  file: FileInfo,
+  /**
+   * Set by the server on a forwarded copy (as for `text`).
+   */
+  forwarded?: Forwarded,
+} | {
+  "type": "voice",
+  file: FileInfo,
+  duration_ms: number,
+  waveform?: Array<number>,
+  /**
+   * Set by the server on a forwarded copy (as for `text`).
+   */
+  forwarded?: Forwarded,
+} | {
+  "type": "video",
+  file: FileInfo,
+  duration_ms: number,
+  width: number,
+  height: number,
+  poster?: FileInfo,
+  /**
+   * Set by the server on a forwarded copy (as for `text`).
+   */
+  forwarded?: Forwarded,
+} | {
   "type": "edit",
   target: number,
   text: string,
@@ -128,6 +172,17 @@ export type Content = {
 } & SystemEvent | {
   type: string,
   [field: string]: unknown
+};
+
+/**
+ * An uploaded file as a message shows it. `name` is the uploader's file name (cleaned of any
+ * path), `mime` the type tern found in its bytes (never the one the uploader claimed).
+ */
+export type FileInfo = {
+  id: FileId,
+  name: string,
+  size: number,
+  mime: string,
 };
 
 /**
@@ -301,7 +356,7 @@ export type Limits = {
  * Why a request failed. Serialized as snake_case strings; docs/PROTOCOL.md lists each with
  * its meaning and whether a retry can help.
  */
-export type ErrorCode = "bad_frame" | "unknown_type" | "frame_too_large" | "binary_not_supported" | "bad_request" | "unauthorized" | "forbidden" | "not_member" | "not_found" | "text_too_long" | "invalid_content" | "unsupported_content" | "client_id_reused" | "group_full" | "invalid_target" | "too_late" | "invalid_reaction" | "username_taken" | "invalid_username" | "invalid_password" | "invalid_display_name" | "invalid_credentials" | "unavailable" | "internal" | string & {};
+export type ErrorCode = "bad_frame" | "unknown_type" | "frame_too_large" | "binary_not_supported" | "bad_request" | "unauthorized" | "forbidden" | "not_member" | "not_found" | "text_too_long" | "invalid_content" | "unsupported_content" | "client_id_reused" | "group_full" | "invalid_target" | "too_late" | "invalid_reaction" | "file_too_large" | "quota_exceeded" | "offset_mismatch" | "link_expired" | "file_gone" | "range_not_satisfiable" | "username_taken" | "invalid_username" | "invalid_password" | "invalid_display_name" | "invalid_credentials" | "unavailable" | "internal" | string & {};
 
 /**
  * Frames a client sends.
@@ -777,6 +832,91 @@ export type ReadPosition = {
    * Of the unread messages, those that mention you (or everyone).
    */
   unread_mentions?: number,
+};
+
+/**
+ * An uploaded file: the answer to an upload (`POST /files`, or the last `PATCH` of a resumable
+ * one through `GET /files/uploads/{id}`) and to `GET /files/{id}/info`.
+ */
+export type UploadedFile = {
+  id: FileId,
+  /**
+   * The uploader's file name, cleaned of any path.
+   */
+  name: string,
+  /**
+   * Bytes served (a picture's metadata removed).
+   */
+  size: number,
+  /**
+   * The type found in the bytes.
+   */
+  mime: string,
+  /**
+   * Set when tern can show it as a picture (send it as `image`).
+   */
+  picture?: PictureDetails,
+  /**
+   * The smaller renditions that exist (`thumb`, `preview`); for a small picture, none: the
+   * picture itself is small.
+   */
+  variants?: Array<string>,
+};
+
+/**
+ * A picture's dimensions as shown, its placeholder colour and whether it moves.
+ */
+export type PictureDetails = {
+  width: number,
+  height: number,
+  color?: string,
+  animated?: boolean,
+};
+
+/**
+ * `GET /files/uploads/{id}`: where a resumable upload stands, and its file once finished.
+ */
+export type UploadStatus = {
+  offset: number,
+  length: number,
+  file?: UploadedFile,
+};
+
+/**
+ * `POST /files/links`: signed download addresses for files, for where a request cannot carry
+ * a token (`<img src>`, `<video src>`, a download link).
+ */
+export type LinksRequest = {
+  files: Array<LinkRequest>,
+};
+
+/**
+ * One file, and one of its renditions (`thumb`, `preview`) or, without `variant`, the file.
+ */
+export type LinkRequest = {
+  id: FileId,
+  variant?: string,
+};
+
+/**
+ * The answer to `POST /files/links`: one link per file you may read, in the order asked
+ * (files you may not read, or that are gone, are left out).
+ */
+export type LinkList = {
+  links: Array<FileLink>,
+};
+
+export type FileLink = {
+  id: FileId,
+  variant?: string,
+  /**
+   * A path under the server's origin (`/api/v1/files/...?...`), valid until `expires`.
+   */
+  url: string,
+  /**
+   * Unix milliseconds.
+   */
+  expires: number,
 };
 
 /** WebSocket close codes (docs/PROTOCOL.md, section 5). */
