@@ -10,6 +10,7 @@ export {
 } from "./client.js";
 export type { ConversationView } from "./conversations.js";
 export { MessageChanges } from "./changes.js";
+export { FileLinks, Upload, mediaContent, type UploadOptions, type Variant, type VideoDetails, type VoiceDetails } from "./files.js";
 export { ReadReceipts, seenBy, type SeenBy } from "./receipts.js";
 export type { TimelineView } from "./timeline.js";
 export type { PendingMessage, PendingState } from "./outbox.js";

@@ -8,11 +8,17 @@
 // "unsupported", an unknown kind like a group, an unknown role like a member, an unknown error
 // code by its message) and never drops the frame. A frame `type` the SDK does not know is ignored.
 
-import type { Content, Event, ServerFrame, SystemEvent } from "./wire.js";
+import type { Content, Event, Forwarded, ServerFrame, SystemEvent } from "./wire.js";
 
 export * from "./wire.js";
 
 export type TextContent = Extract<Content, { type: "text" }>;
+export type ImageContent = Extract<Content, { type: "image" }>;
+export type FileContent = Extract<Content, { type: "file" }>;
+export type VoiceContent = Extract<Content, { type: "voice" }>;
+export type VideoContent = Extract<Content, { type: "video" }>;
+/** A message that shows an uploaded file. */
+export type MediaContent = ImageContent | FileContent | VoiceContent | VideoContent;
 export type RecalledContent = Extract<Content, { type: "recalled" }>;
 type ChangeContent = Extract<Content, { type: "edit" | "recall" | "reaction" | "pin" }>;
 
@@ -22,6 +28,20 @@ type ChangeContent = Extract<Content, { type: "edit" | "recall" | "reaction" | "
 /** The content as a text message, if it is one. */
 export function asText(content: Content): TextContent | undefined {
   return content.type === "text" && typeof (content as { text?: unknown }).text === "string" ? (content as TextContent) : undefined;
+}
+
+/** The content as a media message (image, file, voice, video), if it is one. */
+export function asMedia(content: Content): MediaContent | undefined {
+  const { type } = content;
+  if (type !== "image" && type !== "file" && type !== "voice" && type !== "video") return undefined;
+  const file = (content as { file?: { id?: unknown } }).file;
+  return typeof file?.id === "string" ? (content as MediaContent) : undefined;
+}
+
+/** Who wrote the original of a forwarded message (text or media), if it is a forward. */
+export function forwardedOf(content: Content): Forwarded | undefined {
+  const forwarded = (asText(content) ?? asMedia(content))?.forwarded;
+  return forwarded === undefined ? undefined : forwarded;
 }
 
 /** The content as what is left of a recalled message, if it is that. */
@@ -39,7 +59,7 @@ export type ErrorFrame = Extract<ServerFrame, { type: "error" }>;
 
 /** Whether an event's content makes it count as unread for the other members. */
 export function countsAsUnread(content: Content): boolean {
-  return content.type === "text";
+  return asText(content) !== undefined || asMedia(content) !== undefined;
 }
 
 /** The text of a text event, or undefined for any other content. */
@@ -98,5 +118,5 @@ export function applyChange(message: Event, change: Event): Event | undefined {
 
 /** Whether an event is a message people wrote (shown as a bubble), not a change or system event. */
 export function isMessage(content: Content): boolean {
-  return asText(content) !== undefined || asRecalled(content) !== undefined;
+  return asText(content) !== undefined || asMedia(content) !== undefined || asRecalled(content) !== undefined;
 }

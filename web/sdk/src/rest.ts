@@ -10,6 +10,10 @@ import type {
   ConvId,
   Event,
   EventPage,
+  FileId,
+  FileLink,
+  LinkList,
+  LinkRequest,
   LoginResponse,
   NotifyLevel,
   Preferences,
@@ -22,6 +26,7 @@ import type {
   SettingsRequest,
   UserId,
   UserProfile,
+  UploadedFile,
   UserSettings,
   Version,
 } from "./protocol.js";
@@ -209,37 +214,72 @@ export class Api {
     return (await this.call<ChangeResult>("POST", `/conversations/${id}/forward`, { from, seqs, cmid })).seqs;
   }
 
+  /** Uploads a whole file in one request (`Upload` in files.ts resumes large ones instead). */
+  upload(file: Blob, name: string): Promise<UploadedFile> {
+    return this.call("POST", `/files?name=${encodeURIComponent(name)}`, file);
+  }
+
+  /** A file's details. */
+  fileInfo(id: FileId): Promise<UploadedFile> {
+    return this.call("GET", `/files/${id}/info`);
+  }
+
+  /** Signed links to files you may read (the others are left out), for `<img src>` and the like. */
+  async fileLinks(files: LinkRequest[]): Promise<FileLink[]> {
+    return (await this.call<LinkList>("POST", "/files/links", { files })).links;
+  }
+
+  /**
+   * One request of the resumable upload protocol (tus 1.0, docs/PROTOCOL.md "Files"): the
+   * answer's status and headers, or a TernError for an error status or no answer.
+   */
+  async tus(method: string, path: string, headers: Record<string, string>, body?: Blob): Promise<Response> {
+    const all: Record<string, string> = { "tus-resumable": "1.0.0", ...headers };
+    if (this.token !== undefined) all.authorization = `Bearer ${this.token}`;
+    let response: Response;
+    try {
+      response = await this.fetcher(`${this.baseUrl}${path}`, { method, headers: all, body });
+    } catch (e) {
+      throw new TernError("network", `cannot reach the server: ${String(e)}`, true);
+    }
+    if (!response.ok) throw await errorOf(response);
+    return response;
+  }
+
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = {};
-    if (body !== undefined) headers["content-type"] = "application/json";
+    const raw = body instanceof Blob;
+    if (body !== undefined && !raw) headers["content-type"] = "application/json";
     if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
     let response: Response;
     try {
       response = await this.fetcher(`${this.baseUrl}/api/v1${path}`, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
       });
     } catch (e) {
       throw new TernError("network", `cannot reach the server: ${String(e)}`, true);
     }
+    if (!response.ok) throw await errorOf(response);
     if (response.status === 204) return undefined as T;
     const text = await response.text();
-    let json: unknown;
-    try {
-      json = text === "" ? undefined : JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    if (!response.ok) {
-      const err = json as { code?: TernError["code"]; message?: string; retryable?: boolean } | undefined;
-      throw new TernError(
-        err?.code ?? (response.status >= 500 ? "unavailable" : "bad_request"),
-        err?.message ?? `HTTP ${response.status}`,
-        err?.retryable ?? response.status >= 500,
-        response.status,
-      );
-    }
-    return json as T;
+    return (text === "" ? undefined : JSON.parse(text)) as T;
   }
+}
+
+/** The TernError an error answer stands for (its JSON body, or its status alone). */
+async function errorOf(response: Response): Promise<TernError> {
+  let err: { code?: TernError["code"]; message?: string; retryable?: boolean } | undefined;
+  try {
+    err = JSON.parse(await response.text());
+  } catch {
+    err = undefined;
+  }
+  return new TernError(
+    err?.code ?? (response.status >= 500 ? "unavailable" : "bad_request"),
+    err?.message ?? `HTTP ${response.status}`,
+    err?.retryable ?? response.status >= 500,
+    response.status,
+  );
 }
