@@ -1,9 +1,10 @@
-// What every part of the chat screen needs: the SDK client, the REST API, and group details
-// (member lists) fetched on demand.
+// What every part of the chat screen needs: the SDK client, the REST API, group details
+// (member lists) fetched on demand, uploads in progress and signed links to files.
 
-import type { Api, ConversationDetail, ConvId, TernClient, UserProfile } from "@tern/sdk";
+import type { Api, ConversationDetail, ConvId, FileLinks, TernClient, UserProfile } from "@tern/sdk";
 import { createContext } from "preact";
 import { useContext } from "preact/hooks";
+import type { Uploads } from "./lib/uploads";
 
 export interface Chat {
   client: TernClient;
@@ -13,6 +14,10 @@ export interface Chat {
   /** Fetches (again) a conversation's members; resolves when they are known. */
   loadDetail(conv: ConvId): Promise<ConversationDetail | undefined>;
   openInfo(): void;
+  /** Files being uploaded into conversations. */
+  uploads: Uploads;
+  /** Signed links to files, for <img src> and the like. */
+  links: FileLinks;
 }
 
 export const ChatContext = createContext<Chat | null>(null);

@@ -8,6 +8,7 @@ import "./styles/chat.css";
 import "./styles/messages.css";
 import "./styles/overlays.css";
 import "./styles/receipts.css";
+import "./styles/media.css";
 
 const root = document.getElementById("app");
 if (root !== null) render(<App />, root);

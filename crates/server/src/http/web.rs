@@ -27,7 +27,8 @@ pub enum WebAssets {
 }
 
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
-    style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; \
+    style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; font-src 'self'; \
+    connect-src 'self'; \
     manifest-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; \
     form-action 'self'";
 

@@ -1,11 +1,12 @@
 // The logged-in screen: list and conversation side by side, or one at a time on a phone.
 
-import type { Api, ConversationDetail, ConvId, TernClient, UserProfile } from "@tern/sdk";
+import { FileLinks, type Api, type ConversationDetail, type ConvId, type TernClient, type UserProfile } from "@tern/sdk";
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ChatContext, type Chat } from "../context";
 import { navigate, useClientVersion, useNarrow, useRoute } from "../hooks";
 import { t } from "../i18n";
 import { startProfileLookup, stopProfileLookup } from "../lib/profiles";
+import { Uploads } from "../lib/uploads";
 import { ChatView } from "./ChatView";
 import { GroupInfo } from "./GroupInfo";
 import { Logo } from "./icons";
@@ -47,9 +48,11 @@ export function ChatShell({ client, api, me, onLogout }: { client: TernClient; a
     [api, client],
   );
 
+  const uploads = useMemo(() => new Uploads(api, client), [api, client]);
+  const links = useMemo(() => new FileLinks(() => api), [api]);
   const chat: Chat = useMemo(
-    () => ({ client, api, me, detail: (conv) => details.get(conv), loadDetail, openInfo: () => setInfoOpen(true) }),
-    [client, api, me, details, loadDetail],
+    () => ({ client, api, me, detail: (conv) => details.get(conv), loadDetail, openInfo: () => setInfoOpen(true), uploads, links }),
+    [client, api, me, details, loadDetail, uploads, links],
   );
 
   // Membership changes in a conversation make its member list stale.

@@ -16,7 +16,9 @@ import { PinnedBar } from "./PinnedBar";
 import { SelectionBar } from "./SelectionBar";
 
 export function ChatView({ conv, onBack }: { conv: number; onBack(): void }) {
-  const { client, detail, loadDetail, openInfo } = useChat();
+  const { client, detail, loadDetail, openInfo, uploads } = useChat();
+  // Files dragged over the conversation: counted per enter/leave, since children fire them too.
+  const [dragging, setDragging] = useState(0);
   const view = client.conversation(conv);
   const kind = view?.kind;
   const [mode, setMode] = useState<ComposeMode>(null);
@@ -75,7 +77,31 @@ export function ChatView({ conv, onBack }: { conv: number; onBack(): void }) {
           : t("members", { count: members }));
 
   return (
-    <section class="chat" aria-label={title}>
+    <section
+      class="chat"
+      aria-label={title}
+      onDragEnter={(e) => {
+        if (!view.active || !carriesFiles(e)) return;
+        e.preventDefault();
+        setDragging((n) => n + 1);
+      }}
+      onDragOver={(e) => {
+        // Accepting the drop is saying so on every dragover.
+        if (view.active && carriesFiles(e)) e.preventDefault();
+      }}
+      onDragLeave={() => setDragging((n) => Math.max(0, n - 1))}
+      onDrop={(e) => {
+        setDragging(0);
+        if (!view.active || !carriesFiles(e)) return;
+        e.preventDefault();
+        for (const file of e.dataTransfer?.files ?? []) void uploads.add(conv, file, file.name || "file");
+      }}
+    >
+      {dragging > 0 && (
+        <div class="drop-zone" aria-hidden="true">
+          {t("dropFiles")}
+        </div>
+      )}
       <header class="chat-header">
         <button type="button" class="icon-button back" aria-label={t("back")} title={t("back")} onClick={onBack}>
           <BackIcon />
@@ -119,4 +145,9 @@ export function ChatView({ conv, onBack }: { conv: number; onBack(): void }) {
       </ComposeContext.Provider>
     </section>
   );
+}
+
+/** Whether a drag carries files (not text or a link being dragged about). */
+function carriesFiles(e: DragEvent): boolean {
+  return e.dataTransfer?.types.includes("Files") === true;
 }

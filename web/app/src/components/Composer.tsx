@@ -2,7 +2,9 @@
 // method is composing, e.g. pinyin, confirms the candidate instead of sending). Drafts are kept
 // per conversation while the page lives. While replying, the quoted message shows above; while
 // editing, the text is the message's and Enter saves it; Escape stops either. In a group, `@`
-// offers the members (MentionPicker); those picked are sent as structured mentions.
+// offers the members (MentionPicker); those picked are sent as structured mentions. Files come
+// from the paperclip, a paste or a drop (ChatView) and upload in the background (lib/uploads);
+// with nothing typed, the microphone records a voice message (click to start, click to send).
 
 import { textOf, type Content } from "@tern/sdk";
 import { useEffect, useRef, useState } from "preact/hooks";
@@ -10,7 +12,9 @@ import { useChat } from "../context";
 import { t } from "../i18n";
 import { useCompose } from "./compose";
 import { EmojiPicker } from "./EmojiPicker";
-import { SendIcon, SmileIcon } from "./icons";
+import { CloseIcon, MicIcon, PaperclipIcon, SendIcon, SmileIcon, StopIcon } from "./icons";
+import { duration } from "../lib/format";
+import { startRecording, type Recording } from "../lib/recorder";
 import { notify } from "./Notice";
 import { Quote } from "./Quote";
 import { type Candidate, MentionPicker, candidates, mentionQuery } from "./MentionPicker";
@@ -18,7 +22,34 @@ import { type Candidate, MentionPicker, candidates, mentionQuery } from "./Menti
 const drafts = new Map<number, string>();
 
 export function Composer({ conv }: { conv: number }) {
-  const { client, detail } = useChat();
+  const { client, detail, uploads } = useChat();
+  const fileInput = useRef<HTMLInputElement>(null);
+  const [recording, setRecording] = useState<Recording | null>(null);
+  const [elapsed, setElapsed] = useState(0);
+  useEffect(() => {
+    if (recording === null) return;
+    const timer = setInterval(() => setElapsed(recording.elapsed()), 200);
+    return () => clearInterval(timer);
+  }, [recording]);
+  // Leaving the conversation mid-recording throws the clip away.
+  useEffect(() => () => recording?.cancel(), [recording]);
+  const sendFiles = (files: Iterable<File>) => {
+    for (const file of files) void uploads.add(conv, file, file.name || "file");
+  };
+  const record = async () => {
+    try {
+      setElapsed(0);
+      setRecording(await startRecording());
+    } catch {
+      notify(new Error(t("micUnavailable")));
+    }
+  };
+  const finishRecording = async () => {
+    if (recording === null) return;
+    const clip = await recording.stop();
+    setRecording(null);
+    void uploads.add(conv, clip.blob, clip.name, clip.voice);
+  };
   const { mode, setMode } = useCompose();
   const [text, setText] = useState(() => drafts.get(conv) ?? "");
   const [picker, setPicker] = useState(false);
@@ -160,7 +191,35 @@ export function Composer({ conv }: { conv: number }) {
           {t("messageTooLong", { count: over })}
         </p>
       )}
+      {recording !== null && (
+        <div class="recording-bar" role="status">
+          <span class="recording-dot" aria-hidden="true" />
+          <span>
+            {t("recording")} {duration(elapsed)}
+          </span>
+          <button type="button" class="icon-button" aria-label={t("cancelRecording")} title={t("cancelRecording")} onClick={() => setRecording(null)}>
+            <CloseIcon size={20} />
+          </button>
+          <button type="button" class="send-button" aria-label={t("stopAndSend")} title={t("stopAndSend")} onClick={() => void finishRecording()}>
+            <StopIcon size={20} />
+          </button>
+        </div>
+      )}
       <div class="composer-row">
+        <input
+          ref={fileInput}
+          type="file"
+          multiple
+          hidden
+          data-testid="file-input"
+          onChange={(e) => {
+            sendFiles(e.currentTarget.files ?? []);
+            e.currentTarget.value = "";
+          }}
+        />
+        <button type="button" class="icon-button" aria-label={t("attach")} title={t("attach")} onClick={() => fileInput.current?.click()} disabled={editing !== undefined}>
+          <PaperclipIcon size={22} />
+        </button>
         <button
           ref={emojiButton}
           type="button"
@@ -183,6 +242,12 @@ export function Composer({ conv }: { conv: number }) {
           dir="auto"
           enterkeyhint="send"
           onInput={(e) => update(e.currentTarget.value, e.currentTarget.selectionStart ?? e.currentTarget.value.length)}
+          onPaste={(e) => {
+            const files = e.clipboardData?.files;
+            if (files === undefined || files.length === 0 || editing !== undefined) return;
+            e.preventDefault();
+            sendFiles(files);
+          }}
           onKeyDown={(e) => {
             if (options.length > 0 && !e.isComposing) {
               if (e.key === "ArrowDown" || e.key === "ArrowUp") {
@@ -214,15 +279,21 @@ export function Composer({ conv }: { conv: number }) {
             }
           }}
         />
-        <button
-          type="submit"
-          class="send-button"
-          aria-label={editing !== undefined ? t("save") : t("send")}
-          title={editing !== undefined ? t("save") : t("send")}
-          disabled={blank || over > 0}
-        >
-          <SendIcon size={20} />
-        </button>
+        {blank && editing === undefined ? (
+          <button type="button" class="send-button" aria-label={t("recordVoice")} title={t("recordVoice")} onClick={() => void record()} disabled={recording !== null}>
+            <MicIcon size={20} />
+          </button>
+        ) : (
+          <button
+            type="submit"
+            class="send-button"
+            aria-label={editing !== undefined ? t("save") : t("send")}
+            title={editing !== undefined ? t("save") : t("send")}
+            disabled={blank || over > 0}
+          >
+            <SendIcon size={20} />
+          </button>
+        )}
       </div>
     </form>
   );

@@ -6,7 +6,7 @@ import { useEffect, useRef } from "preact/hooks";
 import { t } from "../i18n";
 import { CloseIcon } from "./icons";
 
-export function Dialog({ title, onClose, children, variant = "center" }: { title: string; onClose(): void; children: ComponentChildren; variant?: "center" | "sheet" }) {
+export function Dialog({ title, onClose, children, variant = "center" }: { title: string; onClose(): void; children: ComponentChildren; variant?: "center" | "sheet" | "viewer" }) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = ref.current;

@@ -2,18 +2,20 @@
 // Preact: never as HTML, whatever it contains.
 
 import type { Event, PendingMessage } from "@tern/sdk";
-import { asRecalled, asText, targetOf, textOf } from "@tern/sdk";
+import { asMedia, asRecalled, asText, forwardedOf, targetOf, textOf } from "@tern/sdk";
 import { useMemo, useState } from "preact/hooks";
 import { useChat } from "../context";
 import { t } from "../i18n";
-import { describeSystem } from "../lib/describe";
+import { describeSystem, mediaLabel } from "../lib/describe";
 import { fullTime, timeOfDay } from "../lib/format";
 import { isEmojiOnly, linkify } from "../lib/linkify";
 import { longPress, openActions } from "../lib/longpress";
+import type { UploadItem } from "../lib/uploads";
 import { colorSlot, userName } from "../lib/names";
 import { Avatar } from "./Avatar";
 import { toggled, useCompose } from "./compose";
-import { AlertIcon, CheckIcon, ClockIcon, DoubleCheckIcon } from "./icons";
+import { AlertIcon, CheckIcon, ClockIcon, CloseIcon, DoubleCheckIcon, FileIcon, RetryIcon } from "./icons";
+import { MediaView } from "./Media";
 import { MessageActions } from "./MessageActions";
 import { Quote } from "./Quote";
 import { Reactions } from "./Reactions";
@@ -114,12 +116,17 @@ export function EventMessage({ event, placement }: { event: Event; placement: Pl
   const own = event.sender === me;
   const c = asText(event.content);
   const text = textOf(event.content);
+  const media = asMedia(event.content);
+  // A message people wrote (text or a file): it has actions and can be selected.
+  const shown = text !== undefined || media !== undefined;
+  const label = text ?? mediaLabel(event.content) ?? "";
+  const forwarded = forwardedOf(event.content);
   const name = userName(client, event.sender);
   const mentionsMe = c !== undefined && !own && (c.mention_all === true || (me !== undefined && (c.mentions ?? []).includes(me)));
   // In a direct conversation, your message is marked read once the peer's position passes it.
   const peer = placement.group ? undefined : client.conversation(event.conv)?.peer?.id;
   const readByPeer = own && peer !== undefined && (client.receipts.position(event.conv, peer) ?? 0) >= event.seq;
-  const selecting = mode?.kind === "select" && text !== undefined ? mode : undefined;
+  const selecting = mode?.kind === "select" && shown ? mode : undefined;
   const picked = selecting?.seqs.includes(event.seq) === true;
   const toggle = () => selecting !== undefined && setMode(toggled(selecting, event.seq));
   return (
@@ -128,13 +135,13 @@ export function EventMessage({ event, placement }: { event: Event; placement: Pl
       data-seq={event.seq}
       data-testid="message"
       onClick={selecting !== undefined ? toggle : undefined}
-      {...(selecting === undefined && text !== undefined ? hold : {})}
+      {...(selecting === undefined && shown ? hold : {})}
     >
       {selecting !== undefined && (
         <input
           type="checkbox"
           class="pick"
-          aria-label={t("selectMessage", { text: text ?? "" })}
+          aria-label={t("selectMessage", { text: label })}
           checked={picked}
           onClick={(e) => e.stopPropagation()}
           onChange={toggle}
@@ -142,19 +149,19 @@ export function EventMessage({ event, placement }: { event: Event; placement: Pl
       )}
       {placement.group && !own && <span class="msg-avatar">{placement.last && <Avatar name={name} colorKey={event.sender} size={32} />}</span>}
       <div class="msg-column">
-        <div class={`bubble ${text === undefined ? "unsupported" : ""}`}>
+        <div class={`bubble ${!shown ? "unsupported" : ""} ${media !== undefined ? `media ${media.type}` : ""}`}>
           {placement.group && !own && placement.first && (
             <span class={`sender c${colorSlot(event.sender)}`} dir="auto">
               {name}
             </span>
           )}
-          {c?.forwarded !== undefined && (
+          {forwarded !== undefined && (
             <span class="forwarded" dir="auto">
-              {t("forwardedFrom", { name: userName(client, c.forwarded.sender) })}
+              {t("forwardedFrom", { name: userName(client, forwarded.sender) })}
             </span>
           )}
           {c?.reply_to !== undefined && <Quote conv={event.conv} seq={c.reply_to} />}
-          {text !== undefined ? <MessageText text={text} /> : <span class="text">{t("unsupported")}</span>}
+          {text !== undefined ? <MessageText text={text} /> : media !== undefined ? <MediaView content={media} /> : <span class="text">{t("unsupported")}</span>}
           <Meta ts={event.ts} state={own ? (readByPeer ? "read" : "sent") : undefined} edited={event.edited} />
         </div>
         {own && placement.group && <SeenByLine event={event} />}
@@ -166,19 +173,20 @@ export function EventMessage({ event, placement }: { event: Event; placement: Pl
         {history && <VersionsDialog conv={event.conv} seq={event.seq} onClose={() => setHistory(false)} />}
         <Reactions event={event} />
       </div>
-      {text !== undefined && selecting === undefined && <MessageActions event={event} group={placement.group} />}
+      {shown && selecting === undefined && <MessageActions event={event} group={placement.group} />}
     </div>
   );
 }
 
 export function PendingBubble({ message }: { message: PendingMessage }) {
   const { client } = useChat();
-  const text = textOf(message.content) ?? "";
+  const text = textOf(message.content);
+  const media = asMedia(message.content);
   const failed = message.state === "failed";
   return (
     <div class={`msg own first last pending ${failed ? "failed" : ""}`} data-cmid={message.cmid} data-testid="message">
-      <div class="bubble">
-        <MessageText text={text} />
+      <div class={`bubble ${media !== undefined ? `media ${media.type}` : ""}`}>
+        {media !== undefined ? <MediaView content={media} /> : <MessageText text={text ?? ""} />}
         <Meta ts={message.createdAt} state={failed ? "failed" : "sending"} title={failed ? message.error?.message : undefined} />
       </div>
       {failed && (
@@ -192,6 +200,40 @@ export function PendingBubble({ message }: { message: PendingMessage }) {
           </button>
         </div>
       )}
+    </div>
+  );
+}
+
+/** A file being uploaded: its picture or name, how far it got, cancel, and retry once failed. */
+export function UploadBubble({ item }: { item: UploadItem }) {
+  const { uploads } = useChat();
+  const failed = item.state === "failed";
+  const percent = item.size === 0 ? 100 : Math.floor((item.sent / item.size) * 100);
+  return (
+    <div class={`msg own first last pending upload ${failed ? "failed" : ""}`} data-testid="upload">
+      <div class="bubble media">
+        {item.preview !== undefined ? (
+          <img class="upload-preview" src={item.preview} alt={item.name} />
+        ) : (
+          <span class="upload-name" dir="auto">
+            <FileIcon size={18} /> {item.name}
+          </span>
+        )}
+        <div class="upload-progress" role="progressbar" aria-label={t("uploading", { name: item.name })} aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent}>
+          <span style={{ width: `${percent}%` }} />
+        </div>
+        <div class="upload-actions">
+          <span class="upload-state">{failed ? t("uploadFailed") : `${percent}%`}</span>
+          {failed && (
+            <button type="button" class="icon-button small" aria-label={t("retry")} title={item.error ?? t("retry")} onClick={() => uploads.retry(item.key)}>
+              <RetryIcon size={16} />
+            </button>
+          )}
+          <button type="button" class="icon-button small" aria-label={t("cancelUpload")} title={t("cancelUpload")} onClick={() => uploads.cancel(item.key)}>
+            <CloseIcon size={16} />
+          </button>
+        </div>
+      </div>
     </div>
   );
 }

@@ -4,7 +4,7 @@
 // (lib/actions.ts).
 
 import type { Event } from "@tern/sdk";
-import { textOf } from "@tern/sdk";
+import { asMedia, textOf } from "@tern/sdk";
 import { useChat } from "../context";
 import { t } from "../i18n";
 import { allowed } from "../lib/actions";
@@ -30,11 +30,11 @@ export function MessageActions({ event, group }: { event: Event; group: boolean 
     if (may.pin) {
       list.push({ label: t("pin"), onSelect: () => client.changes.pin(event.conv, event.seq, true).catch(notify) });
     }
-    if (text !== undefined) {
+    if (text !== undefined || asMedia(event.content) !== undefined) {
       list.push({ label: t("forward"), onSelect: () => setForwarding(true) });
       list.push({ label: t("select"), onSelect: () => setMode({ kind: "select", seqs: [event.seq] }) });
-      list.push({ label: t("copy"), onSelect: () => void navigator.clipboard?.writeText(text) });
     }
+    if (text !== undefined) list.push({ label: t("copy"), onSelect: () => void navigator.clipboard?.writeText(text) });
     if (may.recall) {
       list.push({ label: t("recall"), danger: true, onSelect: () => client.changes.recall(event.conv, event.seq).catch(notify) });
     }

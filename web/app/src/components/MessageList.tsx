@@ -20,7 +20,8 @@ import { t } from "../i18n";
 import { dayLabel, sameDay } from "../lib/format";
 import { Heights, WINDOW_FROM, around, atEnd, rangeOf, resolve, sameRange, span, visibleRange, type Range } from "../lib/window";
 import { ArrowDownIcon } from "./icons";
-import { EventMessage, PendingBubble } from "./Message";
+import { EventMessage, PendingBubble, UploadBubble } from "./Message";
+import { useUploads } from "../lib/uploads";
 
 /** Closer than this to the bottom counts as "at the bottom". */
 const BOTTOM_SLACK = 64;
@@ -59,10 +60,13 @@ function isRunBreak(a: Event | undefined, b: Event): boolean {
 }
 
 export function MessageList({ conv }: { conv: ConvId }) {
-  const { client } = useChat();
+  const { client, uploads } = useChat();
+  const uploading = useUploads(uploads, conv);
   const view = client.conversation(conv);
   const timeline = client.timeline(conv);
   const pending = client.pending(conv);
+  // What the reader just sent, still on its way: messages in the outbox and files uploading.
+  const outgoing = pending.length + uploading.length;
   // Changes to messages (edits, reactions, ...) show inside the message they change.
   const all = timeline?.events ?? [];
   const events = all.filter((e) => targetOf(e.content) === undefined);
@@ -181,12 +185,12 @@ export function MessageList({ conv }: { conv: ConvId }) {
     } else if (prev.firstSeq !== undefined && firstSeq !== undefined && firstSeq < prev.firstSeq) {
       // Older messages were inserted above: keep the same messages under the reader's eyes.
       node.scrollTop = prev.top + (node.scrollHeight - prev.height);
-    } else if (atBottom.current || pending.length > prev.pending) {
+    } else if (atBottom.current || outgoing > prev.pending) {
       // Following the conversation, or just sent something: show the newest.
       node.scrollTop = node.scrollHeight;
       atBottom.current = true;
     }
-    before.current = { ...before.current, firstSeq, pending: pending.length };
+    before.current = { ...before.current, firstSeq, pending: outgoing };
     // A short first page may not fill the screen, and a reader resting at the top gets no more
     // scroll events: keep loading until the top is far enough away or history ends.
     if (node.scrollHeight <= node.clientHeight + LOAD_OLDER_AT || node.scrollTop < LOAD_OLDER_AT) loadOlderIfNeeded();
@@ -314,7 +318,8 @@ export function MessageList({ conv }: { conv: ConvId }) {
     items.push({ key: String(event.seq), node: <EventMessage key={event.seq} event={event} placement={placement} /> });
   });
   for (const message of pending) items.push({ key: `p-${message.cmid}`, node: <PendingBubble key={message.cmid} message={message} /> });
-  if (timeline !== undefined && !timeline.hasOlder && !timeline.loadingOlder && events.length === 0 && pending.length === 0) {
+  for (const item of uploading) items.push({ key: `u-${item.key}`, node: <UploadBubble key={item.key} item={item} /> });
+  if (timeline !== undefined && !timeline.hasOlder && !timeline.loadingOlder && events.length === 0 && outgoing === 0) {
     items.push({
       key: "empty",
       node: (

@@ -5,6 +5,7 @@
 
 import type { ConvId, Pinned } from "@tern/sdk";
 import { textOf } from "@tern/sdk";
+import { mediaLabel } from "../lib/describe";
 import { useEffect, useState } from "preact/hooks";
 import { useChat } from "../context";
 import { t } from "../i18n";
@@ -40,7 +41,7 @@ export function PinnedBar({ conv, group }: { conv: ConvId; group: boolean }) {
   const index = Math.min(shown, pins.length - 1);
   const pin = pins[index];
   if (pin === undefined) return null;
-  const text = textOf(pin.event.content) ?? t("unsupported");
+  const text = textOf(pin.event.content) ?? mediaLabel(pin.event.content) ?? t("unsupported");
   const may = allowed(client, pin.event, group, detail(conv));
   const jump = () => {
     revealMessage(pin.event.seq);

@@ -7,13 +7,14 @@ import { asRecalled, textOf } from "@tern/sdk";
 import { useChat } from "../context";
 import { t } from "../i18n";
 import { colorSlot, userName } from "../lib/names";
+import { mediaLabel } from "../lib/describe";
 import { revealMessage } from "../lib/window";
 import { CloseIcon } from "./icons";
 
 export function quoteText(event: Event | undefined): string {
   if (event === undefined) return t("quoteMissing");
   if (asRecalled(event.content) !== undefined) return t("quoteRecalled");
-  const text = textOf(event.content);
+  const text = textOf(event.content) ?? mediaLabel(event.content);
   return text === undefined ? t("unsupported") : text.replace(/\s+/g, " ").trim();
 }
 

@@ -1,7 +1,7 @@
 // Who may do what to a message, as the server decides it (docs/PROTOCOL.md, "Changes to
 // messages"): the client only offers what would be accepted.
 
-import type { ConversationDetail, Event, TernClient } from "@tern/sdk";
+import { asMedia, asText, type ConversationDetail, type Event, type TernClient } from "@tern/sdk";
 
 /** Whether `window_s` seconds (null: no limit, 0: never) are still open for a message sent at `ts`. */
 function within(windowS: number | null | undefined, ts: number, now: number): boolean {
@@ -19,11 +19,12 @@ export interface Allowed {
 export function allowed(client: TernClient, event: Event, group: boolean, detail: ConversationDetail | undefined): Allowed {
   const me = client.user?.id;
   const own = event.sender === me;
-  const message = event.content.type === "text";
+  const text = asText(event.content) !== undefined;
+  const message = text || asMedia(event.content) !== undefined;
   const now = client.serverNow();
   const owner = group && detail?.members.some((m) => m.user.id === me && m.role === "owner") === true;
   return {
-    edit: message && own && within(client.limits.edit_window_s, event.ts, now),
+    edit: text && own && within(client.limits.edit_window_s, event.ts, now),
     recall: message && ((own && within(client.limits.recall_window_s, event.ts, now)) || owner),
     pin: message && (!group || owner),
   };

@@ -1,6 +1,6 @@
 // Words for events that are not plain text: membership changes and unknown content types.
 
-import { asRecalled, systemEventOf, textOf, type Event, type TernClient } from "@tern/sdk";
+import { asMedia, asRecalled, systemEventOf, textOf, type Content, type Event, type TernClient } from "@tern/sdk";
 import { t } from "../i18n";
 import { userName } from "./names";
 import { profileOrLookUp } from "./profiles";
@@ -29,10 +29,26 @@ export function describeSystem(client: TernClient, event: Event): string | undef
   }
 }
 
+/** A media message in words, for previews and quotes: "[Photo]", "[File] report.pdf", ... */
+export function mediaLabel(content: Content): string | undefined {
+  const media = asMedia(content);
+  if (media === undefined) return undefined;
+  switch (media.type) {
+    case "image":
+      return t("photoLabel");
+    case "voice":
+      return t("voiceLabel");
+    case "video":
+      return t("videoLabel");
+    default:
+      return `${t("fileLabel")} ${media.file.name}`;
+  }
+}
+
 /** One line for the conversation list; in groups, who said it. */
 export function preview(client: TernClient, event: Event | undefined, group: boolean): string {
   if (event === undefined) return "";
-  const text = textOf(event.content);
+  const text = textOf(event.content) ?? mediaLabel(event.content);
   if (text !== undefined) {
     const oneLine = text.replace(/\s+/g, " ").trim();
     if (event.sender === client.user?.id) return t("youPrefix") + oneLine;

@@ -78,3 +78,25 @@ export function listTime(ts: number, now = Date.now()): string {
 export function fullTime(ts: number): string {
   return format("full", ts);
 }
+
+/** A size in bytes as people read it: 532 B, 1.4 KB, 23 MB. */
+export function fileSize(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ["KB", "MB", "GB", "TB"];
+  let value = bytes / 1000;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
+/** A duration as m:ss (or h:mm:ss). */
+export function duration(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const s = String(total % 60).padStart(2, "0");
+  const m = Math.floor(total / 60) % 60;
+  const h = Math.floor(total / 3600);
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+}

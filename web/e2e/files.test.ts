@@ -1,0 +1,131 @@
+// Files between two browsers, as people send them: a photo from the file button (stored
+// rotated, with EXIF orientation and a GPS position), a document, a picture dropped on the
+// conversation, and a voice message recorded with the microphone (Chromium's fake device).
+// The receiver sees the photo upright, downloads the document's exact bytes and plays the voice.
+// Also in Chinese, and at phone width (screenshots in artifacts/).
+
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync } from "node:fs";
+import { describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import type { Page } from "playwright-core";
+import { openConversation, startDirectChat } from "./src/app.js";
+import { eventually } from "./src/poll.js";
+import { suite } from "./src/suite.js";
+
+const ARTIFACTS = fileURLToPath(new URL("../artifacts/", import.meta.url));
+const fixture = (name: string) => readFileSync(new URL(`../../../fixtures/media/${name}`, import.meta.url));
+
+/** SHA-256 of what `url` serves, fetched by the page itself (its session, its origin). */
+async function pageSha(page: Page, url: string): Promise<string> {
+  return page.evaluate(async (u) => {
+    const bytes = await (await fetch(u)).arrayBuffer();
+    const digest = await crypto.subtle.digest("SHA-256", bytes);
+    return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  }, url);
+}
+
+describe("files", () => {
+  const { pair, person, noProblems } = suite();
+
+  test("a photo, a document, a dropped picture and a voice message reach the other browser", async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const { alice, bob, a, b } = await pair();
+    await startDirectChat(alice.page, b.name, b.display);
+    const notes = Buffer.from("Quarterly numbers 季度数据\n1,2,3\n");
+    await alice.page.getByTestId("file-input").setInputFiles([
+      { name: "IMG_0006.jpg", mimeType: "image/jpeg", buffer: fixture("o6.jpg") },
+      { name: "notes 笔记.txt", mimeType: "text/plain", buffer: notes },
+    ]);
+    // The picture shows at once while it uploads, then as a message.
+    await alice.page.getByTestId("image").first().waitFor();
+    await alice.page.getByTestId("file-card").first().waitFor();
+
+    // A picture dropped on the conversation.
+    await alice.page.evaluate((bytes) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(bytes)], "dropped.png", { type: "image/png" }));
+      const chat = document.querySelector(".chat");
+      for (const type of ["dragenter", "dragover", "drop"]) {
+        chat?.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      }
+    }, [...fixture("transparent.png")]);
+
+    // A voice message: record for over a second, then send.
+    await alice.page.getByRole("button", { name: "Record a voice message" }).click();
+    await eventually(async () => {
+      assert.match((await alice.page.locator(".recording-bar").textContent()) ?? "", /0:0[1-9]/);
+    }, "a second of recording");
+    await alice.page.getByRole("button", { name: "Stop and send" }).click();
+    await alice.page.getByTestId("voice").waitFor();
+
+    await openConversation(bob.page, a.display);
+    const images = bob.page.getByTestId("image");
+    await eventually(async () => assert.equal(await images.count(), 2), "both pictures on bob's side");
+    // The photo was stored turned; bob sees it upright, the red corner at the top left.
+    const photo = images.first();
+    await eventually(async () => assert.ok(await photo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)), "the photo to load");
+    const shown = await photo.evaluate((img: HTMLImageElement) => {
+      const canvas = document.createElement("canvas");
+      canvas.width = img.naturalWidth;
+      canvas.height = img.naturalHeight;
+      const context = canvas.getContext("2d");
+      context?.drawImage(img, 0, 0);
+      const corner = context?.getImageData(3, 3, 1, 1).data;
+      return { width: img.naturalWidth, height: img.naturalHeight, corner: corner === undefined ? [] : [...corner] };
+    });
+    assert.deepEqual([shown.width, shown.height], [40, 60], "upright: taller than wide");
+    assert.ok((shown.corner[0] ?? 0) > 200 && (shown.corner[1] ?? 255) < 80, `red at the top left: ${shown.corner.join(",")}`);
+
+    // The full-screen viewer shows the whole picture.
+    await photo.click();
+    await bob.page.getByTestId("viewer-image").waitFor();
+    await bob.page.keyboard.press("Escape");
+
+    // The document downloads byte for byte.
+    const card = bob.page.getByTestId("file-card").filter({ hasText: "notes 笔记.txt" });
+    const link = card.getByTestId("download");
+    await link.waitFor();
+    assert.equal(await link.getAttribute("download"), "notes 笔记.txt");
+    const href = (await link.getAttribute("href")) ?? "";
+    assert.equal(await pageSha(bob.page, href), createHash("sha256").update(notes).digest("hex"));
+
+    // The voice message plays.
+    const voice = bob.page.getByTestId("voice");
+    await voice.waitFor();
+    assert.match((await voice.locator(".voice-time").textContent()) ?? "", /^0:0[1-9]$/);
+    await voice.getByRole("button", { name: "Play" }).click();
+    await voice.getByRole("button", { name: "Pause" }).waitFor();
+
+    // The list says what came last.
+    await bob.page.screenshot({ path: `${ARTIFACTS}files-desktop.png` });
+    noProblems();
+  });
+
+  test("in Chinese at phone width: the picture, the file card and the words for them", async () => {
+    const { alice, bob, a, b } = await pair();
+    await startDirectChat(alice.page, b.name, b.display);
+    await alice.page.getByTestId("file-input").setInputFiles([{ name: "large.jpg", mimeType: "image/jpeg", buffer: fixture("large.jpg") }]);
+    await alice.page.getByTestId("image").waitFor();
+
+    const phone = await person({ width: 390, height: 844 });
+    await phone.page.goto("/");
+    await phone.page.evaluate(() => localStorage.setItem("tern.lang", "zh-CN"));
+    await phone.page.goto("/");
+    await phone.page.getByLabel("用户名").fill(b.name);
+    await phone.page.getByLabel("密码").fill("correct horse battery");
+    await phone.page.locator("form button[type=submit]").click();
+    await phone.page.locator(".conversation", { hasText: "[图片]" }).waitFor();
+    await openConversation(phone.page, a.display);
+    const image = phone.page.getByTestId("image");
+    await eventually(async () => assert.ok(await image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)), "the preview to load");
+    // The bubble gets the 1280-pixel preview, never the whole upload.
+    assert.equal(await image.evaluate((img: HTMLImageElement) => img.naturalWidth), 1280);
+    const box = await image.boundingBox();
+    assert.ok(box !== null && box.width <= 390, "fits a phone's width");
+    await phone.page.screenshot({ path: `${ARTIFACTS}files-phone-zh.png` });
+    noProblems();
+    void bob;
+  });
+});
