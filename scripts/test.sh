@@ -2,7 +2,8 @@
 # The whole test suite, with its own set-up: starts PostgreSQL and Redis if they are installed
 # but stopped (installing them in CI if missing), checks formatting and lints, then runs every
 # unit, conformance and integration test, the integration suite once on SQLite and once on
-# PostgreSQL. Run from anywhere: ./scripts/test.sh
+# PostgreSQL, the file tests once more on S3 (Swift, installed if missing). Run from anywhere:
+# ./scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -95,6 +96,19 @@ elif [ -n "${CI:-}" ]; then
     exit 1
 else
     echo "SKIPPED: PostgreSQL is not reachable; the integration suite on PostgreSQL did not run" \
+        | tee -a "$TERN_TEST_SKIP_LOG"
+fi
+
+echo "==> file tests again, on S3 (a throw-away OpenStack Swift; the cluster's files too)"
+if swift_env=$(./scripts/swift.sh start); then
+    eval "$swift_env"
+    TERN_TEST_FILES=s3 timeout 15m cargo test -p tern-server --test api files 2>&1 | tee -a "$log"
+    ./scripts/swift.sh stop
+elif [ -n "${CI:-}" ]; then
+    echo "test.sh: Swift (S3) is required in CI" >&2
+    exit 1
+else
+    echo "SKIPPED: Swift could not be started; the file tests on S3 did not run" \
         | tee -a "$TERN_TEST_SKIP_LOG"
 fi
 

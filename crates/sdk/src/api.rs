@@ -29,6 +29,7 @@ pub struct Api {
 impl Api {
     /// `base` is the server's URL, e.g. `http://127.0.0.1:8080`.
     pub fn new(base: impl Into<String>) -> Self {
+        crate::install_tls();
         Api {
             base: base.into().trim_end_matches('/').to_owned(),
             token: None,

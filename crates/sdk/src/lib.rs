@@ -13,3 +13,10 @@ pub use api::Api;
 pub use client::{Ack, Client, ClientEvent, ClientOptions, Page, seen_by};
 pub use error::{SdkError, SdkResult};
 pub use tern_proto as proto;
+
+/// Makes rustls (behind `https://` and `wss://`) use ring for its cryptography. `Api::new`
+/// calls it; a program that builds its own reqwest client beside the SDK calls it first.
+/// Calling it again does nothing.
+pub fn install_tls() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

@@ -270,23 +270,41 @@ const LINK_KEY: &str = "file_links";
 /// File storage as configured, and the key for signed links (shared by every node through the
 /// database, made on the first start).
 async fn open_files(config: &Config, store: Arc<dyn Store>) -> Result<Files, StartError> {
-    let dir = config.files_dir();
-    let storage = tern_media::Disk::open(&dir).await.map_err(|e| {
-        StartError::Setup(format!(
-            "cannot open file storage in {}: {e}",
-            dir.display()
-        ))
-    })?;
+    let settings = &config.files;
+    let storage: Arc<dyn tern_media::Storage> = match settings.storage.as_str() {
+        "s3" => {
+            let s3 = tern_media::S3Settings {
+                endpoint: settings.s3_endpoint.clone().unwrap_or_default(),
+                bucket: settings.s3_bucket.clone().unwrap_or_default(),
+                region: settings.s3_region.clone(),
+                access_key: settings.s3_access_key.clone().unwrap_or_default(),
+                secret_key: settings
+                    .s3_secret_key
+                    .as_ref()
+                    .map(|s| s.expose().to_owned())
+                    .unwrap_or_default(),
+                prefix: settings.s3_prefix.clone(),
+            };
+            Arc::new(
+                tern_media::S3::open(&s3)
+                    .map_err(|e| StartError::Setup(format!("cannot use S3 file storage: {e}")))?,
+            )
+        }
+        _ => {
+            let dir = config.files_dir();
+            Arc::new(tern_media::Disk::open(&dir).await.map_err(|e| {
+                StartError::Setup(format!(
+                    "cannot open file storage in {}: {e}",
+                    dir.display()
+                ))
+            })?)
+        }
+    };
     let key = store
         .shared_secret(LINK_KEY.into(), files::links::new_key())
         .await?;
     let links = Links::new(&key, config.files.link_ttl_s);
-    Ok(Files::new(
-        store,
-        Arc::new(storage),
-        config.files.clone(),
-        links,
-    ))
+    Ok(Files::new(store, storage, config.files.clone(), links))
 }
 
 /// One interval for the whole process; connections watch its counter.

@@ -2,7 +2,7 @@
 //! `staging/`, appended to in place; finishing one renames it into `blobs/`, so a finished
 //! upload is never copied.
 
-use super::{Appended, ByteStream, HEAD_BYTES, Staged, Storage, blob_key};
+use super::{Appended, ByteStream, HEAD_BYTES, Staged, Storage, blob_key, copy_body};
 use crate::{MediaError, MediaResult};
 use async_trait::async_trait;
 use futures_util::StreamExt;
@@ -55,7 +55,7 @@ impl Storage for Disk {
         &self,
         upload: &str,
         offset: u64,
-        mut body: ByteStream,
+        body: ByteStream,
         max: u64,
     ) -> MediaResult<Appended> {
         let path = self.staged(upload)?;
@@ -68,25 +68,7 @@ impl Storage for Disk {
         // Whatever a cut request left beyond the recorded offset is overwritten.
         file.set_len(offset).await?;
         file.seek(SeekFrom::Start(offset)).await?;
-        let mut written = 0u64;
-        let mut cut = None;
-        while let Some(chunk) = body.next().await {
-            let chunk = match chunk {
-                Ok(chunk) => chunk,
-                Err(e) => {
-                    cut = Some(e);
-                    break;
-                }
-            };
-            let room = (max - written) as usize;
-            let take = chunk.len().min(room);
-            file.write_all(&chunk[..take]).await?;
-            written += take as u64;
-            if take < chunk.len() {
-                cut = Some(std::io::Error::other("the body is longer than the upload"));
-                break;
-            }
-        }
+        let (written, cut) = copy_body(body, max, &mut file).await?;
         file.flush().await?;
         // The offset reported to the client must survive a crash.
         file.sync_data().await?;

@@ -5,13 +5,17 @@
 //! S3 (for clusters).
 
 mod disk;
+mod s3;
 
 pub use disk::Disk;
+pub use s3::{S3, S3Settings};
 
 use crate::MediaResult;
 use async_trait::async_trait;
 use bytes::Bytes;
+use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 /// Bytes as they arrive from a request or leave for a response.
 pub type ByteStream = BoxStream<'static, std::io::Result<Bytes>>;
@@ -71,4 +75,29 @@ pub fn blob_key(upload: &str) -> String {
 /// The key of one derived variant (a thumbnail) of a blob.
 pub fn variant_key(blob: &str, variant: &str) -> String {
     format!("{blob}.{variant}")
+}
+
+/// Copies `body` into `writer`, at most `max` bytes: how many were written, and the error that
+/// cut the body short (or the note that it went on past `max`). A write error is returned as
+/// such: storage failed, not the client.
+pub(crate) async fn copy_body(
+    mut body: ByteStream,
+    max: u64,
+    writer: &mut (impl AsyncWrite + Unpin),
+) -> std::io::Result<(u64, Option<std::io::Error>)> {
+    let mut written = 0u64;
+    while let Some(chunk) = body.next().await {
+        let chunk = match chunk {
+            Ok(chunk) => chunk,
+            Err(e) => return Ok((written, Some(e))),
+        };
+        let take = chunk.len().min((max - written) as usize);
+        writer.write_all(&chunk[..take]).await?;
+        written += take as u64;
+        if take < chunk.len() {
+            let long = std::io::Error::other("the body is longer than the upload");
+            return Ok((written, Some(long)));
+        }
+    }
+    Ok((written, None))
 }

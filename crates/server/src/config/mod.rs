@@ -159,11 +159,23 @@ settings! {
 
     /// Uploaded files: pictures, voice and video messages, documents.
     [files] Files {
-        /// Where uploaded bytes are kept: "disk" (under files.dir). A cluster's nodes must
-        /// share it.
+        /// Where uploaded bytes are kept: "disk" (under files.dir) or "s3" (any S3-compatible
+        /// store, the files.s3_* settings). A cluster's nodes must share it: use "s3".
         storage: String = "disk",
         /// Directory of the "disk" storage; unset: DATA_DIR/files.
         dir: Option<PathBuf> = "",
+        /// S3 endpoint, "https://HOST[:PORT]" (path-style requests: AWS, MinIO, Ceph, Swift).
+        s3_endpoint: Option<String> = "",
+        /// S3 bucket; it must exist.
+        s3_bucket: Option<String> = "",
+        /// S3 region.
+        s3_region: String = "us-east-1",
+        /// S3 access key id.
+        s3_access_key: Option<String> = "",
+        /// S3 secret access key. Never printed.
+        s3_secret_key: Option<Secret> = "",
+        /// Prefix of tern's keys in the bucket, so several deployments can share one.
+        s3_prefix: String = "",
         /// Largest file one may upload, in bytes.
         max_file_bytes: u64 = "209715200",
         /// Most bytes of files one user may keep (each distinct file counted once, uploads in
@@ -274,11 +286,29 @@ impl Config {
             8,
         )?;
         let files = &self.files;
-        if files.storage != "disk" {
-            return Err(ConfigError::invalid(
-                "files.storage",
-                format!("{:?} is not a storage tern knows (\"disk\")", files.storage),
-            ));
+        match files.storage.as_str() {
+            "disk" => {}
+            "s3" => {
+                for (name, set) in [
+                    ("files.s3_endpoint", files.s3_endpoint.is_some()),
+                    ("files.s3_bucket", files.s3_bucket.is_some()),
+                    ("files.s3_access_key", files.s3_access_key.is_some()),
+                    ("files.s3_secret_key", files.s3_secret_key.is_some()),
+                ] {
+                    if !set {
+                        return Err(ConfigError::invalid(
+                            name,
+                            "must be set when files.storage is \"s3\"".into(),
+                        ));
+                    }
+                }
+            }
+            other => {
+                return Err(ConfigError::invalid(
+                    "files.storage",
+                    format!("{other:?} is not a storage tern knows (\"disk\" or \"s3\")"),
+                ));
+            }
         }
         at_least("files.max_file_bytes", files.max_file_bytes, 1)?;
         at_least("files.max_image_pixels", files.max_image_pixels, 1)?;

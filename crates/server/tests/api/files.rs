@@ -365,18 +365,17 @@ async fn identical_files_are_stored_once() {
     let b = bob.api.upload("b.jpg", bytes).await.unwrap();
     assert_ne!(a.id, b.id, "each upload is its own file");
     assert_eq!(b.name, "b.jpg");
-    let blobs = server.data_dir().join("files/blobs");
-    let stored: Vec<_> = std::fs::read_dir(&blobs)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
+    let stored: Vec<String> = server
+        .stored("blobs")
+        .await
+        .into_iter()
         .filter(|name| !name.contains('.'))
         .collect();
     assert_eq!(stored.len(), 1, "one copy of the bytes: {stored:?}");
-    let staging = std::fs::read_dir(server.data_dir().join("files/staging"))
-        .unwrap()
-        .count();
-    assert_eq!(staging, 0, "nothing left half-written");
+    assert!(
+        server.stored("staging").await.is_empty(),
+        "nothing left half-written"
+    );
 }
 
 #[tokio::test]
@@ -776,11 +775,9 @@ async fn a_recalled_file_goes_and_storage_does_not_only_grow() {
         code(alice.api.download(&photo.id, None).await),
         ErrorCode::NotFound
     );
-    let blobs = server.data_dir().join("files/blobs");
-    let count = || std::fs::read_dir(&blobs).unwrap().count();
     // The photo (and its two renditions) and the draft go; the file still shown stays.
     eventually("the sweep to remove what nothing shows", || async {
-        (count() == 1).then_some(())
+        (server.stored("blobs").await.len() == 1).then_some(())
     })
     .await;
     assert_eq!(
@@ -791,8 +788,8 @@ async fn a_recalled_file_goes_and_storage_does_not_only_grow() {
 }
 
 #[tokio::test]
-async fn storage_that_fails_refuses_uploads_as_unavailable_and_readiness_says_so() {
-    let server = TestServer::start().await;
+async fn a_disk_that_fails_refuses_uploads_as_unavailable_and_readiness_says_so() {
+    let server = TestServer::start_with(&[("TERN_FILES_STORAGE", "disk")]).await;
     let [alice] = server.users(["alice"]).await;
     let ok = alice
         .api
@@ -821,4 +818,26 @@ async fn storage_that_fails_refuses_uploads_as_unavailable_and_readiness_says_so
         .upload("again.txt", b"works".to_vec())
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn an_unreachable_s3_refuses_uploads_as_unavailable_and_readiness_says_so() {
+    // Nothing listens on port 1.
+    let server = TestServer::start_with(&[
+        ("TERN_FILES_STORAGE", "s3"),
+        ("TERN_FILES_S3_ENDPOINT", "http://127.0.0.1:1"),
+        ("TERN_FILES_S3_BUCKET", "tern"),
+        ("TERN_FILES_S3_ACCESS_KEY", "key"),
+        ("TERN_FILES_S3_SECRET_KEY", "secret"),
+    ])
+    .await;
+    let [alice] = server.users(["alice"]).await;
+    let failed = alice
+        .api
+        .upload("lost.txt", b"nowhere to go".to_vec())
+        .await;
+    assert_eq!(code(failed), ErrorCode::Unavailable);
+    let body = crate::support::until_ready_is(&server.url, 503).await;
+    assert_ne!(body["files"], "ok", "{body}");
+    assert_eq!(body["database"], "ok", "only file storage is down");
 }

@@ -6,6 +6,7 @@ mod bad_input;
 mod changes;
 mod chaos;
 mod cluster;
+mod cluster_files;
 mod connection;
 mod conversations;
 mod delivery;

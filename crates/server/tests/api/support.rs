@@ -35,6 +35,31 @@ pub struct TestServer {
     _database: Option<TestDatabase>,
 }
 
+/// Where the suite keeps files: on disk, unless `TERN_TEST_FILES=s3` (then in the S3 store
+/// `scripts/swift.sh start` describes in `TERN_TEST_S3_*`).
+pub struct S3Test {
+    pub endpoint: String,
+    pub bucket: String,
+    pub access_key: String,
+    pub secret_key: String,
+}
+
+pub fn test_s3() -> Option<S3Test> {
+    if std::env::var("TERN_TEST_FILES").as_deref() != Ok("s3") {
+        return None;
+    }
+    let var = |name: &str| {
+        std::env::var(name)
+            .unwrap_or_else(|_| panic!("TERN_TEST_FILES=s3 needs {name} (scripts/swift.sh start)"))
+    };
+    Some(S3Test {
+        endpoint: var("TERN_TEST_S3_ENDPOINT"),
+        bucket: var("TERN_TEST_S3_BUCKET"),
+        access_key: var("TERN_TEST_S3_ACCESS_KEY"),
+        secret_key: var("TERN_TEST_S3_SECRET_KEY"),
+    })
+}
+
 /// Which storage the suite runs on: SQLite unless `TERN_TEST_BACKEND=postgres`.
 pub async fn test_database() -> Option<TestDatabase> {
     match std::env::var("TERN_TEST_BACKEND").as_deref() {
@@ -62,7 +87,62 @@ impl TestServer {
         if let Some(db) = &database {
             env.push(("TERN_STORAGE_DATABASE_URL".into(), db.url.clone()));
         }
+        if let Some(s3) = test_s3() {
+            let set = |env: &mut Vec<(String, String)>, key: &str, value: &str| {
+                if !env.iter().any(|(k, _)| k == key) {
+                    env.push((key.into(), value.into()));
+                }
+            };
+            set(&mut env, "TERN_FILES_STORAGE", "s3");
+            set(&mut env, "TERN_FILES_S3_ENDPOINT", &s3.endpoint);
+            set(&mut env, "TERN_FILES_S3_BUCKET", &s3.bucket);
+            set(&mut env, "TERN_FILES_S3_ACCESS_KEY", &s3.access_key);
+            set(&mut env, "TERN_FILES_S3_SECRET_KEY", &s3.secret_key);
+            // Each server its own keys in the shared bucket, so counts are its own.
+            let prefix = format!("test-{:016x}", rand::random::<u64>());
+            set(&mut env, "TERN_FILES_S3_PREFIX", &prefix);
+        }
         Self::launch(env, database).await
+    }
+
+    /// The objects this server stores under `dir` ("blobs", "staging"), on disk or in S3:
+    /// thumbnails and other renditions included (their names hold a dot).
+    pub async fn stored(&self, dir: &str) -> Vec<String> {
+        let prefix = self.env.iter().find(|(k, _)| k == "TERN_FILES_S3_PREFIX");
+        let Some((_, prefix)) = prefix else {
+            let path = self.dir.path().join("files").join(dir);
+            return std::fs::read_dir(&path)
+                .map(|entries| {
+                    entries
+                        .filter_map(|e| e.ok())
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .filter(|name| !name.ends_with(".part"))
+                        .collect()
+                })
+                .unwrap_or_default();
+        };
+        use futures_util::TryStreamExt;
+        use object_store::ObjectStore;
+        let s3 = test_s3().expect("S3 settings");
+        let store = object_store::aws::AmazonS3Builder::new()
+            .with_endpoint(&s3.endpoint)
+            .with_bucket_name(&s3.bucket)
+            .with_region("us-east-1")
+            .with_access_key_id(&s3.access_key)
+            .with_secret_access_key(&s3.secret_key)
+            .with_allow_http(true)
+            .build()
+            .expect("S3 client");
+        let under = object_store::path::Path::from(format!("{prefix}/{dir}"));
+        let objects: Vec<object_store::ObjectMeta> = store
+            .list(Some(&under))
+            .try_collect()
+            .await
+            .expect("list S3");
+        objects
+            .into_iter()
+            .filter_map(|o| o.location.filename().map(str::to_owned))
+            .collect()
     }
 
     /// Starts one node of a cluster: `env` names the shared database and Redis.
@@ -71,6 +151,8 @@ impl TestServer {
     }
 
     async fn launch(env: Vec<(String, String)>, database: Option<TestDatabase>) -> TestServer {
+        // Every test starts a server before it makes HTTP requests of its own.
+        tern_sdk::install_tls();
         let dir = tempfile::tempdir().expect("temp dir");
         let (child, stdout, addr) = spawn(dir.path(), "127.0.0.1:0", &env).await;
         TestServer {
