@@ -128,4 +128,24 @@ describe("files", () => {
     noProblems();
     void bob;
   });
+
+  test("a profile picture shows beside the name, for the others too", async () => {
+    const { alice, bob, a, b } = await pair();
+    await startDirectChat(alice.page, b.name, b.display);
+    await alice.page.getByTestId("picture-input").setInputFiles([{ name: "me.jpg", mimeType: "image/jpeg", buffer: fixture("large.jpg") }]);
+    const own = alice.page.locator(".sidebar-header .avatar.picture img");
+    await own.waitFor();
+    // Bob's list shows alice's picture, a square cut from the middle of her photo.
+    await bob.page.reload();
+    const theirs = bob.page.locator(".conversation .avatar.picture img").first();
+    await theirs.waitFor();
+    await eventually(async () => assert.equal(await theirs.evaluate((img: HTMLImageElement) => img.naturalWidth), 256), "the square picture to load");
+    assert.equal(await theirs.evaluate((img: HTMLImageElement) => img.naturalHeight), 256);
+    // Removed from the menu: initials again.
+    await alice.page.getByRole("button", { name: "Settings" }).click();
+    await alice.page.getByRole("menuitem", { name: "Remove profile picture" }).click();
+    await eventually(async () => assert.equal(await alice.page.locator(".sidebar-header .avatar.picture").count(), 0), "the initials back");
+    void a;
+    noProblems();
+  });
 });

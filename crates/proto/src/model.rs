@@ -16,6 +16,11 @@ pub struct UserProfile {
     pub display_name: String,
     /// Unix milliseconds.
     pub created_at: i64,
+    /// The profile picture: a file every user may read (its `square` rendition is the one to
+    /// show in a circle).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub avatar: Option<crate::ids::FileId>,
 }
 
 /// One event of a conversation: a message or a system event, with its place in the order.

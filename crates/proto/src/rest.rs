@@ -53,7 +53,27 @@ pub struct SessionInfo {
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateProfileRequest {
-    pub display_name: String,
+    #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub display_name: Option<String>,
+    /// An uploaded picture of yours to show as your profile picture; `null` removes it; left
+    /// out, it stays as it is.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    #[cfg_attr(feature = "typescript", ts(optional, type = "FileId | null"))]
+    pub avatar: Option<Option<crate::ids::FileId>>,
+}
+
+/// A field that may be left out (`None`), set to `null` (`Some(None)`) or set (`Some(Some(..))`).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 /// Open (or find) the direct conversation with one other user, named by id or by username.

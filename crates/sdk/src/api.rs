@@ -102,7 +102,17 @@ impl Api {
 
     pub async fn set_display_name(&self, display_name: &str) -> SdkResult<UserProfile> {
         let body = UpdateProfileRequest {
-            display_name: display_name.into(),
+            display_name: Some(display_name.into()),
+            avatar: None,
+        };
+        self.call(Method::PATCH, "/me", Some(&body)).await
+    }
+
+    /// Sets your profile picture to a picture you uploaded (`upload`), or removes it (`None`).
+    pub async fn set_avatar(&self, avatar: Option<&FileId>) -> SdkResult<UserProfile> {
+        let body = UpdateProfileRequest {
+            display_name: None,
+            avatar: Some(avatar.cloned()),
         };
         self.call(Method::PATCH, "/me", Some(&body)).await
     }

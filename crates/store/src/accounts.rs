@@ -5,7 +5,7 @@ use crate::rows::{profile, session};
 use crate::sql::{Arg, Sql, args, stmt};
 use crate::{SessionRecord, StoreError, StoreResult, UserCredentials, now_ms};
 use async_trait::async_trait;
-use tern_proto::{SessionId, UserId, UserProfile, UserSettings};
+use tern_proto::{FileId, SessionId, UserId, UserProfile, UserSettings};
 
 #[async_trait]
 pub trait AccountStore: Send + Sync {
@@ -22,6 +22,8 @@ pub trait AccountStore: Send + Sync {
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserProfile>>;
     async fn credentials(&self, username: &str) -> StoreResult<Option<UserCredentials>>;
     async fn set_display_name(&self, id: UserId, display_name: &str) -> StoreResult<UserProfile>;
+    /// Sets (or, `None`, removes) the profile picture; the file's checks are the caller's.
+    async fn set_avatar(&self, id: UserId, avatar: Option<FileId>) -> StoreResult<UserProfile>;
     async fn create_session(
         &self,
         user: UserId,
@@ -89,6 +91,23 @@ impl<B: Backend> AccountStore for B {
         let display_name = display_name.to_owned();
         self.write_job(move |sql| {
             Box::pin(async move { set_display_name(sql, id, &display_name).await })
+        })
+        .await
+    }
+    async fn set_avatar(&self, id: UserId, avatar: Option<FileId>) -> StoreResult<UserProfile> {
+        self.write_job(move |sql| {
+            Box::pin(async move {
+                sql.one(
+                    stmt!(
+                        "UPDATE users SET avatar = $1 WHERE id = $2
+                         RETURNING id, username, display_name, created_at, avatar"
+                    ),
+                    args![avatar.as_ref().map(|f| f.0.as_str()), id.0],
+                    |row| profile(row),
+                )
+                .await?
+                .ok_or_else(|| StoreError::Internal(format!("user {} does not exist", id.0)))
+            })
         })
         .await
     }
@@ -170,7 +189,7 @@ async fn create(
         .one(
             stmt!(
                 "INSERT INTO users (username, display_name, password_hash, created_at)
-                 VALUES ($1, $2, $3, $4) RETURNING id, username, display_name, created_at"
+                 VALUES ($1, $2, $3, $4) RETURNING id, username, display_name, created_at, avatar"
             ),
             args![username, display_name, password_hash, now_ms()],
             |row| profile(row),
@@ -185,7 +204,7 @@ async fn create(
 
 pub(crate) async fn by_id(sql: &mut impl Sql, id: UserId) -> StoreResult<Option<UserProfile>> {
     sql.one(
-        stmt!("SELECT id, username, display_name, created_at FROM users WHERE id = $1"),
+        stmt!("SELECT id, username, display_name, created_at, avatar FROM users WHERE id = $1"),
         args![id.0],
         |row| profile(row),
     )
@@ -199,7 +218,7 @@ async fn with_settings(
 ) -> StoreResult<Option<(UserProfile, UserSettings)>> {
     sql.one(
         stmt!(
-            "SELECT id, username, display_name, created_at, share_receipts FROM users
+            "SELECT id, username, display_name, created_at, avatar, share_receipts FROM users
              WHERE id = $1"
         ),
         args![id.0],
@@ -238,7 +257,7 @@ async fn by_ids(sql: &mut impl Sql, ids: &[UserId]) -> StoreResult<Vec<UserProfi
     let ids: Vec<i64> = ids.iter().map(|u| u.0).collect();
     sql.all(
         stmt!(
-            "SELECT id, username, display_name, created_at FROM users
+            "SELECT id, username, display_name, created_at, avatar FROM users
              WHERE id IN ids($1)"
         ),
         args![&ids],
@@ -249,7 +268,9 @@ async fn by_ids(sql: &mut impl Sql, ids: &[UserId]) -> StoreResult<Vec<UserProfi
 
 async fn by_username(sql: &mut impl Sql, username: &str) -> StoreResult<Option<UserProfile>> {
     sql.one(
-        stmt!("SELECT id, username, display_name, created_at FROM users WHERE username = $1"),
+        stmt!(
+            "SELECT id, username, display_name, created_at, avatar FROM users WHERE username = $1"
+        ),
         args![username],
         |row| profile(row),
     )
@@ -259,7 +280,7 @@ async fn by_username(sql: &mut impl Sql, username: &str) -> StoreResult<Option<U
 async fn credentials(sql: &mut impl Sql, username: &str) -> StoreResult<Option<UserCredentials>> {
     sql.one(
         stmt!(
-            "SELECT id, username, display_name, created_at, password_hash FROM users
+            "SELECT id, username, display_name, created_at, avatar, password_hash FROM users
              WHERE username = $1"
         ),
         args![username],
@@ -281,7 +302,7 @@ async fn set_display_name(
     sql.one(
         stmt!(
             "UPDATE users SET display_name = $1 WHERE id = $2
-             RETURNING id, username, display_name, created_at"
+             RETURNING id, username, display_name, created_at, avatar"
         ),
         args![display_name, id.0],
         |row| profile(row),

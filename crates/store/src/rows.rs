@@ -62,6 +62,7 @@ pub(crate) fn profile(row: &(impl Columns + ?Sized)) -> StoreResult<UserProfile>
         username: row.text("username")?,
         display_name: row.text("display_name")?,
         created_at: row.int("created_at")?,
+        avatar: row.opt_text("avatar")?.map(tern_proto::FileId),
     })
 }
 

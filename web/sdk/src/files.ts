@@ -149,8 +149,9 @@ export function mediaContent(file: UploadedFile, details?: { voice?: VoiceDetail
   return { type: "file", file: info };
 }
 
-/** Renditions of a picture: `thumb` (320 px), `preview` (1280 px); "" is the file itself. */
-export type Variant = "" | "thumb" | "preview";
+/** Renditions of a picture: `thumb` (320 px), `preview` (1280 px), `square` (its centre, 256
+ * px, for profile pictures); "" is the file itself. */
+export type Variant = "" | "thumb" | "preview" | "square";
 
 /**
  * Signed download links, cached until shortly before they expire. Asks made in the same tick

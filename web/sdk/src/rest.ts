@@ -85,6 +85,11 @@ export class Api {
     return this.call("PATCH", "/me", { display_name: displayName });
   }
 
+  /** Sets your profile picture to a picture you uploaded, or removes it (`null`). */
+  setAvatar(file: FileId | null): Promise<UserProfile> {
+    return this.call("PATCH", "/me", { avatar: file });
+  }
+
   /** Your account settings. */
   settings(): Promise<UserSettings> {
     return this.call("GET", "/me/settings");

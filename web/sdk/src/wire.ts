@@ -39,6 +39,11 @@ export type UserProfile = {
    * Unix milliseconds.
    */
   created_at: number,
+  /**
+   * The profile picture: a file every user may read (its `square` rendition is the one to
+   * show in a circle).
+   */
+  avatar?: FileId,
 };
 
 /**
@@ -644,7 +649,12 @@ export type SessionInfo = {
 };
 
 export type UpdateProfileRequest = {
-  display_name: string,
+  display_name?: string,
+  /**
+   * An uploaded picture of yours to show as your profile picture; `null` removes it; left
+   * out, it stays as it is.
+   */
+  avatar?: FileId | null,
 };
 
 /**

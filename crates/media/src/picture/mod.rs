@@ -27,15 +27,18 @@ pub enum Variant {
     Thumb,
     /// For the message bubble and a phone's screen: at most 1280 px.
     Preview,
+    /// For a profile picture in a circle: the centre square, at most 256 px. Always made.
+    Square,
 }
 
 impl Variant {
-    pub const ALL: [Variant; 2] = [Variant::Thumb, Variant::Preview];
+    pub const ALL: [Variant; 3] = [Variant::Thumb, Variant::Preview, Variant::Square];
 
     pub fn name(self) -> &'static str {
         match self {
             Variant::Thumb => "thumb",
             Variant::Preview => "preview",
+            Variant::Square => "square",
         }
     }
 
@@ -47,6 +50,7 @@ impl Variant {
         match self {
             Variant::Thumb => 320,
             Variant::Preview => 1280,
+            Variant::Square => 256,
         }
     }
 }
@@ -120,7 +124,7 @@ pub fn process(bytes: &[u8], mime: &str, limits: PictureLimits) -> MediaResult<P
     };
 
     let mut renditions = Vec::new();
-    for variant in Variant::ALL {
+    for variant in [Variant::Thumb, Variant::Preview] {
         if image.width().max(image.height()) > variant.side() {
             let small = image.thumbnail(variant.side(), variant.side());
             let (bytes, mime) = encode_small(&small)?;
@@ -131,6 +135,24 @@ pub fn process(bytes: &[u8], mime: &str, limits: PictureLimits) -> MediaResult<P
             });
         }
     }
+    let side = image.width().min(image.height());
+    let centre = image.crop_imm(
+        (image.width() - side) / 2,
+        (image.height() - side) / 2,
+        side,
+        side,
+    );
+    let square = if side > Variant::Square.side() {
+        centre.thumbnail(Variant::Square.side(), Variant::Square.side())
+    } else {
+        centre
+    };
+    let (bytes, mime) = encode_small(&square)?;
+    renditions.push(Rendition {
+        variant: Variant::Square,
+        bytes,
+        mime,
+    });
     Ok(Picture {
         width: image.width(),
         height: image.height(),

@@ -56,9 +56,11 @@ fn every_exif_orientation_is_turned_upright_and_gps_is_gone() {
             !is_red(&image, 36, 56),
             "o{n}.jpg: and not at the bottom right"
         );
-        assert!(
-            picture.renditions.is_empty(),
-            "a small picture has no smaller renditions"
+        let made: Vec<Variant> = picture.renditions.iter().map(|r| r.variant).collect();
+        assert_eq!(
+            made,
+            [Variant::Square],
+            "a small picture has only its square"
         );
     }
 }
@@ -88,7 +90,11 @@ fn a_large_picture_gets_thumbnails_and_a_colour() {
         .collect();
     assert_eq!(
         sizes,
-        vec![(Variant::Thumb, 320, 240), (Variant::Preview, 1280, 960)]
+        vec![
+            (Variant::Thumb, 320, 240),
+            (Variant::Preview, 1280, 960),
+            (Variant::Square, 256, 256)
+        ]
     );
     assert!(picture.renditions.iter().all(|r| r.mime == "image/jpeg"));
     assert!(picture.color.starts_with('#') && picture.color.len() == 7);

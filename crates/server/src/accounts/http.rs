@@ -71,12 +71,25 @@ async fn update_me(
     caller: Caller,
     Json(req): Json<UpdateProfileRequest>,
 ) -> AppResult<Json<UserProfile>> {
-    Ok(Json(
-        state
-            .accounts
-            .set_display_name(caller, &req.display_name)
-            .await?,
-    ))
+    // The picture is checked before anything changes: a refused request changes nothing.
+    let avatar = match req.avatar {
+        Some(Some(file)) => Some(Some(state.files.avatar(caller.user, &file.0).await?)),
+        other => other,
+    };
+    if let Some(name) = &req.display_name {
+        super::auth::check_display_name(name)?;
+    }
+    let mut profile = None;
+    if let Some(name) = &req.display_name {
+        profile = Some(state.accounts.set_display_name(caller, name).await?);
+    }
+    if let Some(avatar) = avatar {
+        profile = Some(state.accounts.set_avatar(caller, avatar).await?);
+    }
+    match profile {
+        Some(profile) => Ok(Json(profile)),
+        None => Ok(Json(state.accounts.profile(caller.user).await?)),
+    }
 }
 
 async fn sessions(

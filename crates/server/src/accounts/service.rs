@@ -8,7 +8,7 @@ use std::sync::Arc;
 use tern_proto::rest::{
     LoginRequest, LoginResponse, RegisterRequest, SessionInfo, SettingsRequest,
 };
-use tern_proto::{ErrorCode, SessionId, UserId, UserProfile, UserSettings};
+use tern_proto::{ErrorCode, FileId, SessionId, UserId, UserProfile, UserSettings};
 use tern_store::Store;
 
 /// Who is making a request: established from a bearer token.
@@ -206,5 +206,14 @@ impl Accounts {
     pub async fn set_display_name(&self, caller: Caller, raw: &str) -> AppResult<UserProfile> {
         let name = auth::check_display_name(raw)?;
         Ok(self.store.set_display_name(caller.user, &name).await?)
+    }
+
+    /// Sets or removes the profile picture (checked by `Files::avatar`).
+    pub async fn set_avatar(
+        &self,
+        caller: Caller,
+        avatar: Option<FileId>,
+    ) -> AppResult<UserProfile> {
+        Ok(self.store.set_avatar(caller.user, avatar).await?)
     }
 }

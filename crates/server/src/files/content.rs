@@ -104,6 +104,21 @@ impl Files {
         })
     }
 
+    /// `id` checked as `user`'s profile picture: a picture they uploaded themselves (anyone can
+    /// see a profile picture, so never one sent to them by someone else).
+    pub async fn avatar(&self, user: UserId, id: &str) -> AppResult<tern_proto::FileId> {
+        let record = self
+            .sendable(user, &FileInfo::id_only(tern_proto::FileId(id.to_string())))
+            .await?;
+        if record.owner != user {
+            return Err(invalid("a profile picture must be a picture you uploaded"));
+        }
+        if record.blob.picture.is_none() {
+            return Err(invalid("this file is not a picture tern can show"));
+        }
+        Ok(record.id)
+    }
+
     /// The file a message names, if the sender may read it.
     async fn sendable(&self, sender: UserId, file: &FileInfo) -> AppResult<FileRecord> {
         self.readable(sender, &file.id.0)

@@ -131,7 +131,7 @@ async fn a_large_picture_has_thumbnails_and_a_range_can_be_read() {
         .upload("large.jpg", fixture("large.jpg"))
         .await
         .unwrap();
-    assert_eq!(uploaded.variants, ["thumb", "preview"]);
+    assert_eq!(uploaded.variants, ["thumb", "preview", "square"]);
     let thumb = alice
         .api
         .download(&uploaded.id, Some("thumb"))
@@ -141,7 +141,7 @@ async fn a_large_picture_has_thumbnails_and_a_range_can_be_read() {
     assert_eq!((image.width(), image.height()), (320, 240));
     // A small picture is its own thumbnail.
     let small = alice.api.upload("o1.jpg", fixture("o1.jpg")).await.unwrap();
-    assert!(small.variants.is_empty());
+    assert_eq!(small.variants, ["square"]);
     let own = alice.api.download(&small.id, Some("thumb")).await.unwrap();
     assert_eq!(own, alice.api.download(&small.id, None).await.unwrap());
 
@@ -840,4 +840,71 @@ async fn an_unreachable_s3_refuses_uploads_as_unavailable_and_readiness_says_so(
     let body = crate::support::until_ready_is(&server.url, 503).await;
     assert_ne!(body["files"], "ok", "{body}");
     assert_eq!(body["database"], "ok", "only file storage is down");
+}
+
+#[tokio::test]
+async fn a_profile_picture_is_ones_own_picture_and_everyone_sees_its_square() {
+    let server = TestServer::start().await;
+    let [alice, bob, carol] = server.users(["alice", "bob", "carol"]).await;
+    let photo = alice
+        .api
+        .upload("me.jpg", fixture("large.jpg"))
+        .await
+        .unwrap();
+    let profile = alice.api.set_avatar(Some(&photo.id)).await.unwrap();
+    assert_eq!(profile.avatar.as_ref(), Some(&photo.id));
+    // Carol shares no conversation with alice, yet sees her picture: a 256-pixel square.
+    let seen = carol.api.user(alice.id()).await.unwrap();
+    assert_eq!(seen.avatar.as_ref(), Some(&photo.id));
+    let square = carol.api.download(&photo.id, Some("square")).await.unwrap();
+    let image = image::load_from_memory(&square).unwrap();
+    assert_eq!((image.width(), image.height()), (256, 256));
+
+    // Never someone else's picture (it would become everyone's to see), never a non-picture.
+    let conv = alice.direct_with(&bob).await;
+    let sent = alice
+        .api
+        .upload("private.jpg", fixture("o1.jpg"))
+        .await
+        .unwrap();
+    alice
+        .api
+        .send(conv, &cmid(), Content::image(sent.id.clone()))
+        .await
+        .unwrap();
+    assert_eq!(
+        code(bob.api.set_avatar(Some(&sent.id)).await),
+        ErrorCode::InvalidContent
+    );
+    assert_eq!(
+        code(carol.api.download(&sent.id, None).await),
+        ErrorCode::NotFound
+    );
+    let text = bob
+        .api
+        .upload("me.txt", b"not a face".to_vec())
+        .await
+        .unwrap();
+    assert_eq!(
+        code(bob.api.set_avatar(Some(&text.id)).await),
+        ErrorCode::InvalidContent
+    );
+    let unknown = FileId("f".repeat(32));
+    assert_eq!(
+        code(bob.api.set_avatar(Some(&unknown)).await),
+        ErrorCode::InvalidContent
+    );
+
+    // Removed: the picture is alice's own again.
+    let cleared = alice.api.set_avatar(None).await.unwrap();
+    assert_eq!(cleared.avatar, None);
+    assert_eq!(
+        code(carol.api.download(&photo.id, None).await),
+        ErrorCode::NotFound
+    );
+    let renamed = alice.api.set_display_name("Alice 爱丽丝").await.unwrap();
+    assert_eq!(
+        (renamed.display_name.as_str(), renamed.avatar),
+        ("Alice 爱丽丝", None)
+    );
 }

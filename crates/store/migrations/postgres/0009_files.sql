@@ -58,3 +58,7 @@ CREATE TABLE secrets (
     name  TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+
+-- A user's profile picture: one of their uploaded pictures, readable by every user.
+ALTER TABLE users ADD COLUMN avatar TEXT;
+CREATE INDEX users_by_avatar ON users (avatar) WHERE avatar IS NOT NULL;

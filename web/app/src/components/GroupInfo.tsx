@@ -82,7 +82,7 @@ export function GroupInfo({ conv, onClose }: { conv: number; onClose(): void }) 
         <ul class="member-list" aria-label={t("groupMembers")}>
           {members.map((m) => (
             <li key={m.user.id} class="member">
-              <Avatar name={m.user.display_name} colorKey={m.user.id} size={40} />
+              <Avatar name={m.user.display_name} colorKey={m.user.id} size={40} file={m.user.avatar} />
               <span class="member-names">
                 <span class="member-name" dir="auto">
                   {m.user.display_name}

@@ -46,7 +46,7 @@ export function MentionPicker({ items, active, onPick }: { items: Candidate[]; a
             onPick(c);
           }}
         >
-          {c.user !== null && <Avatar name={c.user.display_name} colorKey={c.user.id} size={24} />}
+          {c.user !== null && <Avatar name={c.user.display_name} colorKey={c.user.id} size={24} file={c.user.avatar} />}
           <span class="mention-name" dir="auto">
             {c.label}
           </span>

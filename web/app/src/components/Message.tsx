@@ -147,7 +147,7 @@ export function EventMessage({ event, placement }: { event: Event; placement: Pl
           onChange={toggle}
         />
       )}
-      {placement.group && !own && <span class="msg-avatar">{placement.last && <Avatar name={name} colorKey={event.sender} size={32} />}</span>}
+      {placement.group && !own && <span class="msg-avatar">{placement.last && <Avatar name={name} colorKey={event.sender} size={32} file={client.profile(event.sender)?.avatar} />}</span>}
       <div class="msg-column">
         <div class={`bubble ${!shown ? "unsupported" : ""} ${media !== undefined ? `media ${media.type}` : ""}`}>
           {placement.group && !own && placement.first && (

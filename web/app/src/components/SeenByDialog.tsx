@@ -18,7 +18,7 @@ function People({ label, users, testid }: { label: string; users: number[]; test
       <ul class="seen-list" data-testid={testid}>
         {users.map((user) => (
           <li key={user} class="seen-person">
-            <Avatar name={userName(client, user)} colorKey={user} size={28} />
+            <Avatar name={userName(client, user)} colorKey={user} size={28} file={client.profile(user)?.avatar} />
             <span dir="auto">{userName(client, user)}</span>
           </li>
         ))}

@@ -1,30 +1,41 @@
 // The left pane: who you are, the actions to start conversations, the search box and the list.
 
 import type { ConvId } from "@tern/sdk";
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { useChat } from "../context";
 import { LANGUAGES, lang, setLang, t } from "../i18n";
 import { ConnectionBanner } from "./ConnectionBanner";
 import { ConversationList } from "./ConversationList";
 import { Avatar } from "./Avatar";
-import { CheckIcon, DoubleCheckIcon, GlobeIcon, LogoutIcon, Logo, PencilIcon, SearchIcon, UserIcon, UsersIcon } from "./icons";
+import { CheckIcon, CloseIcon, DoubleCheckIcon, GlobeIcon, LogoutIcon, Logo, PencilIcon, SearchIcon, UserIcon, UsersIcon } from "./icons";
 import { Menu } from "./Menu";
 import { notify } from "./Notice";
 
 export function Sidebar({ selected, onNewChat, onNewGroup, onLogout }: { selected: ConvId | null; onNewChat(): void; onNewGroup(): void; onLogout(): void }) {
-  const { client, api, me } = useChat();
+  const { client, api, me: signedIn } = useChat();
+  // As it stands now (a new profile picture), not as it was at sign-in.
+  const me = client.profile(signedIn.id) ?? client.user ?? signedIn;
   const [query, setQuery] = useState("");
   const conversations = client.conversations();
+  const picker = useRef<HTMLInputElement>(null);
+  const setPicture = async (file: File | null) => {
+    try {
+      const uploaded = file === null ? null : await api.upload(file, file.name || "avatar");
+      client.rememberProfiles([await api.setAvatar(uploaded === null ? null : uploaded.id)]);
+    } catch (e) {
+      notify(e);
+    }
+  };
 
   return (
     <aside class="sidebar" aria-label={t("conversations")}>
       <header class="sidebar-header">
         <Menu
           label={t("settings")}
-          button={<Avatar name={me.display_name} colorKey={me.id} size={36} />}
+          button={<Avatar name={me.display_name} colorKey={me.id} size={36} file={me.avatar} />}
           header={
             <div class="menu-profile">
-              <Avatar name={me.display_name} colorKey={me.id} size={44} />
+              <Avatar name={me.display_name} colorKey={me.id} size={44} file={me.avatar} />
               <span>
                 <span class="menu-profile-name" dir="auto">
                   {me.display_name}
@@ -34,6 +45,8 @@ export function Sidebar({ selected, onNewChat, onNewGroup, onLogout }: { selecte
             </div>
           }
           items={[
+            { label: t("changePicture"), icon: <UserIcon size={18} />, onSelect: () => picker.current?.click() },
+            ...(me.avatar !== undefined ? [{ label: t("removePicture"), icon: <CloseIcon size={18} />, onSelect: () => void setPicture(null) }] : []),
             ...LANGUAGES.map((l) => ({
               label: l.label,
               icon: l.lang === lang() ? <CheckIcon size={18} /> : <GlobeIcon size={18} />,
@@ -47,6 +60,18 @@ export function Sidebar({ selected, onNewChat, onNewGroup, onLogout }: { selecte
             },
             { label: t("signOut"), icon: <LogoutIcon size={18} />, onSelect: onLogout, danger: true },
           ]}
+        />
+        <input
+          ref={picker}
+          type="file"
+          accept="image/jpeg,image/png,image/gif,image/webp"
+          hidden
+          data-testid="picture-input"
+          onChange={(e) => {
+            const file = e.currentTarget.files?.[0];
+            e.currentTarget.value = "";
+            if (file !== undefined) void setPicture(file);
+          }}
         />
         <h1 class="brand">
           <Logo size={26} />

@@ -180,6 +180,8 @@ export const en = {
   micUnavailable: "The microphone cannot be used (allow it in the browser's site settings).",
   err_file_too_large: "That file is larger than this server accepts.",
   err_quota_exceeded: "Your storage space is full.",
+  changePicture: "Change profile picture",
+  removePicture: "Remove profile picture",
   err_too_late: "The time for that has passed.",
   err_invalid_target: "That message can no longer be changed.",
   err_invalid_reaction: "A reaction is one emoji.",

@@ -182,6 +182,8 @@ export const zh: Strings = {
   micUnavailable: "无法使用麦克风（请在浏览器的网站设置中允许）。",
   err_file_too_large: "文件超出了服务器允许的大小。",
   err_quota_exceeded: "你的存储空间已满。",
+  changePicture: "更换头像",
+  removePicture: "移除头像",
   err_too_late: "已超过可操作的时间。",
   err_invalid_target: "这条消息已无法更改。",
   err_invalid_reaction: "表情回应只能是一个表情。",
