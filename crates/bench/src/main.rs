@@ -72,6 +72,9 @@ enum Scenario {
     Fanout(scenarios::fanout::Options),
     /// Read receipts in a large group: frames per connection, read→sender delay, CPU per read.
     Receipts(scenarios::receipts::Options),
+    /// S10: files: upload/download throughput against dd, memory during a large upload, small
+    /// pictures per request, the processing of a 12-megapixel photo.
+    Files(scenarios::files::Options),
     /// S6: offline catch-up: one client missing many messages, and many clients at once.
     Catchup(scenarios::catchup::Options),
     /// S7: cold start (exec → first accepted WebSocket), idle memory, binary size.
@@ -119,6 +122,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Scenario::Fanout(o) => results.push(scenarios::fanout::run(c, o).await?),
         Scenario::Receipts(o) => results.push(scenarios::receipts::run(c, o).await?),
         Scenario::Catchup(o) => results.push(scenarios::catchup::run(c, o).await?),
+        Scenario::Files(o) => results.push(scenarios::files::run(c, o).await?),
         Scenario::Cold(o) => results.push(scenarios::cold::run(c, o).await?),
         Scenario::Hold { source } => return fleet::run_holder(&c.server, source).await,
         Scenario::All => {
@@ -135,6 +139,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             results.push(scenarios::fanout::run(c, storm).await?);
             results.push(scenarios::receipts::run(c, Default::default()).await?);
             results.push(scenarios::catchup::run(c, Default::default()).await?);
+            results.push(scenarios::files::run(c, Default::default()).await?);
         }
     }
     report::write_json(c, &results)

@@ -106,6 +106,11 @@ impl Target {
         Ok((url, child, data))
     }
 
+    /// The first started node's data directory (on the disk it writes to).
+    pub fn data_dir(&self) -> Option<&std::path::Path> {
+        self._data.first().map(|d| d.path())
+    }
+
     /// User + system CPU time of all the nodes so far (µs), if their pids are known.
     pub fn cpu(&self) -> Option<Cpu> {
         if self.pids.is_empty() {

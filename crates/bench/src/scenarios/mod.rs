@@ -3,6 +3,7 @@
 pub mod catchup;
 pub mod cold;
 pub mod fanout;
+pub mod files;
 pub mod idle;
 pub mod rate;
 pub mod receipts;
