@@ -13,7 +13,7 @@ use crate::files::{self, Files, Links};
 use crate::followers;
 use crate::gateway::Gateway;
 use crate::http::web::WebAssets;
-use crate::http::{self, AppState};
+use crate::http::{self, AppState, Services};
 use crate::messages::Messages;
 use crate::receipts::{Coalescer, Privacy, Receipts};
 use axum::serve::ListenerExt;
@@ -139,7 +139,7 @@ impl App {
         });
         let files = open_files(&config, store.clone()).await?;
         files::sweeper::start(files.clone(), shutdown.clone());
-        let state = AppState {
+        let state = AppState::new(Services {
             accounts: Accounts::new(store.clone(), passwords, bus.clone(), receipts.clone()),
             conversations: Conversations::new(store.clone(), committer.clone(), receipts.clone()),
             messages: Messages::new(
@@ -158,7 +158,7 @@ impl App {
                 Some(dir) => WebAssets::Dir(dir.clone()),
                 None => WebAssets::Embedded,
             },
-        };
+        });
         let listener = listen(server.listen).map_err(|source| StartError::Bind {
             addr: server.listen,
             source,

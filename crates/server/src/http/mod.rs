@@ -21,9 +21,27 @@ use std::sync::Arc;
 use tern_proto::ErrorCode;
 use tern_store::Store;
 
-/// Everything a request handler may need; cheap to clone.
+/// Everything a request handler may need: one pointer, so cheap to clone and small to hold
+/// (every connection's task holds one for its lifetime: S1, docs/benchmarks.md).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl AppState {
+    pub fn new(services: Services) -> AppState {
+        AppState(Arc::new(services))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// The services behind `AppState`.
+pub struct Services {
     pub accounts: Accounts,
     pub conversations: Conversations,
     pub messages: Messages,
