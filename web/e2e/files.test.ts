@@ -148,4 +148,55 @@ describe("files", () => {
     void a;
     noProblems();
   });
+
+  test("a pasted picture and a video with its poster; an upload cut off resumes, one cancelled is gone", async () => {
+    const { alice, bob, a, b } = await pair();
+    await startDirectChat(alice.page, b.name, b.display);
+    // Pasted, as from a screenshot tool.
+    await alice.page.getByLabel("Message text").focus();
+    await alice.page.evaluate((bytes) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(bytes)], "screenshot.png", { type: "image/png" }));
+      document.activeElement?.dispatchEvent(new ClipboardEvent("paste", { clipboardData: transfer, bubbles: true, cancelable: true }));
+    }, [...fixture("transparent.png")]);
+    await alice.page.getByTestId("image").waitFor();
+
+    // A video: the browser measures it and takes its first frame for the poster.
+    await alice.page.getByTestId("file-input").setInputFiles([{ name: "clip.webm", mimeType: "video/webm", buffer: fixture("clip.webm") }]);
+    await alice.page.getByTestId("video").waitFor();
+
+    // The first chunk of the next upload is cut off: the upload asks where it stands and goes on.
+    let cut = false;
+    await alice.page.route("**/api/v1/files/uploads/**", async (route) => {
+      if (route.request().method() === "PATCH" && !cut) {
+        cut = true;
+        await route.abort("connectionreset");
+      } else {
+        await route.continue();
+      }
+    });
+    const report = Buffer.from("report ".repeat(1000));
+    await alice.page.getByTestId("file-input").setInputFiles([{ name: "report.txt", mimeType: "text/plain", buffer: report }]);
+    await alice.page.getByTestId("file-card").filter({ hasText: "report.txt" }).getByTestId("download").waitFor();
+    assert.ok(cut, "the first try was cut off");
+
+    // One that never gets through is cancelled: gone from the list, never sent.
+    await alice.page.route("**/api/v1/files", (route) => route.abort("connectionrefused"));
+    await alice.page.getByTestId("file-input").setInputFiles([{ name: "never.txt", mimeType: "text/plain", buffer: Buffer.from("never") }]);
+    const stuck = alice.page.getByTestId("upload").filter({ hasText: "never.txt" });
+    await stuck.waitFor();
+    await stuck.getByRole("button", { name: "Cancel upload" }).click();
+    await eventually(async () => assert.equal(await alice.page.getByTestId("upload").count(), 0), "the upload to go");
+
+    await openConversation(bob.page, a.display);
+    const video = bob.page.getByTestId("video");
+    await video.waitFor();
+    assert.ok(((await video.getAttribute("poster")) ?? "").includes("/api/v1/files/"), "a poster picture");
+    assert.ok(((await video.getAttribute("src")) ?? "").includes("/api/v1/files/"));
+    const card = bob.page.getByTestId("file-card").filter({ hasText: "report.txt" });
+    const href = (await card.getByTestId("download").getAttribute("href")) ?? "";
+    assert.equal(await pageSha(bob.page, href), createHash("sha256").update(report).digest("hex"));
+    assert.equal(await bob.page.getByTestId("file-card").filter({ hasText: "never.txt" }).count(), 0);
+    noProblems();
+  });
 });

@@ -11,7 +11,7 @@ pub mod storage;
 
 pub use picture::{Picture, PictureLimits, Variant};
 pub use sniff::{Sniffed, sniff};
-pub use storage::{Appended, ByteStream, Disk, S3, S3Settings, Staged, Storage};
+pub use storage::{Appended, ByteStream, Digested, Disk, S3, S3Settings, Staged, Storage};
 
 /// What can go wrong below the server: storage that cannot be reached or written, and bytes
 /// that are not what they claim to be.

@@ -159,7 +159,7 @@ fn mb_per_s(bytes: u64, elapsed: Duration) -> f64 {
     bytes as f64 / MB as f64 / elapsed.as_secs_f64().max(1e-9)
 }
 
-/// `dd` writing (`oflag` flush to the disk) or reading `size` bytes in `dir`, in MB/s.
+/// `dd` writing (flushed to the disk) or reading `size` bytes in `dir`, in MB/s.
 async fn dd(dir: &Path, size: u64, write: bool) -> Result<f64, String> {
     let file = dir.join("dd.bin");
     let count = format!("count={}", size.div_ceil(MB));

@@ -123,11 +123,19 @@ pub fn process(bytes: &[u8], mime: &str, limits: PictureLimits) -> MediaResult<P
         }
     };
 
+    // Each rendition is made from the next larger one, so the full picture is scaled once
+    // (a 12-megapixel photo: one pass over its pixels instead of four).
     let mut renditions = Vec::new();
-    for variant in [Variant::Thumb, Variant::Preview] {
-        if image.width().max(image.height()) > variant.side() {
-            let small = image.thumbnail(variant.side(), variant.side());
-            let (bytes, mime) = encode_small(&small)?;
+    let preview = scaled(&image, Variant::Preview);
+    let thumb = scaled(preview.as_ref().unwrap_or(&image), Variant::Thumb);
+    let square = centre_square(preview.as_ref().unwrap_or(&image));
+    for (variant, small) in [
+        (Variant::Thumb, thumb.as_ref()),
+        (Variant::Preview, preview.as_ref()),
+        (Variant::Square, Some(&square)),
+    ] {
+        if let Some(small) = small {
+            let (bytes, mime) = encode_small(small)?;
             renditions.push(Rendition {
                 variant,
                 bytes,
@@ -135,6 +143,25 @@ pub fn process(bytes: &[u8], mime: &str, limits: PictureLimits) -> MediaResult<P
             });
         }
     }
+    let color = average_color(thumb.as_ref().unwrap_or(&image));
+    Ok(Picture {
+        width: image.width(),
+        height: image.height(),
+        color,
+        animated,
+        cleaned,
+        renditions,
+    })
+}
+
+/// `image` scaled to fit `variant`, if it is larger than that.
+fn scaled(image: &DynamicImage, variant: Variant) -> Option<DynamicImage> {
+    (image.width().max(image.height()) > variant.side())
+        .then(|| image.thumbnail(variant.side(), variant.side()))
+}
+
+/// The centre square of `image`, at most the square rendition's side.
+fn centre_square(image: &DynamicImage) -> DynamicImage {
     let side = image.width().min(image.height());
     let centre = image.crop_imm(
         (image.width() - side) / 2,
@@ -142,25 +169,7 @@ pub fn process(bytes: &[u8], mime: &str, limits: PictureLimits) -> MediaResult<P
         side,
         side,
     );
-    let square = if side > Variant::Square.side() {
-        centre.thumbnail(Variant::Square.side(), Variant::Square.side())
-    } else {
-        centre
-    };
-    let (bytes, mime) = encode_small(&square)?;
-    renditions.push(Rendition {
-        variant: Variant::Square,
-        bytes,
-        mime,
-    });
-    Ok(Picture {
-        width: image.width(),
-        height: image.height(),
-        color: average_color(&image),
-        animated,
-        cleaned,
-        renditions,
-    })
+    scaled(&centre, Variant::Square).unwrap_or(centre)
 }
 
 fn undecodable(e: image::ImageError) -> MediaError {

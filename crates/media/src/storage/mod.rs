@@ -15,6 +15,7 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
+use sha2::{Digest, Sha256};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 /// Bytes as they arrive from a request or leave for a response.
@@ -26,6 +27,16 @@ pub type ByteStream = BoxStream<'static, std::io::Result<Bytes>>;
 pub struct Appended {
     pub len: u64,
     pub cut: Option<std::io::Error>,
+    /// The whole upload's digest, when this one body was all of it (hashed as it was written,
+    /// so finishing need not read it again).
+    pub whole: Option<Digested>,
+}
+
+/// SHA-256 (hex) and first bytes of an upload, taken as it streamed in.
+#[derive(Clone, Debug)]
+pub struct Digested {
+    pub sha256: String,
+    pub head: Vec<u8>,
 }
 
 /// A finished upload: its blob key, SHA-256 (hex) and first bytes (to sniff its type).
@@ -52,7 +63,8 @@ pub trait Storage: Send + Sync + 'static {
         max: u64,
     ) -> MediaResult<Appended>;
     /// Turns the staged upload into a blob (its key is derived from the upload's id), durably.
-    async fn finish(&self, upload: &str) -> MediaResult<Staged>;
+    /// `whole` is the digest an append took of all of it, if one did.
+    async fn finish(&self, upload: &str, whole: Option<Digested>) -> MediaResult<Staged>;
     /// Forgets a staged upload (cancelled or expired).
     async fn discard(&self, upload: &str) -> MediaResult<()>;
     /// Stores `bytes` under `key`, replacing what was there.
@@ -77,27 +89,45 @@ pub fn variant_key(blob: &str, variant: &str) -> String {
     format!("{blob}.{variant}")
 }
 
-/// Copies `body` into `writer`, at most `max` bytes: how many were written, and the error that
-/// cut the body short (or the note that it went on past `max`). A write error is returned as
-/// such: storage failed, not the client.
+/// Copies `body` into `writer`, at most `max` bytes: how many were written, the error that cut
+/// the body short (or the note that it went on past `max`), and, when `digest` is asked for
+/// and the body was all `max` bytes, its digest. A write error is returned as such: storage
+/// failed, not the client.
 pub(crate) async fn copy_body(
     mut body: ByteStream,
     max: u64,
     writer: &mut (impl AsyncWrite + Unpin),
-) -> std::io::Result<(u64, Option<std::io::Error>)> {
+    digest: bool,
+) -> std::io::Result<(u64, Option<std::io::Error>, Option<Digested>)> {
     let mut written = 0u64;
+    let mut hasher = digest.then(Sha256::new);
+    let mut head = Vec::new();
     while let Some(chunk) = body.next().await {
         let chunk = match chunk {
             Ok(chunk) => chunk,
-            Err(e) => return Ok((written, Some(e))),
+            Err(e) => return Ok((written, Some(e), None)),
         };
         let take = chunk.len().min((max - written) as usize);
         writer.write_all(&chunk[..take]).await?;
+        if let Some(hasher) = hasher.as_mut() {
+            hasher.update(&chunk[..take]);
+            if head.len() < HEAD_BYTES {
+                let more = take.min(HEAD_BYTES - head.len());
+                head.extend_from_slice(&chunk[..more]);
+            }
+        }
         written += take as u64;
         if take < chunk.len() {
             let long = std::io::Error::other("the body is longer than the upload");
-            return Ok((written, Some(long)));
+            return Ok((written, Some(long), None));
         }
     }
-    Ok((written, None))
+    let whole = match hasher {
+        Some(hasher) if written == max => Some(Digested {
+            sha256: disk::hex(&hasher.finalize()),
+            head,
+        }),
+        _ => None,
+    };
+    Ok((written, None, whole))
 }

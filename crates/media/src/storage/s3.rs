@@ -4,7 +4,7 @@
 //! cut); finishing streams the chunks in order into the blob, hashing as it goes, then deletes
 //! them. Any node can take any chunk: the upload's state is in the database.
 
-use super::{Appended, ByteStream, HEAD_BYTES, Staged, Storage, blob_key, copy_body};
+use super::{Appended, ByteStream, Digested, HEAD_BYTES, Staged, Storage, blob_key, copy_body};
 use crate::{MediaError, MediaResult};
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -109,7 +109,7 @@ impl Storage for S3 {
         max: u64,
     ) -> MediaResult<Appended> {
         let mut writer = BufWriter::new(self.store.clone(), S3::chunk(upload, offset));
-        let (written, cut) = match copy_body(body, max, &mut writer).await {
+        let (written, cut, _) = match copy_body(body, max, &mut writer, false).await {
             Ok(copied) => copied,
             Err(e) => {
                 writer.abort().await.ok();
@@ -125,10 +125,12 @@ impl Storage for S3 {
         Ok(Appended {
             len: offset + written,
             cut,
+            whole: None,
         })
     }
 
-    async fn finish(&self, upload: &str) -> MediaResult<Staged> {
+    async fn finish(&self, upload: &str, _whole: Option<Digested>) -> MediaResult<Staged> {
+        // The chunks are read back to compose the blob anyway: hashed on the way.
         let key = blob_key(upload);
         let mut writer = BufWriter::new(self.store.clone(), Path::from(key.as_str()));
         let mut hasher = Sha256::new();

@@ -167,7 +167,7 @@ impl Files {
             tracing::debug!(upload = id, at = appended.len, error = %cut, "upload body cut short");
         }
         let file = if appended.len == upload.length {
-            Some(self.finish(&upload).await?)
+            Some(self.finish(&upload, appended.whole).await?)
         } else {
             None
         };
@@ -188,10 +188,14 @@ impl Files {
     }
 
     /// A whole upload: into its blob, stored once per content, a picture made safe to show.
-    async fn finish(&self, upload: &UploadRecord) -> AppResult<UploadedFile> {
+    async fn finish(
+        &self,
+        upload: &UploadRecord,
+        whole: Option<tern_media::Digested>,
+    ) -> AppResult<UploadedFile> {
         let staged = self
             .storage
-            .finish(&upload.id)
+            .finish(&upload.id, whole)
             .await
             .map_err(storage_error)?;
         let blob = match self.store.blob_by_sha(staged.sha256.clone()).await? {
