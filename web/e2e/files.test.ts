@@ -191,7 +191,7 @@ describe("files", () => {
     await openConversation(bob.page, a.display);
     const video = bob.page.getByTestId("video");
     await video.waitFor();
-    assert.ok(((await video.getAttribute("poster")) ?? "").includes("/api/v1/files/"), "a poster picture");
+    await eventually(async () => assert.ok(((await video.getAttribute("poster")) ?? "").includes("/api/v1/files/"), "a poster picture"), "the poster");
     assert.ok(((await video.getAttribute("src")) ?? "").includes("/api/v1/files/"));
     const card = bob.page.getByTestId("file-card").filter({ hasText: "report.txt" });
     const href = (await card.getByTestId("download").getAttribute("href")) ?? "";
