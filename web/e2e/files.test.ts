@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
-import { openConversation, startDirectChat } from "./src/app.js";
+import { createGroup, openConversation, startDirectChat } from "./src/app.js";
 import { eventually } from "./src/poll.js";
 import { suite } from "./src/suite.js";
 
@@ -197,6 +197,20 @@ describe("files", () => {
     const href = (await card.getByTestId("download").getAttribute("href")) ?? "";
     assert.equal(await pageSha(bob.page, href), createHash("sha256").update(report).digest("hex"));
     assert.equal(await bob.page.getByTestId("file-card").filter({ hasText: "never.txt" }).count(), 0);
+    noProblems();
+  });
+
+  test("a group's owner sets its picture; the members see it, and the line that says so", async () => {
+    const { alice, bob, b } = await pair();
+    await createGroup(alice.page, "Photo club 摄影", [b.name]);
+    await alice.page.getByRole("button", { name: "Group info" }).first().click();
+    await alice.page.getByTestId("group-picture-input").setInputFiles([{ name: "club.jpg", mimeType: "image/jpeg", buffer: fixture("large.jpg") }]);
+    await alice.page.locator(".group-hero .avatar.picture img").waitFor();
+    await alice.page.keyboard.press("Escape");
+    await openConversation(bob.page, "Photo club 摄影");
+    await bob.page.locator(".system-line", { hasText: "changed the group picture" }).waitFor();
+    const inList = bob.page.locator(".conversation .avatar.picture img").first();
+    await eventually(async () => assert.equal(await inList.evaluate((img: HTMLImageElement) => img.naturalWidth), 256), "the group's picture in bob's list");
     noProblems();
   });
 });

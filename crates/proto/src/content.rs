@@ -451,6 +451,12 @@ pub enum SystemEvent {
         #[cfg_attr(feature = "typescript", ts(optional))]
         new_owner: Option<UserId>,
     },
+    /// The group's picture was changed (`avatar`: the new one) or removed (no `avatar`).
+    PictureChanged {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
+        avatar: Option<FileId>,
+    },
     /// An event this build does not know (written by a newer server): shown as "unsupported",
     /// never a reason to drop the frame that carries it.
     #[serde(other)]

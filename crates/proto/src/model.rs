@@ -167,6 +167,11 @@ pub struct ConversationSummary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "typescript", ts(optional))]
     pub peer: Option<UserProfile>,
+    /// A group's picture (a file its members may download; show its `square` rendition). A
+    /// direct conversation shows the peer's `avatar` instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub avatar: Option<crate::ids::FileId>,
     /// Highest seq this member can see (the conversation's last seq while a member, the seq of
     /// the removal after leaving).
     pub last_seq: u64,

@@ -339,3 +339,12 @@ pub struct FileLink {
     /// Unix milliseconds.
     pub expires: i64,
 }
+
+/// `PUT /conversations/{id}/avatar`: a group's picture, by its owner: the id of a picture they
+/// uploaded, or `null` to remove it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct GroupAvatarRequest {
+    pub avatar: Option<crate::ids::FileId>,
+}

@@ -89,6 +89,7 @@ pub fn wire_ts() -> String {
         LinkRequest,
         LinkList,
         FileLink,
+        GroupAvatarRequest,
     );
     out.push_str("\n/** WebSocket close codes (docs/PROTOCOL.md, section 5). */\nexport const CloseCode = {\n");
     for (name, code) in CloseCode::ALL {

@@ -12,7 +12,9 @@ use tern_proto::rest::{
     PreferencesRequest, ReactRequest, ReadPosition, ReadRequest, ReceiptList, RegisterRequest,
     SendMessageRequest, SentMessage, SessionInfo, SettingsRequest, UpdateProfileRequest,
 };
-use tern_proto::rest::{FileLink, LinkList, LinkRequest, LinksRequest, UploadedFile};
+use tern_proto::rest::{
+    FileLink, GroupAvatarRequest, LinkList, LinkRequest, LinksRequest, UploadedFile,
+};
 use tern_proto::{
     Content, ConvId, ConversationSummary, NotifyLevel, Receipt, SessionId, UserId, UserProfile,
     UserSettings,
@@ -106,6 +108,24 @@ impl Api {
             avatar: None,
         };
         self.call(Method::PATCH, "/me", Some(&body)).await
+    }
+
+    /// Sets a group's picture (you must own the group) to a picture you uploaded, or removes it
+    /// (`None`). Returns the seq of the event that tells the members.
+    pub async fn set_group_avatar(
+        &self,
+        conv: ConvId,
+        avatar: Option<&FileId>,
+    ) -> SdkResult<Vec<u64>> {
+        let body = GroupAvatarRequest {
+            avatar: avatar.cloned(),
+        };
+        self.change(
+            Method::PUT,
+            &format!("/conversations/{conv}/avatar"),
+            Some(&body),
+        )
+        .await
     }
 
     /// Sets your profile picture to a picture you uploaded (`upload`), or removes it (`None`).
@@ -347,6 +367,79 @@ impl Api {
         Ok(resp.json().await?)
     }
 
+    /// Uploads `bytes` with the resumable protocol (tus 1.0), `chunk` bytes per request: a
+    /// request that fails (the connection cut, the server restarting) is retried from where
+    /// the server says the upload stands, up to `retries` times in a row.
+    pub async fn upload_resumable(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        chunk: usize,
+        retries: u32,
+    ) -> SdkResult<UploadedFile> {
+        use base64::Engine;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(name);
+        let created = check(
+            self.request(Method::POST, "/files")
+                .header("tus-resumable", "1.0.0")
+                .header("upload-length", bytes.len())
+                .header("upload-metadata", format!("filename {encoded}"))
+                .send()
+                .await?,
+        )
+        .await?;
+        let location = created
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| SdkError::Protocol("the server named no upload".into()))?
+            .to_owned();
+        let path = location.trim_start_matches("/api/v1").to_owned();
+        let mut offset = 0usize;
+        let mut failures = 0;
+        let file = loop {
+            let end = (offset + chunk.max(1)).min(bytes.len());
+            let sent = self
+                .request(Method::PATCH, &path)
+                .header("tus-resumable", "1.0.0")
+                .header("upload-offset", offset)
+                .header("content-type", "application/offset+octet-stream")
+                .body(bytes[offset..end].to_vec())
+                .send()
+                .await;
+            let answer = match sent {
+                Ok(resp) => check(resp).await,
+                Err(e) => Err(e.into()),
+            };
+            match answer {
+                Ok(resp) => {
+                    failures = 0;
+                    offset = header_number(&resp, "upload-offset").unwrap_or(end);
+                    if let Some(file) = resp.headers().get("tern-file") {
+                        break file.to_str().unwrap_or_default().to_owned();
+                    }
+                }
+                Err(e) if failures < retries && retryable(&e) => {
+                    failures += 1;
+                    // Where the server stands: what a cut request delivered is kept.
+                    let head = check(
+                        self.request(Method::HEAD, &path)
+                            .header("tus-resumable", "1.0.0")
+                            .send()
+                            .await?,
+                    )
+                    .await?;
+                    if let Some(file) = head.headers().get("tern-file") {
+                        break file.to_str().unwrap_or_default().to_owned();
+                    }
+                    offset = header_number(&head, "upload-offset").unwrap_or(offset);
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        self.file_info(&FileId(file)).await
+    }
+
     /// A file's details.
     pub async fn file_info(&self, file: &FileId) -> SdkResult<UploadedFile> {
         self.call(Method::GET, &format!("/files/{file}/info"), None::<&()>)
@@ -440,4 +533,20 @@ fn encode_component(text: &str) -> String {
             }
         })
         .collect()
+}
+
+/// A whole-number header of an answer.
+fn header_number(resp: &reqwest::Response, name: &str) -> Option<usize> {
+    resp.headers().get(name)?.to_str().ok()?.parse().ok()
+}
+
+/// Whether sending the same request again may succeed: no answer at all, or a retryable code.
+fn retryable(e: &SdkError) -> bool {
+    match e {
+        SdkError::Server { code, .. } => {
+            code.retryable() || *code == tern_proto::ErrorCode::OffsetMismatch
+        }
+        SdkError::Http(_) => true,
+        _ => false,
+    }
 }

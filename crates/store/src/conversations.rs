@@ -70,8 +70,8 @@ impl<B: Backend> ConversationStore for B {
 macro_rules! summaries_changed_since {
     ($changed:literal) => {
         concat!(
-            "SELECT c.id, c.kind, c.name, c.last_seq, c.preview_seq, m.read_seq, m.left_seq,
-                    m.notify, m.top_at,
+            "SELECT c.id, c.kind, c.name, c.avatar, c.last_seq, c.preview_seq, m.read_seq,
+                    m.left_seq, m.notify, m.top_at,
                     CASE WHEN c.kind = 'direct' THEN
                         (SELECT p.user_id FROM members p
                           WHERE p.conv_id = c.id AND p.user_id <> m.user_id)
@@ -144,6 +144,7 @@ struct SummaryRow {
     conv: ConvId,
     kind: tern_proto::ConversationKind,
     name: Option<String>,
+    avatar: Option<tern_proto::FileId>,
     last_seq: u64,
     preview_seq: u64,
     notify: tern_proto::NotifyLevel,
@@ -177,6 +178,7 @@ pub(crate) async fn summaries_of(
                 conv: ConvId(row.int("id")?),
                 kind: crate::rows::kind(&row.text("kind")?)?,
                 name: row.opt_text("name")?,
+                avatar: row.opt_text("avatar")?.map(tern_proto::FileId),
                 last_seq: row.int("last_seq")? as u64,
                 preview_seq: row.int("preview_seq")? as u64,
                 notify: crate::rows::notify(&row.text("notify")?)?,
@@ -224,6 +226,7 @@ async fn complete(
         kind: row.kind,
         name: row.name,
         peer,
+        avatar: row.avatar,
         last_seq,
         read_seq: row.read_seq,
         unread,

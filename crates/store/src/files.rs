@@ -80,16 +80,16 @@ pub trait FileStore: Send + Sync {
         name: String,
     ) -> StoreResult<(FileRecord, bool)>;
     async fn file(&self, id: FileId) -> StoreResult<Option<FileRecord>>;
-    /// The file if `user` may read it: they uploaded it, they can see a message showing it, or
-    /// it is someone's profile picture.
+    /// The file if `user` may read it: they uploaded it, they can see a message showing it, it
+    /// is someone's profile picture, or the picture of a group they are in.
     async fn readable_file(&self, user: UserId, id: FileId) -> StoreResult<Option<FileRecord>>;
     /// Bytes counted against `user`'s quota: each distinct blob of their files once, and the
     /// announced size of their uploads in progress.
     async fn storage_used(&self, user: UserId) -> StoreResult<u64>;
     /// Uploads created before `before` (abandoned, or finished long ago), at most `limit`.
     async fn stale_uploads(&self, before: i64, limit: u32) -> StoreResult<Vec<String>>;
-    /// Forgets files created before `before` that no message ever showed and that are nobody's
-    /// profile picture; returns how many.
+    /// Forgets files created before `before` that no message ever showed and that are no
+    /// person's or group's picture; returns how many.
     async fn forget_unshown_files(&self, before: i64) -> StoreResult<u64>;
     /// Blobs created before `before` that no file names any more, at most `limit`.
     async fn orphan_blobs(&self, before: i64, limit: u32) -> StoreResult<Vec<BlobRecord>>;
@@ -262,6 +262,10 @@ impl<B: Backend> FileStore for B {
                          WHERE f.id = $1 AND (f.owner_id = $2
                            OR EXISTS (SELECT 1 FROM users u WHERE u.avatar = f.id)
                            OR EXISTS (
+                           SELECT 1 FROM conversations c JOIN members m
+                             ON m.conv_id = c.id AND m.user_id = $2 AND m.left_seq IS NULL
+                            WHERE c.avatar = f.id)
+                           OR EXISTS (
                            SELECT 1 FROM file_refs r JOIN members m
                              ON m.conv_id = r.conv_id AND m.user_id = $2
                             WHERE r.file_id = f.id
@@ -323,7 +327,9 @@ impl<B: Backend> FileStore for B {
                     stmt!(
                         "DELETE FROM files WHERE created_at < $1 AND NOT referenced
                            AND NOT EXISTS (SELECT 1 FROM file_refs r WHERE r.file_id = files.id)
-                           AND NOT EXISTS (SELECT 1 FROM users u WHERE u.avatar = files.id)"
+                           AND NOT EXISTS (SELECT 1 FROM users u WHERE u.avatar = files.id)
+                           AND NOT EXISTS
+                             (SELECT 1 FROM conversations c WHERE c.avatar = files.id)"
                     ),
                     args![before],
                 )

@@ -23,6 +23,7 @@ import {
   type ConversationKind,
   type ConversationSummary,
   type ConvId,
+  type FileId,
   type NotifyLevel,
   type Event,
   type UserId,
@@ -36,6 +37,8 @@ export interface ConversationView {
   /** Group name; null for direct conversations (show `peer`). */
   name: string | null;
   peer?: UserProfile;
+  /** A group's picture (a direct conversation shows `peer.avatar`). */
+  avatar?: FileId;
   /** False after you left or were removed: history stays readable, sending is refused. */
   active: boolean;
   /** The highest seq known in this conversation. */
@@ -59,6 +62,7 @@ interface ConvState {
   kind: ConversationKind;
   name: string | null;
   peer?: UserProfile;
+  avatar?: FileId;
   active: boolean;
   lastSeq: number;
   readSeq: number;
@@ -153,6 +157,7 @@ export class Conversations {
     s.kind = summary.kind;
     s.name = summary.name;
     if (summary.peer !== undefined) s.peer = summary.peer;
+    s.avatar = summary.avatar;
     s.active = summary.active;
     s.notify = summary.notify ?? "all";
     s.top = summary.top;
@@ -207,6 +212,8 @@ export class Conversations {
       }
       if (gone) s.active = false;
       if (system.event === "group_created") s.name = system.name;
+      // Only when newer than what the list last said (a summary may already carry it).
+      if (system.event === "picture_changed" && event.seq >= s.lastSeq) s.avatar = system.avatar;
     }
     this.prune(s);
     return true;
@@ -277,6 +284,7 @@ export class Conversations {
       kind: s.kind,
       name: s.name,
       peer: s.peer,
+      avatar: s.avatar,
       active: s.active,
       lastSeq: s.lastSeq,
       readSeq: s.readSeq,

@@ -70,7 +70,7 @@ export function textOf(content: Content): string | undefined {
 /** Narrows content to a system event, if it is one of the kinds this build knows. */
 export function systemEventOf(content: Content): SystemEvent | undefined {
   if (content.type !== "system") return undefined;
-  const known = ["group_created", "members_added", "member_removed", "member_left"];
+  const known = ["group_created", "members_added", "member_removed", "member_left", "picture_changed"];
   const event = (content as { event?: unknown }).event;
   return typeof event === "string" && known.includes(event) ? (content as unknown as SystemEvent) : undefined;
 }

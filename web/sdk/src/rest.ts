@@ -85,6 +85,11 @@ export class Api {
     return this.call("PATCH", "/me", { display_name: displayName });
   }
 
+  /** Sets a group's picture (you must own it) to a picture you uploaded, or removes it (`null`). */
+  async setGroupAvatar(id: ConvId, file: FileId | null): Promise<number[]> {
+    return (await this.call<ChangeResult>("PUT", `/conversations/${id}/avatar`, { avatar: file })).seqs;
+  }
+
   /** Sets your profile picture to a picture you uploaded, or removes it (`null`). */
   setAvatar(file: FileId | null): Promise<UserProfile> {
     return this.call("PATCH", "/me", { avatar: file });

@@ -224,6 +224,9 @@ export type SystemEvent = {
    * Set when the owner left and ownership passed to the longest-standing member.
    */
   new_owner?: UserId,
+} | {
+  "event": "picture_changed",
+  avatar?: FileId,
 };
 
 export type ConversationKind = "direct" | "group" | string & {};
@@ -249,6 +252,11 @@ export type ConversationSummary = {
    * The other member of a direct conversation.
    */
   peer?: UserProfile,
+  /**
+   * A group's picture (a file its members may download; show its `square` rendition). A
+   * direct conversation shows the peer's `avatar` instead.
+   */
+  avatar?: FileId,
   /**
    * Highest seq this member can see (the conversation's last seq while a member, the seq of
    * the removal after leaving).
@@ -712,6 +720,11 @@ export type ConversationDetail = {
    */
   peer?: UserProfile,
   /**
+   * A group's picture (a file its members may download; show its `square` rendition). A
+   * direct conversation shows the peer's `avatar` instead.
+   */
+  avatar?: FileId,
+  /**
    * Highest seq this member can see (the conversation's last seq while a member, the seq of
    * the removal after leaving).
    */
@@ -927,6 +940,14 @@ export type FileLink = {
    * Unix milliseconds.
    */
   expires: number,
+};
+
+/**
+ * `PUT /conversations/{id}/avatar`: a group's picture, by its owner: the id of a picture they
+ * uploaded, or `null` to remove it.
+ */
+export type GroupAvatarRequest = {
+  avatar: FileId | null,
 };
 
 /** WebSocket close codes (docs/PROTOCOL.md, section 5). */

@@ -7,10 +7,10 @@ use crate::http::{AppState, Json, Path};
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, patch, post};
+use axum::routing::{delete, get, patch, post, put};
 use tern_proto::rest::{
-    AddMembersRequest, ConversationDetail, CreateDirectRequest, CreateGroupRequest, Preferences,
-    PreferencesRequest,
+    AddMembersRequest, ChangeResult, ConversationDetail, CreateDirectRequest, CreateGroupRequest,
+    GroupAvatarRequest, Preferences, PreferencesRequest,
 };
 use tern_proto::{ConvId, ConversationSummary, UserId};
 
@@ -25,6 +25,25 @@ pub fn router() -> Router<AppState> {
         .route("/conversations/{id}/members/{user}", delete(remove_member))
         .route("/conversations/{id}/leave", post(leave))
         .route("/conversations/{id}/preferences", patch(preferences))
+        .route("/conversations/{id}/avatar", put(avatar))
+}
+
+/// `PUT /conversations/{id}/avatar`: the group's picture, by its owner.
+async fn avatar(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Json(req): Json<GroupAvatarRequest>,
+) -> AppResult<Json<ChangeResult>> {
+    let avatar = match req.avatar {
+        Some(file) => Some(state.files.avatar(caller.user, &file.0).await?),
+        None => None,
+    };
+    let seqs = state
+        .conversations
+        .set_avatar(caller, ConvId(id), avatar)
+        .await?;
+    Ok(Json(ChangeResult { seqs }))
 }
 
 async fn list(

@@ -120,6 +120,30 @@ impl Conversations {
         Ok(())
     }
 
+    /// Sets or removes a group's picture (owner only; `avatar` already checked by
+    /// `Files::avatar`). Returns the seq of the system event that says so.
+    pub async fn set_avatar(
+        &self,
+        caller: Caller,
+        conv: ConvId,
+        avatar: Option<tern_proto::FileId>,
+    ) -> AppResult<Vec<u64>> {
+        let outcome = self
+            .committer
+            .write(WriteOp::GroupAvatar {
+                conv,
+                by: caller.user,
+                avatar,
+            })
+            .await?;
+        match outcome {
+            tern_store::WriteOutcome::Changed { events, .. } => {
+                Ok(events.iter().map(|e| e.seq).collect())
+            }
+            other => Err(AppError::unexpected(other)),
+        }
+    }
+
     /// `user`'s own preferences for `conv` (notification level, kept on top), as they now stand;
     /// the user's other connections hear of a change (not `origin`).
     pub async fn preferences(

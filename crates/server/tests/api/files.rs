@@ -908,3 +908,128 @@ async fn a_profile_picture_is_ones_own_picture_and_everyone_sees_its_square() {
         ("Alice 爱丽丝", None)
     );
 }
+
+#[tokio::test]
+async fn a_group_picture_is_the_owners_to_set_and_its_members_see_it() {
+    let server = TestServer::start().await;
+    let [alice, bob, carol] = server.users(["alice", "bob", "carol"]).await;
+    let conv = alice
+        .api
+        .create_group("摄影组", &[bob.id()])
+        .await
+        .unwrap()
+        .summary
+        .id;
+    let mut bob_device = bob.connect().await;
+    let photo = alice
+        .api
+        .upload("group.jpg", fixture("large.jpg"))
+        .await
+        .unwrap();
+    let theirs = bob.api.upload("mine.jpg", fixture("o1.jpg")).await.unwrap();
+    assert_eq!(
+        code(bob.api.set_group_avatar(conv, Some(&theirs.id)).await),
+        ErrorCode::Forbidden
+    );
+    let seqs = alice
+        .api
+        .set_group_avatar(conv, Some(&photo.id))
+        .await
+        .unwrap();
+    let events = bob_device.collect_until(conv, seqs[0]).await;
+    let event = events.last().unwrap();
+    assert_eq!(event.seq, seqs[0]);
+    assert!(matches!(
+        &event.content,
+        Content::System(tern_sdk::proto::SystemEvent::PictureChanged { avatar: Some(id) }) if *id == photo.id
+    ));
+    let summary = bob.api.conversation(conv).await.unwrap().summary;
+    assert_eq!(summary.avatar.as_ref(), Some(&photo.id));
+    let square = bob.api.download(&photo.id, Some("square")).await.unwrap();
+    assert_eq!(image::load_from_memory(&square).unwrap().width(), 256);
+    assert_eq!(
+        code(carol.api.download(&photo.id, None).await),
+        ErrorCode::NotFound
+    );
+    // Not in a direct conversation; not someone else's picture; removed with null.
+    let direct = alice.direct_with(&carol).await;
+    assert_eq!(
+        code(alice.api.set_group_avatar(direct, Some(&photo.id)).await),
+        ErrorCode::BadRequest
+    );
+    assert_eq!(
+        code(alice.api.set_group_avatar(conv, Some(&theirs.id)).await),
+        ErrorCode::InvalidContent
+    );
+    alice.api.set_group_avatar(conv, None).await.unwrap();
+    assert_eq!(
+        bob.api.conversation(conv).await.unwrap().summary.avatar,
+        None
+    );
+}
+
+/// A proxy to `target` that cuts the first connection after it forwarded `cut_after` bytes
+/// upstream (a phone entering a tunnel); later connections pass untouched.
+async fn cutting_proxy(target: std::net::SocketAddr, cut_after: usize) -> String {
+    use tokio::io::AsyncReadExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut first = true;
+        while let Ok((mut inbound, _)) = listener.accept().await {
+            let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await else {
+                continue;
+            };
+            if !std::mem::take(&mut first) {
+                tokio::spawn(async move {
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                });
+                continue;
+            }
+            tokio::spawn(async move {
+                let (mut from_client, mut to_client) = inbound.into_split();
+                let (mut from_server, mut to_server) = outbound.into_split();
+                // Answers flow back untouched until the cut.
+                let back = tokio::spawn(async move {
+                    let _ = tokio::io::copy(&mut from_server, &mut to_client).await;
+                });
+                let mut sent = 0;
+                let mut buf = vec![0u8; 64 * 1024];
+                while sent < cut_after {
+                    let Ok(n) = from_client.read(&mut buf).await else {
+                        break;
+                    };
+                    if n == 0 {
+                        break;
+                    }
+                    let take = n.min(cut_after - sent);
+                    if to_server.write_all(&buf[..take]).await.is_err() {
+                        break;
+                    }
+                    sent += take;
+                }
+                back.abort();
+                // Both ends dropped: the client sees its request fail mid-way.
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn the_rust_sdk_resumes_an_upload_cut_mid_way() {
+    let server = TestServer::start().await;
+    let [alice] = server.users(["alice"]).await;
+    let proxy = cutting_proxy(server.addr, 1_500_000).await;
+    let via_proxy = tern_sdk::Api::new(proxy).with_token(alice.token.clone());
+    let bytes: Vec<u8> = (0..3_000_000u32).map(|i| (i % 241) as u8).collect();
+    let file = via_proxy
+        .upload_resumable("数据.bin", &bytes, 1_000_000, 3)
+        .await
+        .unwrap();
+    assert_eq!(
+        (file.name.as_str(), file.size),
+        ("数据.bin", bytes.len() as u64)
+    );
+    assert_eq!(alice.api.download(&file.id, None).await.unwrap(), bytes);
+}

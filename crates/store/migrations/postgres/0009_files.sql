@@ -62,3 +62,7 @@ CREATE TABLE secrets (
 -- A user's profile picture: one of their uploaded pictures, readable by every user.
 ALTER TABLE users ADD COLUMN avatar TEXT;
 CREATE INDEX users_by_avatar ON users (avatar) WHERE avatar IS NOT NULL;
+
+-- A group's picture: one of its owner's uploaded pictures, readable by its members.
+ALTER TABLE conversations ADD COLUMN avatar TEXT;
+CREATE INDEX conversations_by_avatar ON conversations (avatar) WHERE avatar IS NOT NULL;

@@ -310,3 +310,61 @@ pub async fn a_recall_forgets_the_file_and_sweeps_remove_what_nothing_shows(stor
         .unwrap();
     assert_eq!(again, "first", "every node gets the one stored first");
 }
+
+pub async fn a_group_picture_is_set_by_the_owner_and_seen_by_the_members(store: &dyn Store) {
+    let [a, b, c] = users(store, &["alice", "bob", "carol"]).await[..] else {
+        unreachable!()
+    };
+    let conv = group(store, a, &[b]).await;
+    upload(store, "u1", a, 5).await;
+    store
+        .finish_upload(
+            "u1".into(),
+            blob("u1", "sha-1", 5),
+            file_id(1),
+            a,
+            "g.png".into(),
+        )
+        .await
+        .unwrap();
+    let set = |by, avatar| WriteOp::GroupAvatar { conv, by, avatar };
+    let refused = store
+        .write(vec![set(b, Some(file_id(1)))])
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(refused.unwrap_err(), Refusal::NotOwner);
+    let done = store
+        .write(vec![set(a, Some(file_id(1)))])
+        .await
+        .unwrap()
+        .remove(0);
+    let Ok(WriteOutcome::Changed { events, .. }) = done else {
+        panic!("{done:?}")
+    };
+    assert_eq!(
+        events[0].content,
+        Content::System(tern_proto::SystemEvent::PictureChanged {
+            avatar: Some(file_id(1))
+        })
+    );
+    let summary = store.summary(b, conv).await.unwrap().unwrap();
+    assert_eq!(summary.avatar, Some(file_id(1)));
+    assert!(
+        store.readable_file(b, file_id(1)).await.unwrap().is_some(),
+        "a member"
+    );
+    assert!(
+        store.readable_file(c, file_id(1)).await.unwrap().is_none(),
+        "not a member"
+    );
+    assert_eq!(store.forget_unshown_files(now_ms() + 1).await.unwrap(), 0);
+    store
+        .write(vec![set(a, None)])
+        .await
+        .unwrap()
+        .remove(0)
+        .unwrap();
+    assert_eq!(store.summary(b, conv).await.unwrap().unwrap().avatar, None);
+    assert!(store.readable_file(b, file_id(1)).await.unwrap().is_none());
+}

@@ -97,6 +97,7 @@ macro_rules! conformance_tests {
             identical_content_is_stored_once,
             files_are_readable_by_their_owner_and_by_who_sees_a_message_with_them,
             a_recall_forgets_the_file_and_sweeps_remove_what_nothing_shows,
+            a_group_picture_is_set_by_the_owner_and_seen_by_the_members,
         );
     };
     (@cases $open:expr; $($case:ident),* $(,)?) => {

@@ -71,6 +71,7 @@ fn op_conv(op: &WriteOp) -> Option<ConvId> {
         | WriteOp::React { conv, .. }
         | WriteOp::Pin { conv, .. }
         | WriteOp::Preferences { conv, .. }
+        | WriteOp::GroupAvatar { conv, .. }
         // A forward changes only the conversation it copies into.
         | WriteOp::Forward { conv, .. } => Some(*conv),
         WriteOp::OpenDirect { .. } | WriteOp::CreateGroup { .. } => None,

@@ -11,7 +11,7 @@ use crate::events::{count_unread, count_unread_mentions};
 use crate::files::record_refs;
 use crate::sql::{Sql, args, stmt};
 use crate::{StoreError, StoreResult};
-use tern_proto::{Content, ConvId, Event, MemberRole, NotifyLevel, SystemEvent, UserId};
+use tern_proto::{Content, ConvId, Event, FileId, MemberRole, NotifyLevel, SystemEvent, UserId};
 use uuid::Uuid;
 
 /// One batch in its transaction: every row it touches is stamped with `pos`.
@@ -79,6 +79,7 @@ impl<S: Sql> Batch<'_, S> {
                 seqs,
                 cmid,
             } => self.forward(conv, by, from, seqs, cmid).await,
+            WriteOp::GroupAvatar { conv, by, avatar } => self.group_avatar(conv, by, avatar).await,
         }
     }
 
@@ -281,6 +282,35 @@ impl<S: Sql> Batch<'_, S> {
         let mut notify = current;
         notify.extend(added);
         Ok(Ok(WriteOutcome::MembershipChanged { event, notify }))
+    }
+
+    /// The owner sets or removes the group's picture: a system event every member sees, and
+    /// the conversation's row (so a summary read later has it).
+    async fn group_avatar(
+        &mut self,
+        conv: ConvId,
+        by: UserId,
+        avatar: Option<FileId>,
+    ) -> StoreResult<WriteResult> {
+        match self.check_group_member(conv, by).await? {
+            Ok(MemberRole::Owner) => {}
+            Ok(_) => return Ok(Err(Refusal::NotOwner)),
+            Err(refusal) => return Ok(Err(refusal)),
+        }
+        let content = Content::System(SystemEvent::PictureChanged {
+            avatar: avatar.clone(),
+        });
+        let event = self.append_event(conv, by, content).await?;
+        self.sql
+            .exec(
+                stmt!("UPDATE conversations SET avatar = $1 WHERE id = $2"),
+                args![avatar.as_ref().map(|f| f.0.as_str()), conv.0],
+            )
+            .await?;
+        Ok(Ok(WriteOutcome::Changed {
+            events: vec![event],
+            duplicate: false,
+        }))
     }
 
     async fn remove_member(

@@ -6,7 +6,7 @@ pub(crate) mod apply;
 mod changes;
 pub(crate) mod rules;
 
-use tern_proto::{Content, ConvId, Event, NotifyLevel, UserId};
+use tern_proto::{Content, ConvId, Event, FileId, NotifyLevel, UserId};
 
 /// Most current members a group may have. Each member costs a row read per fan-out, so the cap
 /// keeps one message's work bounded; the server also caps the users named per request.
@@ -90,6 +90,13 @@ pub enum WriteOp {
         user: UserId,
         notify: Option<NotifyLevel>,
         top: Option<bool>,
+    },
+    /// The group's picture, set or removed (`None`) by its owner; the file's checks are the
+    /// caller's.
+    GroupAvatar {
+        conv: ConvId,
+        by: UserId,
+        avatar: Option<FileId>,
     },
     /// Copy the messages at `seqs` of `from` into `conv` as `by`'s, attributed to their
     /// authors, with client ids `<cmid>/1`, `<cmid>/2`, ...

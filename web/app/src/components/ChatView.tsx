@@ -113,7 +113,7 @@ export function ChatView({ conv, onBack }: { conv: number; onBack(): void }) {
           disabled={view.kind !== "group"}
           aria-label={view.kind === "group" ? `${title}: ${t("groupInfo")}` : title}
         >
-          <Avatar name={title} colorKey={view.kind === "direct" ? (view.peer?.id ?? conv) : `g${conv}`} size={40} group={view.kind === "group"} file={view.peer?.avatar} />
+          <Avatar name={title} colorKey={view.kind === "direct" ? (view.peer?.id ?? conv) : `g${conv}`} size={40} group={view.kind === "group"} file={view.kind === "direct" ? view.peer?.avatar : view.avatar} />
           <span class="chat-titles">
             <span class="chat-title" dir="auto">
               {title}

@@ -40,7 +40,7 @@ export function ConversationList({ conversations, selected, query }: { conversat
               aria-current={c.id === selected ? "page" : undefined}
               data-conv={c.id}
             >
-              <Avatar name={title} colorKey={c.kind === "direct" ? (c.peer?.id ?? c.id) : `g${c.id}`} size={48} group={c.kind === "group"} file={c.peer?.avatar} />
+              <Avatar name={title} colorKey={c.kind === "direct" ? (c.peer?.id ?? c.id) : `g${c.id}`} size={48} group={c.kind === "group"} file={c.kind === "direct" ? c.peer?.avatar : c.avatar} />
               <span class="conversation-body">
                 <span class="conversation-top">
                   <span class="conversation-title" dir="auto">

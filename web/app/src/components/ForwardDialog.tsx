@@ -45,7 +45,7 @@ export function ForwardDialog({ from, seqs, onClose, onDone }: { from: ConvId; s
           return (
             <li key={c.id}>
               <button type="button" class="forward-target" onClick={() => forward(c.id)}>
-                <Avatar name={title} colorKey={c.kind === "direct" ? (c.peer?.id ?? c.id) : `g${c.id}`} size={32} group={c.kind === "group"} file={c.peer?.avatar} />
+                <Avatar name={title} colorKey={c.kind === "direct" ? (c.peer?.id ?? c.id) : `g${c.id}`} size={32} group={c.kind === "group"} file={c.kind === "direct" ? c.peer?.avatar : c.avatar} />
                 <span dir="auto">{title}</span>
               </button>
             </li>

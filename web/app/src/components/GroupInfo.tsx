@@ -1,6 +1,7 @@
-// A group's members and administration: add (any member), remove (the owner), leave.
+// A group's members and administration: add (any member), remove (the owner), the group's
+// picture (the owner), leave.
 
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { useChat } from "../context";
 import { t } from "../i18n";
 import { errorText } from "../lib/errors";
@@ -15,6 +16,7 @@ export function GroupInfo({ conv, onClose }: { conv: number; onClose(): void }) 
   const [adding, setAdding] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const picker = useRef<HTMLInputElement>(null);
   const view = client.conversation(conv);
   const info = detail(conv);
 
@@ -56,9 +58,33 @@ export function GroupInfo({ conv, onClose }: { conv: number; onClose(): void }) 
     <Dialog title={t("groupInfo")} onClose={onClose} variant="sheet">
       <div class="group-info">
         <div class="group-hero">
-          <Avatar name={title} colorKey={`g${conv}`} size={96} group />
+          <Avatar name={title} colorKey={`g${conv}`} size={96} group file={view.avatar} />
           <h3 dir="auto">{title}</h3>
           <p>{t("members", { count: members.length })}</p>
+          {iAmOwner && view.active && (
+            <span class="group-picture-actions">
+              <input
+                ref={picker}
+                type="file"
+                accept="image/jpeg,image/png,image/gif,image/webp"
+                hidden
+                data-testid="group-picture-input"
+                onChange={(e) => {
+                  const file = e.currentTarget.files?.[0];
+                  e.currentTarget.value = "";
+                  if (file !== undefined) void run(async () => api.setGroupAvatar(conv, (await api.upload(file, file.name || "group")).id));
+                }}
+              />
+              <button type="button" class="button small subtle" disabled={busy} onClick={() => picker.current?.click()}>
+                {t("changeGroupPicture")}
+              </button>
+              {view.avatar !== undefined && (
+                <button type="button" class="button small subtle" disabled={busy} onClick={() => void run(() => api.setGroupAvatar(conv, null))}>
+                  {t("removePicture")}
+                </button>
+              )}
+            </span>
+          )}
         </div>
         {view.active && (
           <form class="add-members" onSubmit={add}>

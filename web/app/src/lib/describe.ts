@@ -22,6 +22,8 @@ export function describeSystem(client: TernClient, event: Event): string | undef
       return t("sys_members_added", { actor, users: nameList(client, system.users) });
     case "member_removed":
       return t("sys_member_removed", { actor, user: userName(client, system.user) });
+    case "picture_changed":
+      return system.avatar === undefined ? t("sys_picture_removed", { actor }) : t("sys_picture_changed", { actor });
     case "member_left": {
       const left = t("sys_member_left", { user: userName(client, system.user) });
       return system.new_owner === undefined ? left : `${left} · ${t("sys_new_owner", { user: userName(client, system.new_owner) })}`;
