@@ -24,6 +24,7 @@ pub const FEATURES: &[&str] = &[
     "user_lookup",
     "message_actions",
     "receipts",
+    "files",
 ];
 
 /// Frames a client sends.

@@ -102,3 +102,16 @@ test("the list is sorted by activity and the total adds up", () => {
   assert.deepEqual(h.client.conversations().map((c) => c.id), [3, 4]);
   assert.equal(h.client.totalUnread(), 3);
 });
+
+test("a group's picture follows its summary and the picture_changed events, which are not unread", () => {
+  const h = harness();
+  const picture = "a".repeat(32);
+  const socket = connect(h, [summary(9, 3, 3, 0, { kind: "group", name: "Club", peer: undefined, avatar: picture })]);
+  assert.equal(h.client.conversation(9)?.avatar, picture);
+  socket.push(eventFrame({ ...text(9, 4, BOB.id), cmid: undefined, content: { type: "system", event: "picture_changed" } }));
+  assert.equal(h.client.conversation(9)?.avatar, undefined, "removed");
+  const next = "b".repeat(32);
+  socket.push(eventFrame({ ...text(9, 5, BOB.id), cmid: undefined, content: { type: "system", event: "picture_changed", avatar: next } }));
+  assert.equal(h.client.conversation(9)?.avatar, next);
+  assert.equal(h.client.conversation(9)?.unread, 0);
+});

@@ -44,7 +44,8 @@ async fn hello_ack_event_and_replies_have_the_documented_shape() {
             "sync_pages",
             "user_lookup",
             "message_actions",
-            "receipts"
+            "receipts",
+            "files"
         ])
     );
     assert_eq!(

@@ -92,7 +92,19 @@ impl Bus {
     pub async fn connected(&self, user: UserId) {
         let Some(redis) = &self.redis else { return };
         match self.store.conversation_ids(user).await {
-            Ok(convs) => redis.user_online(user, convs).await,
+            Ok(convs) => {
+                if let Some(late) = redis.user_online(user, convs).await {
+                    // Subscribed late (a slow Redis): what other nodes published meanwhile
+                    // passed this node by, so the user's connections here catch up once the
+                    // subscription is in place.
+                    let hub = self.hub.clone();
+                    tokio::spawn(async move {
+                        if late.await.is_ok() {
+                            hub.deliver(&[user], &encode(&ServerFrame::Resync), None);
+                        }
+                    });
+                }
+            }
             Err(e) => tracing::warn!(%user, error = %e, "cannot load conversations to subscribe"),
         }
     }

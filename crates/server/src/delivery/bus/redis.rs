@@ -123,15 +123,26 @@ impl RedisBus {
         }
     }
 
-    pub(super) async fn user_online(&self, user: UserId, convs: Vec<ConvId>) {
-        let (done, wait) = oneshot::channel();
+    /// Asks for the user's channels and waits (at most `REDIS_TIMEOUT`) until they are
+    /// subscribed. When that takes longer, returns what says it is done at last: whatever was
+    /// published meanwhile has passed this node by.
+    pub(super) async fn user_online(
+        &self,
+        user: UserId,
+        convs: Vec<ConvId>,
+    ) -> Option<oneshot::Receiver<()>> {
+        let (done, mut wait) = oneshot::channel();
         let sent = self
             .interest
             .send(Interest::Online { user, convs, done })
             .await;
-        if sent.is_ok() {
-            // Down or slow Redis must not hold the connection up; resync covers the gap.
-            let _ = tokio::time::timeout(REDIS_TIMEOUT, wait).await;
+        if sent.is_err() {
+            return None;
+        }
+        // Down or slow Redis must not hold the connection up.
+        match tokio::time::timeout(REDIS_TIMEOUT, &mut wait).await {
+            Ok(_) => None,
+            Err(_) => Some(wait),
         }
     }
 
