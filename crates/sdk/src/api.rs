@@ -421,14 +421,21 @@ impl Api {
                 }
                 Err(e) if failures < retries && retryable(&e) => {
                     failures += 1;
-                    // Where the server stands: what a cut request delivered is kept.
-                    let head = check(
-                        self.request(Method::HEAD, &path)
-                            .header("tus-resumable", "1.0.0")
-                            .send()
-                            .await?,
-                    )
-                    .await?;
+                    tokio::time::sleep(std::time::Duration::from_millis(100 << failures.min(6)))
+                        .await;
+                    // Where the server stands: what a cut request delivered is kept. If asking
+                    // fails too, the next PATCH tries from here and is told where to go.
+                    let Ok(head) = self
+                        .request(Method::HEAD, &path)
+                        .header("tus-resumable", "1.0.0")
+                        .send()
+                        .await
+                    else {
+                        continue;
+                    };
+                    let Ok(head) = check(head).await else {
+                        continue;
+                    };
                     if let Some(file) = head.headers().get("tern-file") {
                         break file.to_str().unwrap_or_default().to_owned();
                     }
