@@ -12,6 +12,8 @@ mod conversations;
 mod delivery;
 mod disk;
 mod files;
+mod files_pictures;
+mod files_resumable;
 mod followers;
 mod proxy;
 mod receipts;
