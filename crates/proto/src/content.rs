@@ -195,7 +195,13 @@ impl Content {
 
     /// Whether an event with this content makes the conversation unread for its other members.
     pub fn counts_as_unread(&self) -> bool {
-        self.is_message()
+        self.is_message() || self.is_announcement()
+    }
+
+    /// A group announcement that says something (not one taken down): unread for everyone,
+    /// counted as mentioning them all.
+    pub fn is_announcement(&self) -> bool {
+        matches!(self, Content::System(SystemEvent::Announced { text }) if !text.is_empty())
     }
 
     /// The seq of the message this event changes (edit, recall, reaction, pin): such events
@@ -457,6 +463,53 @@ pub enum SystemEvent {
         #[cfg_attr(feature = "typescript", ts(optional))]
         avatar: Option<FileId>,
     },
+    /// The group's name was changed by the sender.
+    Renamed {
+        name: String,
+    },
+    /// The group's description was changed (empty: removed).
+    DescriptionChanged {
+        description: String,
+    },
+    /// The group's announcement (群公告), shown to every member and unread for them, as if it
+    /// mentioned everyone; empty: the announcement was taken down.
+    Announced {
+        text: String,
+    },
+    /// The owner made `user` an admin (`role` "admin") or a plain member again ("member").
+    RoleChanged {
+        user: UserId,
+        role: crate::MemberRole,
+    },
+    /// The sender (the owner) handed the group to `user`, and is an admin from now on.
+    OwnerChanged {
+        user: UserId,
+    },
+    /// An admin muted `user`: they may not post until `until` (Unix milliseconds), or until
+    /// lifted when absent.
+    MemberMuted {
+        user: UserId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
+        until: Option<i64>,
+    },
+    /// An admin lifted `user`'s mute.
+    MemberUnmuted {
+        user: UserId,
+    },
+    /// An admin muted (`muted`) everyone but the owner and admins, or lifted it.
+    AllMuted {
+        muted: bool,
+    },
+    /// `user` chose a nickname for this group (群昵称), or dropped it (absent).
+    NicknameChanged {
+        user: UserId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
+        nickname: Option<String>,
+    },
+    /// The owner dissolved the group (解散): everyone was removed; the history stays readable.
+    Dissolved,
     /// An event this build does not know (written by a newer server): shown as "unsupported",
     /// never a reason to drop the frame that carries it.
     #[serde(other)]

@@ -132,11 +132,17 @@ impl NotifyLevel {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum MemberRole {
+    /// One per group: everything admins may do, and managing admins, transferring ownership,
+    /// dissolving the group.
     Owner,
+    /// Named by the owner: manages members (add, remove, mute), mutes everyone, edits the
+    /// group's name, description, announcement and picture, pins, recalls any message.
+    Admin,
+    #[default]
     Member,
     /// A role this build does not know (from a newer server): treated as a plain member.
     #[serde(other)]
@@ -145,10 +151,27 @@ pub enum MemberRole {
 }
 
 impl MemberRole {
+    /// Owner or admin: may manage the group.
+    pub fn is_admin(self) -> bool {
+        matches!(self, MemberRole::Owner | MemberRole::Admin)
+    }
+
+    /// Whether someone of this role may act on (remove, mute) a member of role `other`: only
+    /// on those below them, and only as an admin or the owner.
+    pub fn outranks(self, other: MemberRole) -> bool {
+        let rank = |r: MemberRole| match r {
+            MemberRole::Owner => 2,
+            MemberRole::Admin => 1,
+            MemberRole::Member | MemberRole::Unknown => 0,
+        };
+        rank(self) >= 1 && rank(self) > rank(other)
+    }
+
     /// The role's name on the wire and in the database.
     pub fn as_str(self) -> &'static str {
         match self {
             MemberRole::Owner => "owner",
+            MemberRole::Admin => "admin",
             // Never stored: the server writes only the roles it knows.
             MemberRole::Member | MemberRole::Unknown => "member",
         }
@@ -194,10 +217,27 @@ pub struct ConversationSummary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "typescript", ts(optional))]
     pub top: Option<i64>,
-    /// The event at `last_seq`, as a preview.
+    /// This member's role, absent for a plain member (and in direct conversations).
+    #[serde(default, skip_serializing_if = "is_member")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<MemberRole>", optional))]
+    pub role: MemberRole,
+    /// Until when this member may not post (Unix milliseconds; `i64::MAX`: until an admin
+    /// lifts it); absent when they may.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "typescript", ts(optional))]
-    pub last_event: Option<Event>,
+    pub muted_until: Option<i64>,
+    /// Only the owner and admins may post: everyone else is muted ("mute all").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<bool>", optional))]
+    pub all_muted: bool,
+    /// The event at `last_seq`, as a preview. (Boxed: it is most of a summary's size.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<Event>", optional))]
+    pub last_event: Option<Box<Event>>,
+}
+
+fn is_member(role: &MemberRole) -> bool {
+    *role == MemberRole::Member
 }
 
 /// How far one member has read a conversation, as the other members see it ("seen by"):

@@ -111,6 +111,14 @@ pub struct AddMembersRequest {
 pub struct MemberInfo {
     pub user: UserProfile,
     pub role: MemberRole,
+    /// Their nickname in this group (群昵称), shown instead of their display name here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub nickname: Option<String>,
+    /// Until when they may not post (Unix milliseconds; `i64::MAX`: until lifted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub muted_until: Option<i64>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -118,8 +126,105 @@ pub struct MemberInfo {
 pub struct ConversationDetail {
     #[serde(flatten)]
     pub summary: ConversationSummary,
-    /// Current members (empty after you left).
+    /// Current members, owner and admins first, at most `DETAIL_MEMBERS_MAX` of them (empty
+    /// after you left): page through `GET /conversations/{id}/members` for the rest.
     pub members: Vec<MemberInfo>,
+    /// How many current members there are.
+    #[serde(default)]
+    pub member_count: u64,
+    /// The group's description (empty: none).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<String>", optional))]
+    pub description: String,
+    /// The group's announcement as it stands (empty: none), and the seq of the event that set
+    /// it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub announcement: Option<Announcement>,
+}
+
+/// Most members a conversation's detail lists.
+pub const DETAIL_MEMBERS_MAX: usize = 200;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct Announcement {
+    pub text: String,
+    pub seq: u64,
+    pub by: UserId,
+    /// Unix milliseconds.
+    pub ts: i64,
+}
+
+/// `GET /conversations/{id}/members`: one page of the current members.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct MemberPage {
+    pub members: Vec<MemberInfo>,
+    /// Pass as `after` for the next page; absent on the last one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub next: Option<String>,
+}
+
+/// `PATCH /conversations/{id}`: a group's name, description or announcement, by its owner or
+/// an admin; each one given is changed, each with its own system event.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct GroupInfoRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub announcement: Option<String>,
+}
+
+/// `PUT /conversations/{id}/members/{user}/role`, by the owner.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct RoleRequest {
+    pub role: MemberRole,
+}
+
+/// `POST /conversations/{id}/transfer`: the owner hands the group to another member.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct TransferRequest {
+    pub user: UserId,
+}
+
+/// `PUT /conversations/{id}/members/{user}/mute`: for `duration_s` seconds, or until lifted
+/// when absent.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct MuteRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub duration_s: Option<u64>,
+}
+
+/// `PUT /conversations/{id}/mute_all`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct MuteAllRequest {
+    pub muted: bool,
+}
+
+/// `PUT /conversations/{id}/nickname`: your own nickname in a group; `null` drops it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct NicknameRequest {
+    pub nickname: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

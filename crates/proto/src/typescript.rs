@@ -90,6 +90,14 @@ pub fn wire_ts() -> String {
         LinkList,
         FileLink,
         GroupAvatarRequest,
+        GroupInfoRequest,
+        RoleRequest,
+        TransferRequest,
+        MuteRequest,
+        MuteAllRequest,
+        NicknameRequest,
+        MemberPage,
+        Announcement,
     );
     out.push_str("\n/** WebSocket close codes (docs/PROTOCOL.md, section 5). */\nexport const CloseCode = {\n");
     for (name, code) in CloseCode::ALL {

@@ -100,7 +100,20 @@ impl From<Refusal> for AppError {
         let code = match r {
             Refusal::ConversationNotFound | Refusal::UserNotFound(_) => ErrorCode::NotFound,
             Refusal::NotMember => ErrorCode::NotMember,
-            Refusal::NotOwner => ErrorCode::Forbidden,
+            Refusal::NotOwner | Refusal::NotAdmin | Refusal::Outranked => ErrorCode::Forbidden,
+            Refusal::TargetNotMember(_) => ErrorCode::NotFound,
+            Refusal::Muted { until } => {
+                let when = if until == tern_store::MUTED_UNTIL_LIFTED {
+                    "until an admin lifts it".to_owned()
+                } else {
+                    format!("until {until} (Unix milliseconds)")
+                };
+                return AppError::client(
+                    ErrorCode::Muted,
+                    format!("an admin muted you in this group, {when}"),
+                );
+            }
+            Refusal::AllMuted => ErrorCode::Muted,
             Refusal::NotGroup | Refusal::DirectWithSelf => ErrorCode::BadRequest,
             Refusal::ClientIdReused => ErrorCode::ClientIdReused,
             Refusal::GroupFull => ErrorCode::GroupFull,
@@ -127,7 +140,7 @@ fn status_of(code: ErrorCode) -> StatusCode {
         FileGone => StatusCode::GONE,
         RangeNotSatisfiable => StatusCode::RANGE_NOT_SATISFIABLE,
         Unauthorized | InvalidCredentials => StatusCode::UNAUTHORIZED,
-        Forbidden | NotMember | TooLate => StatusCode::FORBIDDEN,
+        Forbidden | NotMember | TooLate | Muted => StatusCode::FORBIDDEN,
         NotFound => StatusCode::NOT_FOUND,
         UsernameTaken | ClientIdReused | GroupFull => StatusCode::CONFLICT,
         Unavailable => StatusCode::SERVICE_UNAVAILABLE,

@@ -8,7 +8,7 @@ use crate::rows::member;
 use crate::sql::{Arg, Sql, Statement, args, stmt};
 use crate::{ChangePos, MemberRecord, StoreResult, SummaryPage};
 use async_trait::async_trait;
-use tern_proto::{ConvId, ConversationSummary, UserId};
+use tern_proto::{ConvId, ConversationSummary, Event, UserId};
 
 #[async_trait]
 pub trait ConversationStore: Send + Sync {
@@ -31,6 +31,17 @@ pub trait ConversationStore: Send + Sync {
     /// One conversation as `user` sees it; `None` if they were never a member.
     async fn summary(&self, user: UserId, conv: ConvId)
     -> StoreResult<Option<ConversationSummary>>;
+    /// Up to `limit` current members with ids above `after`, in id order; with `query`, only
+    /// those whose username, display name or nickname contains it (any case).
+    async fn member_page(
+        &self,
+        conv: ConvId,
+        after: UserId,
+        limit: u32,
+        query: Option<String>,
+    ) -> StoreResult<Vec<MemberRecord>>;
+    /// A group's description and its announcement (the event that set it), if any.
+    async fn group_details(&self, conv: ConvId) -> StoreResult<(String, Option<Event>)>;
 }
 
 #[async_trait]
@@ -62,6 +73,72 @@ impl<B: Backend> ConversationStore for B {
         let (mut found, _) = Backend::summaries(self, user, None, Some(conv), None).await?;
         Ok(found.pop())
     }
+    async fn member_page(
+        &self,
+        conv: ConvId,
+        after: UserId,
+        limit: u32,
+        query: Option<String>,
+    ) -> StoreResult<Vec<MemberRecord>> {
+        self.read_job(move |sql| {
+            Box::pin(async move { member_page(sql, conv, after, limit, query.as_deref()).await })
+        })
+        .await
+    }
+    async fn group_details(&self, conv: ConvId) -> StoreResult<(String, Option<Event>)> {
+        self.read_job(move |sql| Box::pin(group_details(sql, conv)))
+            .await
+    }
+}
+
+async fn member_page(
+    sql: &mut impl Sql,
+    conv: ConvId,
+    after: UserId,
+    limit: u32,
+    query: Option<&str>,
+) -> StoreResult<Vec<MemberRecord>> {
+    // A LIKE pattern matching `query` anywhere, its own wildcards taken literally.
+    let pattern = query.map(|q| {
+        let escaped = q
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        format!("%{escaped}%")
+    });
+    sql.all(
+        stmt!(
+            "SELECT m.user_id, m.role, m.read_seq, m.left_seq, m.muted_until, m.nickname
+               FROM members m JOIN users u ON u.id = m.user_id
+              WHERE m.conv_id = $1 AND m.left_seq IS NULL AND m.user_id > $2
+                AND ($3 IS NULL OR lower(u.username) LIKE $3 ESCAPE '\\'
+                     OR lower(u.display_name) LIKE $3 ESCAPE '\\'
+                     OR lower(m.nickname) LIKE $3 ESCAPE '\\')
+              ORDER BY m.user_id LIMIT $4"
+        ),
+        args![conv.0, after.0, pattern.as_deref(), i64::from(limit)],
+        |row| member(row),
+    )
+    .await
+}
+
+async fn group_details(sql: &mut impl Sql, conv: ConvId) -> StoreResult<(String, Option<Event>)> {
+    let found = sql
+        .one(
+            stmt!("SELECT description, announcement_seq FROM conversations WHERE id = $1"),
+            args![conv.0],
+            |row| Ok((row.text("description")?, row.opt_int("announcement_seq")?)),
+        )
+        .await?;
+    let Some((description, announced)) = found else {
+        return Ok((String::new(), None));
+    };
+    let announcement = match announced {
+        Some(seq) => events::at(sql, conv, seq as u64).await?,
+        None => None,
+    };
+    Ok((description, announcement))
 }
 
 /// The summaries query with the backend's own test for "changed since `$2`" spliced in.
@@ -71,7 +148,7 @@ macro_rules! summaries_changed_since {
     ($changed:literal) => {
         concat!(
             "SELECT c.id, c.kind, c.name, c.avatar, c.last_seq, c.preview_seq, m.read_seq,
-                    m.left_seq, m.notify, m.top_at,
+                    m.left_seq, m.notify, m.top_at, m.role, m.muted_until, c.all_muted,
                     CASE WHEN c.kind = 'direct' THEN
                         (SELECT p.user_id FROM members p
                           WHERE p.conv_id = c.id AND p.user_id <> m.user_id)
@@ -92,7 +169,7 @@ pub(crate) use summaries_changed_since;
 async fn members(sql: &mut impl Sql, conv: ConvId) -> StoreResult<Vec<MemberRecord>> {
     sql.all(
         stmt!(
-            "SELECT user_id, role, read_seq, left_seq FROM members
+            "SELECT user_id, role, read_seq, left_seq, muted_until, nickname FROM members
              WHERE conv_id = $1 AND left_seq IS NULL ORDER BY joined_at, user_id"
         ),
         args![conv.0],
@@ -130,7 +207,7 @@ pub(crate) async fn membership(
 ) -> StoreResult<Option<MemberRecord>> {
     sql.one(
         stmt!(
-            "SELECT user_id, role, read_seq, left_seq FROM members
+            "SELECT user_id, role, read_seq, left_seq, muted_until, nickname FROM members
              WHERE conv_id = $1 AND user_id = $2"
         ),
         args![conv.0, user.0],
@@ -152,6 +229,9 @@ struct SummaryRow {
     read_seq: u64,
     left_seq: Option<u64>,
     peer: Option<UserId>,
+    role: tern_proto::MemberRole,
+    muted_until: Option<i64>,
+    all_muted: bool,
 }
 
 /// Summaries of `user`'s conversations changed since `since` (the backend's own position, or
@@ -186,6 +266,9 @@ pub(crate) async fn summaries_of(
                 read_seq: row.int("read_seq")? as u64,
                 left_seq: row.opt_int("left_seq")?.map(|s| s as u64),
                 peer: row.opt_int("peer_id")?.map(UserId),
+                role: crate::rows::role(&row.text("role")?)?,
+                muted_until: row.opt_int("muted_until")?,
+                all_muted: row.flag("all_muted")?,
             })
         })
         .await?;
@@ -202,6 +285,7 @@ async fn complete(
     row: SummaryRow,
 ) -> StoreResult<ConversationSummary> {
     // A member who left sees the conversation as it was when they left.
+    let active = row.left_seq.is_none();
     let last_seq = row.left_seq.unwrap_or(row.last_seq);
     let peer = match row.peer {
         Some(id) => crate::accounts::by_id(sql, id).await?,
@@ -211,7 +295,7 @@ async fn complete(
     // member who left, the event that removed them.
     let preview_seq = row.left_seq.unwrap_or(row.preview_seq);
     let last_event = if preview_seq > 0 {
-        events::at(sql, row.conv, preview_seq).await?
+        events::at(sql, row.conv, preview_seq).await?.map(Box::new)
     } else {
         None
     };
@@ -231,9 +315,17 @@ async fn complete(
         read_seq: row.read_seq,
         unread,
         unread_mentions,
-        active: row.left_seq.is_none(),
+        active,
         notify: row.notify,
         top: row.top,
+        // A former member's role, mute and the group's "mute all" no longer concern them.
+        role: if active {
+            row.role
+        } else {
+            tern_proto::MemberRole::Member
+        },
+        muted_until: row.muted_until.filter(|_| active),
+        all_muted: row.all_muted && active,
         last_event,
     })
 }

@@ -34,7 +34,8 @@ pub use error::{StoreError, StoreResult};
 pub use migrate::Migration;
 pub use records::{MemberRecord, SessionRecord, UserCredentials};
 pub use write::{
-    FORWARD_MAX, GROUP_MEMBERS_MAX, PINS_MAX, Refusal, WriteOp, WriteOutcome, WriteResult,
+    FORWARD_MAX, GROUP_MEMBERS_MAX, GroupChange, MUTED_UNTIL_LIFTED, PINS_MAX, Refusal, WriteOp,
+    WriteOutcome, WriteResult,
 };
 
 use async_trait::async_trait;

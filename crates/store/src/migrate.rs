@@ -33,6 +33,7 @@ migrations! {
     7 "0007" "member_preferences",
     8 "0008" "receipts_and_reaction_order",
     9 "0009" "files",
+    10 "0010" "group_administration",
 }
 
 /// One migration file: `NNNN_name.sql`.

@@ -24,6 +24,10 @@ pub struct MemberRecord {
     pub read_seq: u64,
     /// The seq of the event that removed this member; `None` while a member.
     pub left_seq: Option<u64>,
+    /// Until when they may not post (Unix milliseconds; `i64::MAX`: until lifted).
+    pub muted_until: Option<i64>,
+    /// Their nickname in this group.
+    pub nickname: Option<String>,
 }
 
 impl MemberRecord {

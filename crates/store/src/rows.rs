@@ -78,6 +78,7 @@ pub(crate) fn session(row: &(impl Columns + ?Sized)) -> StoreResult<SessionRecor
 pub(crate) fn role(stored: &str) -> StoreResult<MemberRole> {
     match stored {
         "owner" => Ok(MemberRole::Owner),
+        "admin" => Ok(MemberRole::Admin),
         "member" => Ok(MemberRole::Member),
         other => Err(StoreError::Internal(format!(
             "unknown member role {other:?}"
@@ -102,6 +103,8 @@ pub(crate) fn member(row: &(impl Columns + ?Sized)) -> StoreResult<MemberRecord>
         role: role(&row.text("role")?)?,
         read_seq: row.int("read_seq")? as u64,
         left_seq: row.opt_int("left_seq")?.map(|s| s as u64),
+        muted_until: row.opt_int("muted_until")?,
+        nickname: row.opt_text("nickname")?,
     })
 }
 

@@ -227,11 +227,43 @@ export type SystemEvent = {
 } | {
   "event": "picture_changed",
   avatar?: FileId,
+} | {
+  "event": "renamed",
+  name: string,
+} | {
+  "event": "description_changed",
+  description: string,
+} | {
+  "event": "announced",
+  text: string,
+} | {
+  "event": "role_changed",
+  user: UserId,
+  role: MemberRole,
+} | {
+  "event": "owner_changed",
+  user: UserId,
+} | {
+  "event": "member_muted",
+  user: UserId,
+  until?: number,
+} | {
+  "event": "member_unmuted",
+  user: UserId,
+} | {
+  "event": "all_muted",
+  muted: boolean,
+} | {
+  "event": "nickname_changed",
+  user: UserId,
+  nickname?: string,
+} | {
+  "event": "dissolved"
 };
 
 export type ConversationKind = "direct" | "group" | string & {};
 
-export type MemberRole = "owner" | "member" | string & {};
+export type MemberRole = "owner" | "admin" | "member" | string & {};
 
 /**
  * How a member wants to hear of a conversation's new messages (on every device).
@@ -287,6 +319,19 @@ export type ConversationSummary = {
    * when not.
    */
   top?: number,
+  /**
+   * This member's role, absent for a plain member (and in direct conversations).
+   */
+  role?: MemberRole,
+  /**
+   * Until when this member may not post (Unix milliseconds; `i64::MAX`: until an admin
+   * lifts it); absent when they may.
+   */
+  muted_until?: number,
+  /**
+   * Only the owner and admins may post: everyone else is muted ("mute all").
+   */
+  all_muted?: boolean,
   /**
    * The event at `last_seq`, as a preview.
    */
@@ -369,7 +414,7 @@ export type Limits = {
  * Why a request failed. Serialized as snake_case strings; docs/PROTOCOL.md lists each with
  * its meaning and whether a retry can help.
  */
-export type ErrorCode = "bad_frame" | "unknown_type" | "frame_too_large" | "binary_not_supported" | "bad_request" | "unauthorized" | "forbidden" | "not_member" | "not_found" | "text_too_long" | "invalid_content" | "unsupported_content" | "client_id_reused" | "group_full" | "invalid_target" | "too_late" | "invalid_reaction" | "file_too_large" | "quota_exceeded" | "offset_mismatch" | "link_expired" | "file_gone" | "range_not_satisfiable" | "username_taken" | "invalid_username" | "invalid_password" | "invalid_display_name" | "invalid_credentials" | "unavailable" | "internal" | string & {};
+export type ErrorCode = "bad_frame" | "unknown_type" | "frame_too_large" | "binary_not_supported" | "bad_request" | "unauthorized" | "forbidden" | "not_member" | "not_found" | "text_too_long" | "invalid_content" | "unsupported_content" | "client_id_reused" | "group_full" | "muted" | "invalid_target" | "too_late" | "invalid_reaction" | "file_too_large" | "quota_exceeded" | "offset_mismatch" | "link_expired" | "file_gone" | "range_not_satisfiable" | "username_taken" | "invalid_username" | "invalid_password" | "invalid_display_name" | "invalid_credentials" | "unavailable" | "internal" | string & {};
 
 /**
  * Frames a client sends.
@@ -702,13 +747,35 @@ export type AddMembersRequest = {
 export type MemberInfo = {
   user: UserProfile,
   role: MemberRole,
+  /**
+   * Their nickname in this group (群昵称), shown instead of their display name here.
+   */
+  nickname?: string,
+  /**
+   * Until when they may not post (Unix milliseconds; `i64::MAX`: until lifted).
+   */
+  muted_until?: number,
 };
 
 export type ConversationDetail = {
   /**
-   * Current members (empty after you left).
+   * Current members, owner and admins first, at most `DETAIL_MEMBERS_MAX` of them (empty
+   * after you left): page through `GET /conversations/{id}/members` for the rest.
    */
   members: Array<MemberInfo>,
+  /**
+   * How many current members there are.
+   */
+  member_count: number,
+  /**
+   * The group's description (empty: none).
+   */
+  description?: string,
+  /**
+   * The group's announcement as it stands (empty: none), and the seq of the event that set
+   * it.
+   */
+  announcement?: Announcement,
   id: ConvId,
   kind: ConversationKind,
   /**
@@ -754,6 +821,19 @@ export type ConversationDetail = {
    * when not.
    */
   top?: number,
+  /**
+   * This member's role, absent for a plain member (and in direct conversations).
+   */
+  role?: MemberRole,
+  /**
+   * Until when this member may not post (Unix milliseconds; `i64::MAX`: until an admin
+   * lifts it); absent when they may.
+   */
+  muted_until?: number,
+  /**
+   * Only the owner and admins may post: everyone else is muted ("mute all").
+   */
+  all_muted?: boolean,
   /**
    * The event at `last_seq`, as a preview.
    */
@@ -948,6 +1028,73 @@ export type FileLink = {
  */
 export type GroupAvatarRequest = {
   avatar: FileId | null,
+};
+
+/**
+ * `PATCH /conversations/{id}`: a group's name, description or announcement, by its owner or
+ * an admin; each one given is changed, each with its own system event.
+ */
+export type GroupInfoRequest = {
+  name?: string,
+  description?: string,
+  announcement?: string,
+};
+
+/**
+ * `PUT /conversations/{id}/members/{user}/role`, by the owner.
+ */
+export type RoleRequest = {
+  role: MemberRole,
+};
+
+/**
+ * `POST /conversations/{id}/transfer`: the owner hands the group to another member.
+ */
+export type TransferRequest = {
+  user: UserId,
+};
+
+/**
+ * `PUT /conversations/{id}/members/{user}/mute`: for `duration_s` seconds, or until lifted
+ * when absent.
+ */
+export type MuteRequest = {
+  duration_s?: number,
+};
+
+/**
+ * `PUT /conversations/{id}/mute_all`.
+ */
+export type MuteAllRequest = {
+  muted: boolean,
+};
+
+/**
+ * `PUT /conversations/{id}/nickname`: your own nickname in a group; `null` drops it.
+ */
+export type NicknameRequest = {
+  nickname: string | null,
+};
+
+/**
+ * `GET /conversations/{id}/members`: one page of the current members.
+ */
+export type MemberPage = {
+  members: Array<MemberInfo>,
+  /**
+   * Pass as `after` for the next page; absent on the last one.
+   */
+  next?: string,
+};
+
+export type Announcement = {
+  text: string,
+  seq: number,
+  by: UserId,
+  /**
+   * Unix milliseconds.
+   */
+  ts: number,
 };
 
 /** WebSocket close codes (docs/PROTOCOL.md, section 5). */

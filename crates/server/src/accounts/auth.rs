@@ -129,20 +129,15 @@ pub fn check_username(username: &str) -> AppResult<()> {
     }
 }
 
-/// Any Unicode (Chinese, emoji, ...), 1 to 64 characters after trimming, no control characters.
+/// Any language and emoji, 1 to 64 characters after trimming, none of the tricks `names`
+/// refuses.
 pub fn check_display_name(raw: &str) -> AppResult<String> {
-    let name = raw.trim();
-    let len = name.chars().count();
-    if (1..=DISPLAY_NAME_MAX).contains(&len) && !name.chars().any(char::is_control) {
-        Ok(name.to_owned())
-    } else {
-        Err(AppError::client(
-            ErrorCode::InvalidDisplayName,
-            format!(
-                "display names are 1 to {DISPLAY_NAME_MAX} characters, without control characters"
-            ),
-        ))
-    }
+    super::names::check_name(
+        raw,
+        DISPLAY_NAME_MAX,
+        ErrorCode::InvalidDisplayName,
+        "display names",
+    )
 }
 
 pub fn check_password(password: &str) -> AppResult<()> {

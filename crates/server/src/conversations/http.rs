@@ -1,16 +1,18 @@
-//! The HTTP routes of conversations: the list, direct conversations, groups and members, and
-//! each member's own preferences.
+//! The HTTP routes of conversations: the list, direct conversations, groups and members,
+//! administering a group, and each member's own preferences.
 
 use crate::accounts::Caller;
 use crate::error::{AppError, AppResult};
-use crate::http::{AppState, Json, Path};
+use crate::http::{AppState, Json, Path, Query};
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, patch, post, put};
+use serde::Deserialize;
 use tern_proto::rest::{
     AddMembersRequest, ChangeResult, ConversationDetail, CreateDirectRequest, CreateGroupRequest,
-    GroupAvatarRequest, Preferences, PreferencesRequest,
+    GroupAvatarRequest, GroupInfoRequest, MemberPage, MuteAllRequest, MuteRequest, NicknameRequest,
+    Preferences, PreferencesRequest, RoleRequest, TransferRequest,
 };
 use tern_proto::{ConvId, ConversationSummary, UserId};
 
@@ -20,15 +22,153 @@ pub fn router() -> Router<AppState> {
         .route("/conversations", get(list))
         .route("/conversations/direct", post(open_direct))
         .route("/conversations/group", post(create_group))
-        .route("/conversations/{id}", get(detail))
-        .route("/conversations/{id}/members", post(add_members))
+        .route("/conversations/{id}", get(detail).patch(change_group))
+        .route(
+            "/conversations/{id}/members",
+            post(add_members).get(members),
+        )
         .route("/conversations/{id}/members/{user}", delete(remove_member))
+        .route("/conversations/{id}/members/{user}/role", put(set_role))
+        .route(
+            "/conversations/{id}/members/{user}/mute",
+            put(mute).delete(unmute),
+        )
+        .route("/conversations/{id}/mute_all", put(mute_all))
+        .route("/conversations/{id}/nickname", put(nickname))
+        .route("/conversations/{id}/transfer", post(transfer))
+        .route("/conversations/{id}/dissolve", post(dissolve))
         .route("/conversations/{id}/leave", post(leave))
         .route("/conversations/{id}/preferences", patch(preferences))
         .route("/conversations/{id}/avatar", put(avatar))
 }
 
-/// `PUT /conversations/{id}/avatar`: the group's picture, by its owner.
+fn seqs(seqs: Vec<u64>) -> Json<ChangeResult> {
+    Json(ChangeResult { seqs })
+}
+
+/// `PATCH /conversations/{id}`: name, description, announcement.
+async fn change_group(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Json(req): Json<GroupInfoRequest>,
+) -> AppResult<Json<ChangeResult>> {
+    let conversations = &state.conversations;
+    Ok(seqs(
+        conversations.change_group(caller, ConvId(id), req).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MembersQuery {
+    after: Option<String>,
+    limit: Option<u32>,
+    q: Option<String>,
+}
+
+async fn members(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Query(q): Query<MembersQuery>,
+) -> AppResult<Json<MemberPage>> {
+    let page = state
+        .conversations
+        .member_page(
+            caller,
+            ConvId(id),
+            q.after.as_deref(),
+            q.limit,
+            q.q.as_deref(),
+        )
+        .await?;
+    Ok(Json(page))
+}
+
+async fn set_role(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, user)): Path<(i64, i64)>,
+    Json(req): Json<RoleRequest>,
+) -> AppResult<Json<ChangeResult>> {
+    let conversations = &state.conversations;
+    let done = conversations.set_role(caller, ConvId(id), UserId(user), req.role);
+    Ok(seqs(done.await?))
+}
+
+async fn mute(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, user)): Path<(i64, i64)>,
+    Json(req): Json<MuteRequest>,
+) -> AppResult<Json<ChangeResult>> {
+    let conversations = &state.conversations;
+    let done = conversations.mute(caller, ConvId(id), UserId(user), req.duration_s);
+    Ok(seqs(done.await?))
+}
+
+async fn unmute(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, user)): Path<(i64, i64)>,
+) -> AppResult<Json<ChangeResult>> {
+    let conversations = &state.conversations;
+    Ok(seqs(
+        conversations
+            .unmute(caller, ConvId(id), UserId(user))
+            .await?,
+    ))
+}
+
+async fn mute_all(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Json(req): Json<MuteAllRequest>,
+) -> AppResult<Json<ChangeResult>> {
+    let conversations = &state.conversations;
+    Ok(seqs(
+        conversations
+            .mute_all(caller, ConvId(id), req.muted)
+            .await?,
+    ))
+}
+
+async fn nickname(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Json(req): Json<NicknameRequest>,
+) -> AppResult<Json<ChangeResult>> {
+    let conversations = &state.conversations;
+    let done = conversations.nickname(caller, ConvId(id), req.nickname.as_deref());
+    Ok(seqs(done.await?))
+}
+
+async fn transfer(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Json(req): Json<TransferRequest>,
+) -> AppResult<Json<ChangeResult>> {
+    let conversations = &state.conversations;
+    Ok(seqs(
+        conversations.transfer(caller, ConvId(id), req.user).await?,
+    ))
+}
+
+async fn dissolve(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> AppResult<Json<ChangeResult>> {
+    Ok(seqs(
+        state.conversations.dissolve(caller, ConvId(id)).await?,
+    ))
+}
+
+/// `PUT /conversations/{id}/avatar`: the group's picture, by its owner or an admin.
 async fn avatar(
     State(state): State<AppState>,
     caller: Caller,

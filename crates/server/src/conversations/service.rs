@@ -5,27 +5,25 @@ use crate::accounts::Caller;
 use crate::delivery::committer::Committer;
 use crate::error::{AppError, AppResult};
 use crate::receipts::Receipts;
-use std::collections::HashMap;
 use std::sync::Arc;
-use tern_proto::rest::{ConversationDetail, MemberInfo};
+use tern_proto::rest::{Announcement, ConversationDetail, DETAIL_MEMBERS_MAX};
 use tern_proto::{
-    ConvId, ConversationReceipts, ConversationSummary, NotifyLevel, UserId, UserProfile,
+    Content, ConvId, ConversationReceipts, ConversationSummary, MemberRole, NotifyLevel,
+    SystemEvent, UserId,
 };
-use tern_store::{ChangePos, MemberRecord, Store, SummaryPage, WriteOp, WriteOutcome};
+use tern_store::{ChangePos, Store, SummaryPage, WriteOp, WriteOutcome};
 
 /// Most conversations in one `sync` reply: a user in thousands of groups gets several pages
 /// rather than one reply of many megabytes (each summary carries its last event).
 pub const SYNC_PAGE: u32 = 100;
-/// Longest group name, in characters.
-pub const GROUP_NAME_MAX: usize = 128;
 /// Most users one request may name. Membership changes run on the node's single writer, so
 /// one request must not be able to hold it for long (a 2 MiB body holds ~300k ids).
 pub const USERS_PER_REQUEST_MAX: usize = 1000;
 
 #[derive(Clone)]
 pub struct Conversations {
-    store: Arc<dyn Store>,
-    committer: Committer,
+    pub(super) store: Arc<dyn Store>,
+    pub(super) committer: Committer,
     receipts: Receipts,
 }
 
@@ -69,19 +67,13 @@ impl Conversations {
         name: &str,
         members: Vec<UserId>,
     ) -> AppResult<ConversationDetail> {
-        let name = name.trim();
-        let len = name.chars().count();
-        if len == 0 || len > GROUP_NAME_MAX || name.chars().any(char::is_control) {
-            return Err(AppError::bad_request(format!(
-                "group names are 1 to {GROUP_NAME_MAX} characters, without control characters"
-            )));
-        }
+        let name = super::admin::group_name(name)?;
         check_user_count(&members)?;
         let outcome = self
             .committer
             .write(WriteOp::CreateGroup {
                 owner: caller.user,
-                name: name.to_owned(),
+                name,
                 members,
             })
             .await?;
@@ -118,30 +110,6 @@ impl Conversations {
             })
             .await?;
         Ok(())
-    }
-
-    /// Sets or removes a group's picture (owner only; `avatar` already checked by
-    /// `Files::avatar`). Returns the seq of the system event that says so.
-    pub async fn set_avatar(
-        &self,
-        caller: Caller,
-        conv: ConvId,
-        avatar: Option<tern_proto::FileId>,
-    ) -> AppResult<Vec<u64>> {
-        let outcome = self
-            .committer
-            .write(WriteOp::GroupAvatar {
-                conv,
-                by: caller.user,
-                avatar,
-            })
-            .await?;
-        match outcome {
-            tern_store::WriteOutcome::Changed { events, .. } => {
-                Ok(events.iter().map(|e| e.seq).collect())
-            }
-            other => Err(AppError::unexpected(other)),
-        }
     }
 
     /// `user`'s own preferences for `conv` (notification level, kept on top), as they now stand;
@@ -181,33 +149,40 @@ impl Conversations {
             .summary(caller.user, conv)
             .await?
             .ok_or_else(AppError::not_member)?;
-        let members = if summary.active {
-            self.member_profiles(conv).await?
-        } else {
-            Vec::new()
-        };
-        Ok(ConversationDetail { summary, members })
-    }
-
-    async fn member_profiles(&self, conv: ConvId) -> AppResult<Vec<MemberInfo>> {
-        let records = self.store.members(conv).await?;
-        let ids: Vec<UserId> = records.iter().map(|m| m.user).collect();
-        let mut profiles: HashMap<UserId, UserProfile> = self
-            .store
-            .users(&ids)
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p))
-            .collect();
-        Ok(records
-            .into_iter()
-            .filter_map(|MemberRecord { user, role, .. }| {
-                Some(MemberInfo {
-                    user: profiles.remove(&user)?,
-                    role,
+        if !summary.active {
+            return Ok(ConversationDetail {
+                summary,
+                members: Vec::new(),
+                member_count: 0,
+                description: String::new(),
+                announcement: None,
+            });
+        }
+        let mut records = self.store.members(conv).await?;
+        let member_count = records.len() as u64;
+        // The owner and admins first, then the longest-standing members.
+        records.sort_by_key(|m| !m.role.is_admin() as u8 + (m.role != MemberRole::Owner) as u8);
+        records.truncate(DETAIL_MEMBERS_MAX);
+        let members = self.member_infos(records).await?;
+        let (description, announced) = self.store.group_details(conv).await?;
+        let announcement = announced.and_then(|event| match event.content {
+            Content::System(SystemEvent::Announced { text }) if !text.is_empty() => {
+                Some(Announcement {
+                    text,
+                    seq: event.seq,
+                    by: event.sender,
+                    ts: event.ts,
                 })
-            })
-            .collect())
+            }
+            _ => None,
+        });
+        Ok(ConversationDetail {
+            summary,
+            members,
+            member_count,
+            description,
+            announcement,
+        })
     }
 
     /// Conversations changed since `since` (an opaque token from an earlier sync), one page

@@ -270,7 +270,7 @@ impl CommitTask {
                 frame: encode_string(&ServerFrame::Event(event.clone())),
             },
             Ok(WriteOutcome::MembershipChanged { event, notify }) => {
-                let (added, removed) = membership_delta(&event.content);
+                let (added, removed) = membership_delta(&event.content, notify);
                 Publication::Membership {
                     conv: event.conv,
                     frame: encode_string(&ServerFrame::Event(event.clone())),
@@ -326,9 +326,10 @@ impl CommitTask {
     }
 }
 
-/// Who joined and who left, by a membership event.
-fn membership_delta(content: &Content) -> (Vec<UserId>, Vec<UserId>) {
+/// Who joined and who left, by a membership event told to `notify`.
+fn membership_delta(content: &Content, notify: &[UserId]) -> (Vec<UserId>, Vec<UserId>) {
     match content {
+        Content::System(SystemEvent::Dissolved) => (vec![], notify.to_vec()),
         Content::System(SystemEvent::GroupCreated { members, .. }) => (members.clone(), vec![]),
         Content::System(SystemEvent::MembersAdded { users }) => (users.clone(), vec![]),
         Content::System(

@@ -15,6 +15,7 @@ mod files;
 mod files_pictures;
 mod files_resumable;
 mod followers;
+mod groups;
 mod proxy;
 mod receipts;
 mod startup;

@@ -376,7 +376,7 @@ pub async fn pins_follow_the_roles(store: &dyn Store) {
     };
     assert_eq!(
         one(store, pin(b, seq, true)).await.err(),
-        Some(Refusal::NotOwner)
+        Some(Refusal::NotAdmin)
     );
     assert_eq!(
         one(store, pin(a, 1, true)).await.err(),

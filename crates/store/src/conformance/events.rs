@@ -78,7 +78,7 @@ pub async fn a_refused_op_leaves_no_trace_and_spares_the_batch(store: &dyn Store
         .await
         .unwrap();
     assert_eq!(results[1].as_ref().unwrap_err(), &Refusal::NotMember);
-    assert_eq!(results[2].as_ref().unwrap_err(), &Refusal::NotOwner);
+    assert_eq!(results[2].as_ref().unwrap_err(), &Refusal::NotAdmin);
     assert_eq!(appended(&results[3]).0.seq, 3);
     let stored = store.events_after(g, 0, u64::MAX, 100).await.unwrap();
     assert_eq!(stored.len(), 3);

@@ -327,13 +327,17 @@ pub async fn a_group_picture_is_set_by_the_owner_and_seen_by_the_members(store: 
         )
         .await
         .unwrap();
-    let set = |by, avatar| WriteOp::GroupAvatar { conv, by, avatar };
+    let set = |by, avatar| WriteOp::ChangeGroup {
+        conv,
+        by,
+        changes: vec![crate::GroupChange::Avatar(avatar)],
+    };
     let refused = store
         .write(vec![set(b, Some(file_id(1)))])
         .await
         .unwrap()
         .remove(0);
-    assert_eq!(refused.unwrap_err(), Refusal::NotOwner);
+    assert_eq!(refused.unwrap_err(), Refusal::NotAdmin);
     let done = store
         .write(vec![set(a, Some(file_id(1)))])
         .await

@@ -2,6 +2,7 @@
 //! every case through `conformance_tests!`, so the backends cannot drift apart.
 
 mod accounts;
+mod admin;
 mod changes;
 mod conversations;
 mod events;
@@ -10,6 +11,7 @@ mod followers;
 mod receipts;
 
 pub use accounts::*;
+pub use admin::*;
 pub use changes::*;
 pub use conversations::*;
 pub use events::*;
@@ -98,6 +100,8 @@ macro_rules! conformance_tests {
             files_are_readable_by_their_owner_and_by_who_sees_a_message_with_them,
             a_recall_forgets_the_file_and_sweeps_remove_what_nothing_shows,
             a_group_picture_is_set_by_the_owner_and_seen_by_the_members,
+            posting_follows_mutes_and_mute_all,
+            dissolving_removes_everyone_and_keeps_the_history,
         );
     };
     (@cases $open:expr; $($case:ident),* $(,)?) => {

@@ -71,7 +71,13 @@ fn op_conv(op: &WriteOp) -> Option<ConvId> {
         | WriteOp::React { conv, .. }
         | WriteOp::Pin { conv, .. }
         | WriteOp::Preferences { conv, .. }
-        | WriteOp::GroupAvatar { conv, .. }
+        | WriteOp::ChangeGroup { conv, .. }
+        | WriteOp::SetRole { conv, .. }
+        | WriteOp::TransferOwnership { conv, .. }
+        | WriteOp::Mute { conv, .. }
+        | WriteOp::MuteAll { conv, .. }
+        | WriteOp::Nickname { conv, .. }
+        | WriteOp::Dissolve { conv, .. }
         // A forward changes only the conversation it copies into.
         | WriteOp::Forward { conv, .. } => Some(*conv),
         WriteOp::OpenDirect { .. } | WriteOp::CreateGroup { .. } => None,

@@ -11,7 +11,7 @@ use crate::events::{count_unread, count_unread_mentions};
 use crate::files::record_refs;
 use crate::sql::{Sql, args, stmt};
 use crate::{StoreError, StoreResult};
-use tern_proto::{Content, ConvId, Event, FileId, MemberRole, NotifyLevel, SystemEvent, UserId};
+use tern_proto::{Content, ConvId, Event, MemberRole, NotifyLevel, SystemEvent, UserId};
 use uuid::Uuid;
 
 /// One batch in its transaction: every row it touches is stamped with `pos`.
@@ -79,7 +79,31 @@ impl<S: Sql> Batch<'_, S> {
                 seqs,
                 cmid,
             } => self.forward(conv, by, from, seqs, cmid).await,
-            WriteOp::GroupAvatar { conv, by, avatar } => self.group_avatar(conv, by, avatar).await,
+            WriteOp::ChangeGroup { conv, by, changes } => {
+                self.change_group(conv, by, changes).await
+            }
+            WriteOp::SetRole {
+                conv,
+                by,
+                user,
+                role,
+            } => self.set_member_role(conv, by, user, role).await,
+            WriteOp::TransferOwnership { conv, by, to } => {
+                self.transfer_ownership(conv, by, to).await
+            }
+            WriteOp::Mute {
+                conv,
+                by,
+                user,
+                until,
+            } => self.mute_member(conv, by, user, until).await,
+            WriteOp::MuteAll { conv, by, muted } => self.mute_all(conv, by, muted).await,
+            WriteOp::Nickname {
+                conv,
+                user,
+                nickname,
+            } => self.nickname(conv, user, nickname).await,
+            WriteOp::Dissolve { conv, by } => self.dissolve(conv, by).await,
         }
     }
 
@@ -115,7 +139,9 @@ impl<S: Sql> Batch<'_, S> {
                         (conv_id, seq, id, sender_id, cmid, content, counts_unread, ts, pos)
                      SELECT c.id, c.last_seq + 1, $1, $2, $3, $4, $5, $6, $8 FROM conversations c
                       WHERE c.id = $7 AND EXISTS (SELECT 1 FROM members m WHERE m.conv_id = c.id
-                                                    AND m.user_id = $2 AND m.left_seq IS NULL)
+                                                    AND m.user_id = $2 AND m.left_seq IS NULL
+                              AND (m.muted_until IS NULL OR m.muted_until <= $6)
+                              AND (NOT c.all_muted OR m.role <> 'member'))
                      ON CONFLICT (sender_id, cmid) WHERE cmid IS NOT NULL DO NOTHING
                      RETURNING seq",
                     postgres: "WITH appended AS (
@@ -123,7 +149,9 @@ impl<S: Sql> Batch<'_, S> {
                         (conv_id, seq, id, sender_id, cmid, content, counts_unread, ts, pos)
                        SELECT c.id, c.last_seq + 1, $1, $2, $3, $4, $5, $6, $8 FROM conversations c
                         WHERE c.id = $7 AND EXISTS (SELECT 1 FROM members m WHERE m.conv_id = c.id
-                                                      AND m.user_id = $2 AND m.left_seq IS NULL)
+                                                      AND m.user_id = $2 AND m.left_seq IS NULL
+                                AND (m.muted_until IS NULL OR m.muted_until <= $6)
+                                AND (NOT c.all_muted OR m.role <> 'member'))
                        ON CONFLICT (sender_id, cmid) WHERE cmid IS NOT NULL DO NOTHING
                        RETURNING seq),
                      conv AS (
@@ -162,11 +190,15 @@ impl<S: Sql> Batch<'_, S> {
             }));
         }
         // Nothing inserted: a resend (answered with the original, even if the sender has left
-        // since), a client id reused elsewhere, or not a member.
-        Ok(self
-            .by_cmid(conv, sender, &cmid)
+        // or was muted since), a client id reused elsewhere, or the sender may not post.
+        if let Some(found) = self.by_cmid(conv, sender, &cmid).await? {
+            return Ok(found);
+        }
+        Ok(Err(self
+            .may_post(conv, sender)
             .await?
-            .unwrap_or(Err(Refusal::NotMember)))
+            .err()
+            .unwrap_or(Refusal::NotMember)))
     }
 
     /// The answer to a resend: the message stored before under (`sender`, `cmid`), or the
@@ -284,35 +316,6 @@ impl<S: Sql> Batch<'_, S> {
         Ok(Ok(WriteOutcome::MembershipChanged { event, notify }))
     }
 
-    /// The owner sets or removes the group's picture: a system event every member sees, and
-    /// the conversation's row (so a summary read later has it).
-    async fn group_avatar(
-        &mut self,
-        conv: ConvId,
-        by: UserId,
-        avatar: Option<FileId>,
-    ) -> StoreResult<WriteResult> {
-        match self.check_group_member(conv, by).await? {
-            Ok(MemberRole::Owner) => {}
-            Ok(_) => return Ok(Err(Refusal::NotOwner)),
-            Err(refusal) => return Ok(Err(refusal)),
-        }
-        let content = Content::System(SystemEvent::PictureChanged {
-            avatar: avatar.clone(),
-        });
-        let event = self.append_event(conv, by, content).await?;
-        self.sql
-            .exec(
-                stmt!("UPDATE conversations SET avatar = $1 WHERE id = $2"),
-                args![avatar.as_ref().map(|f| f.0.as_str()), conv.0],
-            )
-            .await?;
-        Ok(Ok(WriteOutcome::Changed {
-            events: vec![event],
-            duplicate: false,
-        }))
-    }
-
     async fn remove_member(
         &mut self,
         conv: ConvId,
@@ -333,11 +336,8 @@ impl<S: Sql> Batch<'_, S> {
             };
             Content::System(SystemEvent::MemberLeft { user, new_owner })
         } else {
-            if by_role != MemberRole::Owner {
-                return Ok(Err(Refusal::NotOwner));
-            }
-            if !notify.contains(&user) {
-                return Ok(Err(Refusal::NotMember));
+            if let Err(refusal) = self.subordinate(conv, by_role, user).await? {
+                return Ok(Err(refusal));
             }
             Content::System(SystemEvent::MemberRemoved { user })
         };
@@ -352,7 +352,8 @@ impl<S: Sql> Batch<'_, S> {
         self.sql
             .exec(
                 stmt!(
-                    "UPDATE members SET left_seq = $1, role = 'member', change_pos = $2
+                    "UPDATE members SET left_seq = $1, role = 'member', muted_until = NULL,
+                                        change_pos = $2
                      WHERE conv_id = $3 AND user_id = $4"
                 ),
                 args![event.seq as i64, self.pos, conv.0, user.0],
@@ -472,7 +473,7 @@ impl<S: Sql> Batch<'_, S> {
 
     /// Allocates the next seq and stores a system event, in this transaction, and advances the
     /// conversation (as in `append_message`).
-    async fn append_event(
+    pub(super) async fn append_event(
         &mut self,
         conv: ConvId,
         sender: UserId,
@@ -574,7 +575,12 @@ impl<S: Sql> Batch<'_, S> {
         Ok(())
     }
 
-    async fn set_role(&mut self, conv: ConvId, user: UserId, role: MemberRole) -> StoreResult<()> {
+    pub(super) async fn set_role(
+        &mut self,
+        conv: ConvId,
+        user: UserId,
+        role: MemberRole,
+    ) -> StoreResult<()> {
         self.sql
             .exec(
                 stmt!(
@@ -589,7 +595,7 @@ impl<S: Sql> Batch<'_, S> {
 
     /// The role of `user` in group `conv`, or why they cannot act on it. Non-members learn
     /// nothing about whether the conversation exists.
-    async fn check_group_member(
+    pub(super) async fn check_group_member(
         &mut self,
         conv: ConvId,
         user: UserId,

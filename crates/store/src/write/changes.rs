@@ -57,7 +57,7 @@ impl<S: Sql> Batch<'_, S> {
         {
             return Ok(Err(Refusal::InvalidTarget));
         }
-        if *mention_all && !(actor.group && actor.role == MemberRole::Owner) {
+        if *mention_all && !(actor.group && actor.role.is_admin()) {
             return Ok(Err(Refusal::MentionAllNotAllowed));
         }
         if !mentions.is_empty() {
@@ -109,6 +109,26 @@ impl<S: Sql> Batch<'_, S> {
         };
         ids.sort_unstable();
         ids.dedup();
+        self.insert_mentions(conv, sender, seq, &ids).await
+    }
+
+    /// Records that the event at `seq` mentions everyone (`@all`, an announcement).
+    pub(super) async fn record_mention_all(
+        &mut self,
+        conv: ConvId,
+        sender: UserId,
+        seq: u64,
+    ) -> StoreResult<()> {
+        self.insert_mentions(conv, sender, seq, &[0]).await
+    }
+
+    async fn insert_mentions(
+        &mut self,
+        conv: ConvId,
+        sender: UserId,
+        seq: u64,
+        ids: &[i64],
+    ) -> StoreResult<()> {
         if ids.is_empty() {
             return Ok(());
         }
@@ -119,7 +139,7 @@ impl<S: Sql> Batch<'_, S> {
                      SELECT $1, x.id, $2, $3 FROM ids($4) AS x WHERE true
                      ON CONFLICT DO NOTHING"
                 ),
-                args![conv.0, seq as i64, sender.0, &ids],
+                args![conv.0, seq as i64, sender.0, ids],
             )
             .await?;
         Ok(())
@@ -133,7 +153,8 @@ impl<S: Sql> Batch<'_, S> {
         text: String,
         window_ms: Option<i64>,
     ) -> StoreResult<WriteResult> {
-        if let Err(refusal) = self.actor(conv, by).await? {
+        // An edit says something new: a muted member may not.
+        if let Err(refusal) = self.may_post(conv, by).await? {
             return Ok(Err(refusal));
         }
         let Some(message) = self.message(conv, target).await? else {
@@ -214,8 +235,8 @@ impl<S: Sql> Batch<'_, S> {
             ref content if content.is_message() => {}
             _ => return Ok(Err(Refusal::InvalidTarget)),
         }
-        let owner = actor.group && actor.role == MemberRole::Owner;
-        if !owner {
+        let moderator = actor.group && actor.role.is_admin();
+        if !moderator {
             if message.sender != by {
                 return Ok(Err(Refusal::NotSender));
             }
@@ -346,8 +367,8 @@ impl<S: Sql> Batch<'_, S> {
             Ok(actor) => actor,
             Err(refusal) => return Ok(Err(refusal)),
         };
-        if actor.group && actor.role != MemberRole::Owner {
-            return Ok(Err(Refusal::NotOwner));
+        if actor.group && !actor.role.is_admin() {
+            return Ok(Err(Refusal::NotAdmin));
         }
         if self.message(conv, target).await?.is_none() {
             return Ok(Err(Refusal::InvalidTarget));

@@ -2,11 +2,13 @@
 //! they are (here), the rules they follow (`rules`), and how they are applied, written once
 //! for both databases (`apply`; changes to messages in `changes`).
 
+mod admin;
 pub(crate) mod apply;
 mod changes;
 pub(crate) mod rules;
 
-use tern_proto::{Content, ConvId, Event, FileId, NotifyLevel, UserId};
+pub use admin::{GroupChange, MUTED_UNTIL_LIFTED};
+use tern_proto::{Content, ConvId, Event, MemberRole, NotifyLevel, UserId};
 
 /// Most current members a group may have. Each member costs a row read per fan-out, so the cap
 /// keeps one message's work bounded; the server also caps the users named per request.
@@ -40,7 +42,7 @@ pub enum WriteOp {
         by: UserId,
         users: Vec<UserId>,
     },
-    /// The owner removes `user`; when `by == user` the member leaves.
+    /// The owner or an admin removes `user` (below them); when `by == user` the member leaves.
     RemoveMember {
         conv: ConvId,
         by: UserId,
@@ -62,7 +64,7 @@ pub enum WriteOp {
         window_ms: Option<i64>,
     },
     /// Erase the message at `target`: `by` is its sender, within `window_ms` (`None`: no
-    /// limit), or the group's owner, at any time.
+    /// limit), or the group's owner or an admin, at any time.
     Recall {
         conv: ConvId,
         by: UserId,
@@ -77,7 +79,8 @@ pub enum WriteOp {
         emoji: String,
         added: bool,
     },
-    /// Pin or unpin a message: any member of a direct conversation, the owner of a group.
+    /// Pin or unpin a message: any member of a direct conversation, the owner or an admin of a
+    /// group.
     Pin {
         conv: ConvId,
         by: UserId,
@@ -91,13 +94,47 @@ pub enum WriteOp {
         notify: Option<NotifyLevel>,
         top: Option<bool>,
     },
-    /// The group's picture, set or removed (`None`) by its owner; the file's checks are the
-    /// caller's.
-    GroupAvatar {
+    /// The group's name, description, announcement or picture, by its owner or an admin.
+    ChangeGroup {
         conv: ConvId,
         by: UserId,
-        avatar: Option<FileId>,
+        changes: Vec<GroupChange>,
     },
+    /// The owner makes `user` an admin or a plain member.
+    SetRole {
+        conv: ConvId,
+        by: UserId,
+        user: UserId,
+        role: MemberRole,
+    },
+    /// The owner hands the group to `to`, staying on as an admin.
+    TransferOwnership {
+        conv: ConvId,
+        by: UserId,
+        to: UserId,
+    },
+    /// An admin mutes `user` until `until` (`MUTED_UNTIL_LIFTED`: until lifted), or lifts the
+    /// mute (`None`).
+    Mute {
+        conv: ConvId,
+        by: UserId,
+        user: UserId,
+        until: Option<i64>,
+    },
+    /// An admin lets only the owner and admins post, or everyone again.
+    MuteAll {
+        conv: ConvId,
+        by: UserId,
+        muted: bool,
+    },
+    /// `user`'s own nickname in a group.
+    Nickname {
+        conv: ConvId,
+        user: UserId,
+        nickname: Option<String>,
+    },
+    /// The owner dissolves the group.
+    Dissolve { conv: ConvId, by: UserId },
     /// Copy the messages at `seqs` of `from` into `conv` as `by`'s, attributed to their
     /// authors, with client ids `<cmid>/1`, `<cmid>/2`, ...
     Forward {
@@ -167,6 +204,17 @@ pub enum Refusal {
     NotMember,
     #[error("only the group owner may do this")]
     NotOwner,
+    #[error("only the group's owner and admins may do this")]
+    NotAdmin,
+    #[error("not to the group's owner, nor (unless you are the owner) to an admin")]
+    Outranked,
+    #[error("user {0} is not a member of this group")]
+    TargetNotMember(UserId),
+    /// `until`: Unix milliseconds, `MUTED_UNTIL_LIFTED` for until lifted.
+    #[error("an admin muted you in this group")]
+    Muted { until: i64 },
+    #[error("only the group's owner and admins may post while everyone is muted")]
+    AllMuted,
     #[error("this is not a group conversation")]
     NotGroup,
     #[error("no such user: {0}")]
@@ -185,7 +233,7 @@ pub enum Refusal {
     TooLate,
     #[error("user {0} is not a member of this conversation")]
     MentionedNonMember(UserId),
-    #[error("@all is for groups, by their owner")]
+    #[error("@all is for groups, by their owner and admins")]
     MentionAllNotAllowed,
     #[error("a conversation has at most {PINS_MAX} pinned messages")]
     TooManyPins,

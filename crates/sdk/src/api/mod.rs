@@ -1,4 +1,6 @@
-//! The HTTP API, one method per endpoint.
+//! The HTTP API, one method per endpoint; administering a group in `groups`.
+
+mod groups;
 
 use crate::error::{SdkError, SdkResult};
 use reqwest::{Method, RequestBuilder, StatusCode};
@@ -12,9 +14,7 @@ use tern_proto::rest::{
     PreferencesRequest, ReactRequest, ReadPosition, ReadRequest, ReceiptList, RegisterRequest,
     SendMessageRequest, SentMessage, SessionInfo, SettingsRequest, UpdateProfileRequest,
 };
-use tern_proto::rest::{
-    FileLink, GroupAvatarRequest, LinkList, LinkRequest, LinksRequest, UploadedFile,
-};
+use tern_proto::rest::{FileLink, LinkList, LinkRequest, LinksRequest, UploadedFile};
 use tern_proto::{
     Content, ConvId, ConversationSummary, NotifyLevel, Receipt, SessionId, UserId, UserProfile,
     UserSettings,
@@ -112,22 +112,6 @@ impl Api {
 
     /// Sets a group's picture (you must own the group) to a picture you uploaded, or removes it
     /// (`None`). Returns the seq of the event that tells the members.
-    pub async fn set_group_avatar(
-        &self,
-        conv: ConvId,
-        avatar: Option<&FileId>,
-    ) -> SdkResult<Vec<u64>> {
-        let body = GroupAvatarRequest {
-            avatar: avatar.cloned(),
-        };
-        self.change(
-            Method::PUT,
-            &format!("/conversations/{conv}/avatar"),
-            Some(&body),
-        )
-        .await
-    }
-
     /// Sets your profile picture to a picture you uploaded (`upload`), or removes it (`None`).
     pub async fn set_avatar(&self, avatar: Option<&FileId>) -> SdkResult<UserProfile> {
         let body = UpdateProfileRequest {
@@ -530,7 +514,7 @@ async fn check(resp: reqwest::Response) -> SdkResult<reqwest::Response> {
 }
 
 /// `text` as one URL query component.
-fn encode_component(text: &str) -> String {
+pub(crate) fn encode_component(text: &str) -> String {
     text.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
