@@ -38,8 +38,7 @@ pub enum ErrorCode {
     /// The group already has the most members a group may have (`max_group_members`).
     GroupFull,
     /// You may not post here now: an admin muted you (until the time the message gives, or
-    /// until lifted), or muted everyone but admins, or this is a channel and you are not one of
-    /// its admins.
+    /// until lifted), or muted everyone but the owner and admins.
     Muted,
     /// The message a request names (to reply to, edit, recall, react to, pin or forward) is not
     /// one: no such seq in that conversation, a system event or a change to a message, or a

@@ -25,6 +25,7 @@ pub const FEATURES: &[&str] = &[
     "message_actions",
     "receipts",
     "files",
+    "group_admin",
 ];
 
 /// Frames a client sends.

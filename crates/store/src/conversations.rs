@@ -324,7 +324,10 @@ async fn complete(
         } else {
             tern_proto::MemberRole::Member
         },
-        muted_until: row.muted_until.filter(|_| active),
+        // A mute whose time has come is no mute (nothing clears the column when it ends).
+        muted_until: row
+            .muted_until
+            .filter(|&until| active && until > crate::now_ms()),
         all_muted: row.all_muted && active,
         last_event,
     })

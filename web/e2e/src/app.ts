@@ -99,3 +99,10 @@ export function conversationId(page: Page): number {
   assert.ok(match, `a conversation is open: ${page.url()}`);
   return Number(match[1]);
 }
+
+/** Removes a member from the open Group info dialog: their actions menu, then the confirmation. */
+export async function removeMember(info: Locator, display: string): Promise<void> {
+  await info.locator(".member", { hasText: display }).getByRole("button", { name: `Actions for ${display}` }).click();
+  await info.page().getByRole("menuitem", { name: "Remove" }).click();
+  await info.getByRole("group", { name: `Remove ${display} from this group?` }).getByRole("button", { name: "Remove" }).click();
+}

@@ -18,12 +18,14 @@
 import {
   asText,
   countsAsUnread,
+  isAnnouncement,
   systemEventOf,
   targetOf,
   type ConversationKind,
   type ConversationSummary,
   type ConvId,
   type FileId,
+  type MemberRole,
   type NotifyLevel,
   type Event,
   type UserId,
@@ -55,6 +57,20 @@ export interface ConversationView {
   notify: NotifyLevel;
   /** Since when you keep it on top of your list; undefined when you do not. */
   top?: number;
+  /** Your role in a group: "owner", "admin" or "member". */
+  role: MemberRole;
+  /** Until when an admin muted you (Unix ms; `Number.MAX_SAFE_INTEGER` or more: until lifted). */
+  mutedUntil?: number;
+  /** Only the owner and admins may post ("mute all"). */
+  allMuted: boolean;
+}
+
+/** Whether you may post in a conversation now (`now`: Unix ms), and if not, why. */
+export function postingState(view: ConversationView, now: number): "ok" | "inactive" | "muted" | "all_muted" {
+  if (!view.active) return "inactive";
+  if (view.mutedUntil !== undefined && view.mutedUntil > now) return "muted";
+  if (view.allMuted && view.role !== "owner" && view.role !== "admin") return "all_muted";
+  return "ok";
 }
 
 interface ConvState {
@@ -70,6 +86,9 @@ interface ConvState {
   touchedAt: number;
   notify: NotifyLevel;
   top?: number;
+  role: MemberRole;
+  mutedUntil?: number;
+  allMuted: boolean;
   base: { seq: number; readSeq: number; unread: number; mentions: number };
   /** Seqs of received text events from others above `base.seq` and the read position. */
   tail: number[];
@@ -90,10 +109,13 @@ export interface UnreadCount {
   mentions: number;
 }
 
-/** Whether `event` is a message from someone else that mentions `me` or everyone. */
+/** Whether `event` is a message from someone else that mentions `me` or everyone (an
+ * announcement mentions everyone). */
 export function mentions(event: Event, me: UserId): boolean {
+  if (event.sender === me) return false;
+  if (isAnnouncement(event.content)) return true;
   const c = asText(event.content);
-  return c !== undefined && event.sender !== me && (c.mention_all === true || (c.mentions ?? []).includes(me));
+  return c !== undefined && (c.mention_all === true || (c.mentions ?? []).includes(me));
 }
 
 export class Conversations {
@@ -148,6 +170,8 @@ export class Conversations {
         readSeq: 0,
         touchedAt: now,
         notify: "all",
+        role: "member",
+        allMuted: false,
         base: { seq: 0, readSeq: 0, unread: 0, mentions: 0 },
         tail: [],
         mentionTail: [],
@@ -161,6 +185,12 @@ export class Conversations {
     s.active = summary.active;
     s.notify = summary.notify ?? "all";
     s.top = summary.top;
+    if (summary.last_seq >= s.lastSeq) {
+      // Role and mutes as of the summary's last seq; events after it adjust them.
+      s.role = summary.role ?? "member";
+      s.mutedUntil = summary.muted_until;
+      s.allMuted = summary.all_muted ?? false;
+    }
     s.lastSeq = Math.max(s.lastSeq, summary.last_seq);
     if (summary.last_event !== undefined && summary.last_event.seq >= (s.lastEvent?.seq ?? 0)) {
       s.lastEvent = summary.last_event;
@@ -204,19 +234,49 @@ export class Conversations {
         (system.event === "group_created" && system.members.includes(me)) ||
         (system.event === "members_added" && system.users.includes(me));
       const gone =
-        (system.event === "member_removed" || system.event === "member_left") && system.user === me;
+        ((system.event === "member_removed" || system.event === "member_left") && system.user === me) ||
+        system.event === "dissolved";
       if (joined) {
         // New members start with everything before their joining event read.
         s.active = true;
         s.readSeq = Math.max(s.readSeq, event.seq);
       }
-      if (gone) s.active = false;
-      if (system.event === "group_created") s.name = system.name;
+      if (gone) {
+        s.active = false;
+        s.role = "member";
+        s.mutedUntil = undefined;
+      }
+      if (system.event === "group_created" || system.event === "renamed") s.name = system.name;
+      this.applyAdministration(s, system, event, me);
       // Only when newer than what the list last said (a summary may already carry it).
       if (system.event === "picture_changed" && event.seq >= s.lastSeq) s.avatar = system.avatar;
     }
     this.prune(s);
     return true;
+  }
+
+  /** What a group administration event changes about you in this conversation. */
+  private applyAdministration(s: ConvState, system: NonNullable<ReturnType<typeof systemEventOf>>, event: Event, me: UserId): void {
+    switch (system.event) {
+      case "role_changed":
+        if (system.user === me) s.role = system.role;
+        break;
+      case "owner_changed":
+        if (system.user === me) s.role = "owner";
+        else if (event.sender === me) s.role = "admin";
+        break;
+      case "member_muted":
+        if (system.user === me) s.mutedUntil = system.until ?? Number.MAX_SAFE_INTEGER;
+        break;
+      case "member_unmuted":
+        if (system.user === me) s.mutedUntil = undefined;
+        break;
+      case "all_muted":
+        s.allMuted = system.muted;
+        break;
+      default:
+        break;
+    }
   }
 
   /** A change to the message at `target`: only a recall matters here. */
@@ -293,6 +353,9 @@ export class Conversations {
       activity: Math.max(s.lastEvent?.ts ?? 0, s.touchedAt),
       notify: s.notify,
       top: s.top,
+      role: s.role,
+      mutedUntil: s.mutedUntil,
+      allMuted: s.allMuted,
     };
   }
 

@@ -8,7 +8,7 @@ export {
   type ClientOptions,
   type ConnectionStatus,
 } from "./client.js";
-export type { ConversationView } from "./conversations.js";
+export { postingState, type ConversationView } from "./conversations.js";
 export { MessageChanges } from "./changes.js";
 export { FileLinks, Upload, mediaContent, type UploadOptions, type Variant, type VideoDetails, type VoiceDetails } from "./files.js";
 export { ReadReceipts, seenBy, type SeenBy } from "./receipts.js";

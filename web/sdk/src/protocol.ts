@@ -57,9 +57,16 @@ export type EventsFrame = Extract<ServerFrame, { type: "events" }>;
 export type ReadFrame = Extract<ServerFrame, { type: "read" }>;
 export type ErrorFrame = Extract<ServerFrame, { type: "error" }>;
 
-/** Whether an event's content makes it count as unread for the other members. */
+/** Whether an event's content makes it count as unread for the other members: a message, or a
+ * group announcement (which also counts as mentioning everyone). */
 export function countsAsUnread(content: Content): boolean {
-  return asText(content) !== undefined || asMedia(content) !== undefined;
+  return asText(content) !== undefined || asMedia(content) !== undefined || isAnnouncement(content);
+}
+
+/** Whether the content is a group announcement that says something (not one taken down). */
+export function isAnnouncement(content: Content): boolean {
+  const system = systemEventOf(content);
+  return system?.event === "announced" && system.text !== "";
 }
 
 /** The text of a text event, or undefined for any other content. */
@@ -70,7 +77,23 @@ export function textOf(content: Content): string | undefined {
 /** Narrows content to a system event, if it is one of the kinds this build knows. */
 export function systemEventOf(content: Content): SystemEvent | undefined {
   if (content.type !== "system") return undefined;
-  const known = ["group_created", "members_added", "member_removed", "member_left", "picture_changed"];
+  const known = [
+    "group_created",
+    "members_added",
+    "member_removed",
+    "member_left",
+    "picture_changed",
+    "renamed",
+    "description_changed",
+    "announced",
+    "role_changed",
+    "owner_changed",
+    "member_muted",
+    "member_unmuted",
+    "all_muted",
+    "nickname_changed",
+    "dissolved",
+  ];
   const event = (content as { event?: unknown }).event;
   return typeof event === "string" && known.includes(event) ? (content as unknown as SystemEvent) : undefined;
 }

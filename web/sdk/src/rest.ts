@@ -12,9 +12,11 @@ import type {
   EventPage,
   FileId,
   FileLink,
+  GroupInfoRequest,
   LinkList,
   LinkRequest,
   LoginResponse,
+  MemberPage,
   NotifyLevel,
   Preferences,
   Pinned,
@@ -85,9 +87,60 @@ export class Api {
     return this.call("PATCH", "/me", { display_name: displayName });
   }
 
-  /** Sets a group's picture (you must own it) to a picture you uploaded, or removes it (`null`). */
-  async setGroupAvatar(id: ConvId, file: FileId | null): Promise<number[]> {
-    return (await this.call<ChangeResult>("PUT", `/conversations/${id}/avatar`, { avatar: file })).seqs;
+  /** Sets a group's picture (owner or admin) to a picture you uploaded, or removes it (`null`). */
+  setGroupAvatar(id: ConvId, file: FileId | null): Promise<number[]> {
+    return this.change("PUT", `/conversations/${id}/avatar`, { avatar: file });
+  }
+
+  // --- administering a group: each answers with the seqs of its system events ---------------
+
+  /** Changes a group's name, description or announcement (owner or admin; "" takes down). */
+  changeGroup(id: ConvId, info: GroupInfoRequest): Promise<number[]> {
+    return this.change("PATCH", `/conversations/${id}`, info);
+  }
+
+  /** Makes a member an admin or a plain member again (owner only). */
+  setRole(id: ConvId, user: UserId, role: "admin" | "member"): Promise<number[]> {
+    return this.change("PUT", `/conversations/${id}/members/${user}/role`, { role });
+  }
+
+  /** Hands the group to another member (owner only); you stay on as an admin. */
+  transfer(id: ConvId, user: UserId): Promise<number[]> {
+    return this.change("POST", `/conversations/${id}/transfer`, { user });
+  }
+
+  /** Mutes a member for `durationS` seconds, or until lifted (undefined). */
+  mute(id: ConvId, user: UserId, durationS?: number): Promise<number[]> {
+    return this.change("PUT", `/conversations/${id}/members/${user}/mute`, durationS === undefined ? {} : { duration_s: durationS });
+  }
+
+  unmute(id: ConvId, user: UserId): Promise<number[]> {
+    return this.change("DELETE", `/conversations/${id}/members/${user}/mute`);
+  }
+
+  /** Lets only the owner and admins post (true), or everyone again. */
+  muteAll(id: ConvId, muted: boolean): Promise<number[]> {
+    return this.change("PUT", `/conversations/${id}/mute_all`, { muted });
+  }
+
+  /** Your nickname in a group (null: dropped). */
+  setNickname(id: ConvId, nickname: string | null): Promise<number[]> {
+    return this.change("PUT", `/conversations/${id}/nickname`, { nickname });
+  }
+
+  /** Dissolves a group (owner only): everyone is removed, the history stays readable. */
+  dissolve(id: ConvId): Promise<number[]> {
+    return this.change("POST", `/conversations/${id}/dissolve`);
+  }
+
+  /** One page of a group's members (`after`: the `next` of the page before; `q`: a name to find). */
+  members(id: ConvId, page: { after?: string; limit?: number; q?: string } = {}): Promise<MemberPage> {
+    const query = new URLSearchParams();
+    if (page.after !== undefined) query.set("after", page.after);
+    if (page.limit !== undefined) query.set("limit", String(page.limit));
+    if (page.q !== undefined && page.q !== "") query.set("q", page.q);
+    const qs = query.toString();
+    return this.call("GET", `/conversations/${id}/members${qs === "" ? "" : `?${qs}`}`);
   }
 
   /** Sets your profile picture to a picture you uploaded, or removes it (`null`). */
@@ -186,23 +239,23 @@ export class Api {
 
   /** Replaces the text of your message at `seq`; the seqs of the events stored. */
   async edit(id: ConvId, seq: number, text: string): Promise<number[]> {
-    return (await this.call<ChangeResult>("PATCH", `/conversations/${id}/messages/${seq}`, { text })).seqs;
+    return this.change("PATCH", `/conversations/${id}/messages/${seq}`, { text });
   }
 
   /** Recalls (撤回) the message at `seq`. */
   async recall(id: ConvId, seq: number): Promise<number[]> {
-    return (await this.call<ChangeResult>("DELETE", `/conversations/${id}/messages/${seq}`)).seqs;
+    return this.change("DELETE", `/conversations/${id}/messages/${seq}`);
   }
 
   /** Adds (`added`) or takes off your reaction `emoji` on the message at `seq`. */
   async react(id: ConvId, seq: number, emoji: string, added: boolean): Promise<number[]> {
     const body = { emoji, added };
-    return (await this.call<ChangeResult>("POST", `/conversations/${id}/messages/${seq}/reactions`, body)).seqs;
+    return this.change("POST", `/conversations/${id}/messages/${seq}/reactions`, body);
   }
 
   /** Pins (`pinned`) or unpins the message at `seq`. */
   async pin(id: ConvId, seq: number, pinned: boolean): Promise<number[]> {
-    return (await this.call<ChangeResult>(pinned ? "PUT" : "DELETE", `/conversations/${id}/pins/${seq}`)).seqs;
+    return this.change(pinned ? "PUT" : "DELETE", `/conversations/${id}/pins/${seq}`);
   }
 
   pins(id: ConvId): Promise<Pinned[]> {
@@ -221,7 +274,7 @@ export class Api {
 
   /** Copies the messages at `seqs` of `from` into `id`; idempotent by `cmid`. */
   async forward(id: ConvId, from: ConvId, seqs: number[], cmid: string): Promise<number[]> {
-    return (await this.call<ChangeResult>("POST", `/conversations/${id}/forward`, { from, seqs, cmid })).seqs;
+    return this.change("POST", `/conversations/${id}/forward`, { from, seqs, cmid });
   }
 
   /** Uploads a whole file in one request (`Upload` in files.ts resumes large ones instead). */
@@ -254,6 +307,10 @@ export class Api {
     }
     if (!response.ok) throw await errorOf(response);
     return response;
+  }
+
+  private async change(method: string, path: string, body?: unknown): Promise<number[]> {
+    return (await this.call<ChangeResult>(method, path, body)).seqs;
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {

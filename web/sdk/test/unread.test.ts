@@ -3,6 +3,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { postingState } from "../src/index.js";
 import { ALICE, BOB, answerSync, connect, eventFrame, harness, summary, text } from "./support/scripted.js";
 
 test("new text from others adds to the summary's count; system events and own messages do not", () => {
@@ -114,4 +115,31 @@ test("a group's picture follows its summary and the picture_changed events, whic
   socket.push(eventFrame({ ...text(9, 5, BOB.id), cmid: undefined, content: { type: "system", event: "picture_changed", avatar: next } }));
   assert.equal(h.client.conversation(9)?.avatar, next);
   assert.equal(h.client.conversation(9)?.unread, 0);
+});
+
+test("administration events keep your role and mutes; an announcement is unread and mentions you", () => {
+  const h = harness();
+  const socket = connect(h, [summary(9, 3, 3, 0, { kind: "group", name: "Club", peer: undefined, all_muted: true })]);
+  const system = (seq: number, sender: number, content: Record<string, unknown>) =>
+    eventFrame({ ...text(9, seq, sender), cmid: undefined, content: { type: "system", ...content } as never });
+  const view = () => h.client.conversation(9);
+  assert.equal(postingState(view()!, 0), "all_muted");
+  socket.push(system(4, BOB.id, { event: "role_changed", user: ALICE.id, role: "admin" }));
+  assert.equal(view()?.role, "admin");
+  assert.equal(postingState(view()!, 0), "ok", "admins post while everyone is muted");
+  socket.push(system(5, BOB.id, { event: "member_muted", user: ALICE.id, until: 5_000 }));
+  assert.equal(postingState(view()!, 4_999), "muted");
+  assert.equal(postingState(view()!, 5_000), "ok", "a timed mute ends by itself");
+  socket.push(system(6, BOB.id, { event: "member_muted", user: ALICE.id }));
+  assert.equal(postingState(view()!, Date.now()), "muted", "until lifted");
+  socket.push(system(7, BOB.id, { event: "member_unmuted", user: ALICE.id }));
+  socket.push(system(8, BOB.id, { event: "renamed", name: "Chess club" }));
+  assert.equal(view()?.name, "Chess club");
+  assert.equal(view()?.unread, 0, "administration is not news");
+  socket.push(system(9, BOB.id, { event: "announced", text: "Friday 3pm" }));
+  assert.deepEqual([view()?.unread, view()?.unreadMentions], [1, 1]);
+  socket.push(system(10, BOB.id, { event: "announced", text: "" }));
+  assert.equal(view()?.unread, 1, "taking it down is not news either");
+  socket.push(system(11, BOB.id, { event: "dissolved" }));
+  assert.equal(postingState(view()!, 0), "inactive");
 });

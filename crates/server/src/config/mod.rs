@@ -150,7 +150,7 @@ settings! {
         /// lifts the limit.
         edit_window_s: Window = "86400",
         /// How long a sender may recall (撤回) a message, in seconds: 0 turns it off,
-        /// "unlimited" lifts the limit. A group's owner may recall any message at any time.
+        /// "unlimited" lifts the limit. A group's owner and admins may recall any message at any time.
         recall_window_s: Window = "120",
         /// How often, at most, each conversation's members hear who read how far, in
         /// milliseconds: read positions that move meanwhile go out together in one frame.

@@ -45,7 +45,8 @@ async fn hello_ack_event_and_replies_have_the_documented_shape() {
             "user_lookup",
             "message_actions",
             "receipts",
-            "files"
+            "files",
+            "group_admin"
         ])
     );
     assert_eq!(

@@ -1,8 +1,10 @@
 // One conversation: header, messages, composer.
 
+import { postingState } from "@tern/sdk";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { useChat } from "../context";
 import { t } from "../i18n";
+import { fullTime } from "../lib/format";
 import { conversationTitle } from "../lib/names";
 import { typingText } from "../lib/typing";
 import { Avatar } from "./Avatar";
@@ -30,6 +32,17 @@ export function ChatView({ conv, onBack }: { conv: number; onBack(): void }) {
   useEffect(() => {
     if (kind === "group") void loadDetail(conv);
   }, [conv, kind, loadDetail]);
+
+  // A mute for a time ends by itself: show the composer again then.
+  const [, setTick] = useState(0);
+  const mutedUntil = view?.mutedUntil;
+  useEffect(() => {
+    if (mutedUntil === undefined) return;
+    const wait = mutedUntil - client.serverNow();
+    if (wait <= 0 || wait > 2 ** 31 - 1) return;
+    const timer = setTimeout(() => setTick((n) => n + 1), wait + 50);
+    return () => clearTimeout(timer);
+  }, [client, mutedUntil]);
 
   // How far the others read ("seen by"): loaded each time the conversation opens while
   // connected, and again when a catch-up could not list every move; live receipts and
@@ -63,7 +76,9 @@ export function ChatView({ conv, onBack }: { conv: number; onBack(): void }) {
 
   const title = conversationTitle(view);
   const typing = typingText(client, conv);
-  const members = detail(conv)?.members.length;
+  const info = detail(conv);
+  const members = info?.member_count ?? info?.members.length;
+  const posting = postingState(view, client.serverNow());
   const subtitle =
     typing ??
     (view.kind === "direct"
@@ -133,10 +148,20 @@ export function ChatView({ conv, onBack }: { conv: number; onBack(): void }) {
       {/* On phones the list (and its banner) is hidden while a conversation is open. */}
       <ConnectionBanner status={client.status} />
       <PinnedBar conv={conv} group={view.kind === "group"} />
+      {info?.announcement !== undefined && view.active && (
+        <button type="button" class="announcement-bar" onClick={openInfo} aria-label={t("announcement")}>
+          <strong>{t("announcement")}</strong>
+          <span dir="auto">{info.announcement.text}</span>
+        </button>
+      )}
       <ComposeContext.Provider value={compose}>
         <MessageList conv={conv} />
         {!view.active ? (
           <p class="inactive-note">{t("inactive")}</p>
+        ) : posting !== "ok" ? (
+          <p class="inactive-note" role="status" data-testid="muted-note">
+            {posting === "all_muted" ? t("allMutedNote") : (view.mutedUntil ?? 0) >= Number.MAX_SAFE_INTEGER ? t("mutedForeverNote") : t("mutedNote", { until: fullTime(view.mutedUntil ?? 0) })}
+          </p>
         ) : mode?.kind === "select" ? (
           <SelectionBar conv={conv} seqs={mode.seqs} />
         ) : (

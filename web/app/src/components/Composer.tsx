@@ -13,6 +13,7 @@ import { t } from "../i18n";
 import { useCompose } from "./compose";
 import { EmojiPicker } from "./EmojiPicker";
 import { CloseIcon, MicIcon, PaperclipIcon, SendIcon, SmileIcon, StopIcon } from "./icons";
+import { isModerator } from "../lib/actions";
 import { duration } from "../lib/format";
 import { startRecording, type Recording } from "../lib/recorder";
 import { notify } from "./Notice";
@@ -59,8 +60,8 @@ export function Composer({ conv }: { conv: number }) {
   const picked = useRef<Candidate[]>([]);
   const members = detail(conv)?.members ?? [];
   const me = client.user?.id;
-  const owner = members.some((m) => m.user.id === me && m.role === "owner");
-  const options = mention === undefined || members.length === 0 ? [] : candidates(members.map((m) => m.user), me, mention.query, owner);
+  const moderator = isModerator(client.conversation(conv)?.role);
+  const options = mention === undefined || members.length === 0 ? [] : candidates(members.map((m) => m.user), me, mention.query, moderator);
   const input = useRef<HTMLTextAreaElement>(null);
   const emojiButton = useRef<HTMLButtonElement>(null);
   const limit = client.limits.max_text_chars;

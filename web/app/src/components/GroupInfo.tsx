@@ -1,14 +1,19 @@
-// A group's members and administration: add (any member), remove (the owner), the group's
-// picture (the owner), leave.
+// A group's info and administration: its picture, name, description and announcement, "mute
+// everyone" and your nickname (GroupSettings), its members with what you may do to each
+// (MemberRow), adding members (any member), finding one in a large group, leaving, and
+// dissolving it (the owner).
 
+import type { MemberInfo } from "@tern/sdk";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useChat } from "../context";
 import { t } from "../i18n";
 import { errorText } from "../lib/errors";
 import { conversationTitle } from "../lib/names";
 import { Avatar } from "./Avatar";
-import { ConfirmButton } from "./ConfirmButton";
+import { ConfirmBox, ConfirmButton } from "./ConfirmButton";
 import { Dialog } from "./Dialog";
+import { GroupSettings } from "./GroupSettings";
+import { MemberRow } from "./MemberRow";
 import { parseUsernames, resolveUsers } from "./NewConversation";
 
 export function GroupInfo({ conv, onClose }: { conv: number; onClose(): void }) {
@@ -16,6 +21,10 @@ export function GroupInfo({ conv, onClose }: { conv: number; onClose(): void }) 
   const [adding, setAdding] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [query, setQuery] = useState("");
+  const [found, setFound] = useState<MemberInfo[] | undefined>(undefined);
+  // A removal or a handover asks first.
+  const [pending, setPending] = useState<{ member: MemberInfo; action: "remove" | "transfer" } | undefined>(undefined);
   const picker = useRef<HTMLInputElement>(null);
   const view = client.conversation(conv);
   const info = detail(conv);
@@ -24,10 +33,33 @@ export function GroupInfo({ conv, onClose }: { conv: number; onClose(): void }) 
     void loadDetail(conv);
   }, [conv, loadDetail]);
 
+  // A search goes to the server: a large group's info lists only its first members.
+  useEffect(() => {
+    const q = query.trim();
+    if (q === "") {
+      setFound(undefined);
+      return;
+    }
+    let live = true;
+    const timer = setTimeout(() => {
+      api
+        .members(conv, { q, limit: 50 })
+        .then((page) => live && setFound(page.members))
+        .catch(() => live && setFound([]));
+    }, 200);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [api, conv, query, info]);
+
   if (view === undefined) return null;
   const title = conversationTitle(view);
-  const members = info?.members ?? [];
-  const iAmOwner = members.some((m) => m.user.id === me.id && m.role === "owner");
+  const members = found ?? info?.members ?? [];
+  const total = info?.member_count ?? members.length;
+  const myRole = view.role;
+  const iAmOwner = myRole === "owner";
+  const moderator = myRole === "owner" || myRole === "admin";
 
   const run = async (action: () => Promise<unknown>) => {
     setBusy(true);
@@ -60,8 +92,13 @@ export function GroupInfo({ conv, onClose }: { conv: number; onClose(): void }) 
         <div class="group-hero">
           <Avatar name={title} colorKey={`g${conv}`} size={96} group file={view.avatar} />
           <h3 dir="auto">{title}</h3>
-          <p>{t("members", { count: members.length })}</p>
-          {iAmOwner && view.active && (
+          <p>{t("members", { count: total })}</p>
+          {info?.announcement !== undefined && (
+            <p class="group-announcement" dir="auto">
+              <strong>{t("announcement")}</strong> {info.announcement.text}
+            </p>
+          )}
+          {moderator && view.active && (
             <span class="group-picture-actions">
               <input
                 ref={picker}
@@ -86,6 +123,7 @@ export function GroupInfo({ conv, onClose }: { conv: number; onClose(): void }) 
             </span>
           )}
         </div>
+        {view.active && info !== undefined && <GroupSettings conv={conv} info={info} moderator={moderator} busy={busy} run={(action) => void run(action)} />}
         {view.active && (
           <form class="add-members" onSubmit={add}>
             <label class="field-label" for="add-members">
@@ -105,31 +143,50 @@ export function GroupInfo({ conv, onClose }: { conv: number; onClose(): void }) 
           </p>
         )}
         <h4 class="section-title">{t("groupMembers")}</h4>
+        {total > 10 && (
+          <input class="member-search" type="search" value={query} placeholder={t("findMembers")} aria-label={t("findMembers")} onInput={(e) => setQuery(e.currentTarget.value)} />
+        )}
+        {pending !== undefined && (
+          <ConfirmBox
+            question={t(pending.action === "remove" ? "removeConfirm" : "transferConfirm", { name: pending.member.user.display_name })}
+            confirmLabel={t(pending.action === "remove" ? "remove" : "transferOwnership")}
+            onCancel={() => setPending(undefined)}
+            onConfirm={() => {
+              const { member, action } = pending;
+              setPending(undefined);
+              void run(() => (action === "remove" ? api.removeMember(conv, member.user.id) : api.transfer(conv, member.user.id)));
+            }}
+          />
+        )}
         <ul class="member-list" aria-label={t("groupMembers")}>
           {members.map((m) => (
-            <li key={m.user.id} class="member">
-              <Avatar name={m.user.display_name} colorKey={m.user.id} size={40} file={m.user.avatar} />
-              <span class="member-names">
-                <span class="member-name" dir="auto">
-                  {m.user.display_name}
-                  {m.user.id === me.id && <span class="member-you"> ({t("youBadge")})</span>}
-                </span>
-                <span class="member-username">@{m.user.username}</span>
-              </span>
-              {m.role === "owner" && <span class="role-badge">{t("ownerBadge")}</span>}
-              {iAmOwner && m.user.id !== me.id && (
-                <ConfirmButton
-                  class="small subtle"
-                  label={t("remove")}
-                  question={t("removeConfirm", { name: m.user.display_name })}
-                  confirmLabel={t("remove")}
-                  disabled={busy}
-                  onConfirm={() => void run(() => api.removeMember(conv, m.user.id))}
-                />
-              )}
-            </li>
+            <MemberRow
+              key={m.user.id}
+              member={m}
+              me={me.id}
+              myRole={myRole}
+              active={view.active && !busy}
+              actions={{
+                setRole: (role) => void run(() => api.setRole(conv, m.user.id, role)),
+                mute: (durationS) => void run(() => api.mute(conv, m.user.id, durationS)),
+                unmute: () => void run(() => api.unmute(conv, m.user.id)),
+                remove: () => setPending({ member: m, action: "remove" }),
+                transfer: () => setPending({ member: m, action: "transfer" }),
+              }}
+            />
           ))}
         </ul>
+        {found === undefined && members.length < total && <p class="hint">{t("moreMembers")}: {total - members.length}</p>}
+        {iAmOwner && view.active && (
+          <ConfirmButton
+            class="danger wide"
+            label={t("dissolve")}
+            question={t("dissolveConfirm", { name: title })}
+            confirmLabel={t("dissolve")}
+            disabled={busy}
+            onConfirm={() => void run(() => api.dissolve(conv))}
+          />
+        )}
         {view.active && (
           <ConfirmButton
             class="danger wide"

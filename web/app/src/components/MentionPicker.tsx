@@ -1,5 +1,5 @@
 // `@` in the composer of a group: the members whose name (display name or username, Chinese
-// included) contains what follows it, and `@all` for the owner. Arrow keys move, Enter or Tab
+// included) contains what follows it, and `@all` for the owner and admins. Arrow keys move, Enter or Tab
 // picks, Escape closes. The chosen ones are sent as structured mentions (ids), never parsed out
 // of the text by the server.
 
@@ -21,13 +21,13 @@ export function mentionQuery(text: string, caret: number): { start: number; quer
   return { start: caret - match[2].length - 1, query: match[2] };
 }
 
-export function candidates(members: UserProfile[], me: number | undefined, query: string, owner: boolean): Candidate[] {
+export function candidates(members: UserProfile[], me: number | undefined, query: string, moderator: boolean): Candidate[] {
   const needle = query.toLowerCase();
   const found: Candidate[] = members
     .filter((m) => m.id !== me && (m.display_name.toLowerCase().includes(needle) || m.username.includes(needle)))
     .slice(0, 8)
     .map((m) => ({ user: m, label: m.display_name }));
-  if (owner && "all".startsWith(needle)) found.unshift({ user: null, label: t("mentionAll") });
+  if (moderator && "all".startsWith(needle)) found.unshift({ user: null, label: t("mentionAll") });
   return found;
 }
 

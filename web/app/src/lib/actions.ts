@@ -22,10 +22,15 @@ export function allowed(client: TernClient, event: Event, group: boolean, detail
   const text = asText(event.content) !== undefined;
   const message = text || asMedia(event.content) !== undefined;
   const now = client.serverNow();
-  const owner = group && detail?.members.some((m) => m.user.id === me && m.role === "owner") === true;
+  const moderator = group && isModerator(client.conversation(event.conv)?.role ?? detail?.members.find((m) => m.user.id === me)?.role);
   return {
     edit: text && own && within(client.limits.edit_window_s, event.ts, now),
-    recall: message && ((own && within(client.limits.recall_window_s, event.ts, now)) || owner),
-    pin: message && (!group || owner),
+    recall: message && ((own && within(client.limits.recall_window_s, event.ts, now)) || moderator),
+    pin: message && (!group || moderator),
   };
+}
+
+/** The owner and admins of a group manage it (pins, recalls, @all, members). */
+export function isModerator(role: string | undefined): boolean {
+  return role === "owner" || role === "admin";
 }

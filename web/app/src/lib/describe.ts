@@ -2,6 +2,7 @@
 
 import { asMedia, asRecalled, systemEventOf, textOf, type Content, type Event, type TernClient } from "@tern/sdk";
 import { t } from "../i18n";
+import { fullTime } from "./format";
 import { userName } from "./names";
 import { profileOrLookUp } from "./profiles";
 
@@ -28,6 +29,31 @@ export function describeSystem(client: TernClient, event: Event): string | undef
       const left = t("sys_member_left", { user: userName(client, system.user) });
       return system.new_owner === undefined ? left : `${left} · ${t("sys_new_owner", { user: userName(client, system.new_owner) })}`;
     }
+    case "renamed":
+      return t("sys_renamed", { actor, name: system.name });
+    case "description_changed":
+      return t("sys_description_changed", { actor });
+    case "announced":
+      return system.text === "" ? t("sys_announcement_removed", { actor }) : t("sys_announced", { actor, text: system.text });
+    case "role_changed":
+      return t(system.role === "admin" ? "sys_made_admin" : "sys_made_member", { actor, user: userName(client, system.user) });
+    case "owner_changed":
+      return t("sys_owner_changed", { actor, user: userName(client, system.user) });
+    case "member_muted": {
+      const user = userName(client, system.user);
+      if (system.until === undefined) return t("sys_member_muted_forever", { actor, user });
+      return t("sys_member_muted", { actor, user, until: fullTime(system.until) });
+    }
+    case "member_unmuted":
+      return t("sys_member_unmuted", { actor, user: userName(client, system.user) });
+    case "all_muted":
+      return t(system.muted ? "sys_all_muted" : "sys_all_unmuted", { actor });
+    case "nickname_changed": {
+      const user = userName(client, system.user);
+      return system.nickname === undefined ? t("sys_nickname_dropped", { user }) : t("sys_nickname_set", { user, nickname: system.nickname });
+    }
+    case "dissolved":
+      return t("sys_dissolved", { actor });
   }
 }
 
