@@ -40,6 +40,15 @@ pub enum ErrorCode {
     /// You may not post here now: an admin muted you (until the time the message gives, or
     /// until lifted), or muted everyone but the owner and admins.
     Muted,
+    /// This user does not accept this from you: they blocked you (or you blocked them, for
+    /// posting in your direct conversation).
+    Blocked,
+    /// This user accepts it (a direct conversation, being added to a group) only from their
+    /// contacts.
+    ContactsOnly,
+    /// Too many of these requests in a while (the message says how many per how long): try
+    /// later.
+    RateLimited,
     /// The message a request names (to reply to, edit, recall, react to, pin or forward) is not
     /// one: no such seq in that conversation, a system event or a change to a message, or a
     /// recalled message.

@@ -26,6 +26,7 @@ pub const FEATURES: &[&str] = &[
     "receipts",
     "files",
     "group_admin",
+    "contacts",
 ];
 
 /// Frames a client sends.
@@ -339,6 +340,15 @@ pub enum ServerFrame {
     },
     /// Your account settings changed (on this or another device).
     Settings { settings: UserSettings },
+    /// Your contacts changed: `user` asked to become one (`requested`, with `note`), became one
+    /// (`added`), or is one no more (`removed`).
+    Contact {
+        change: crate::model::ContactChange,
+        user: UserProfile,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
+        note: Option<String>,
+    },
     /// `user` is typing in `conv` (ephemeral: shown for a few seconds, never stored).
     Typing { conv: ConvId, user: UserId },
     /// Live events may have been missed (the server's link to other nodes was down): run `sync`.
@@ -422,6 +432,7 @@ impl ServerFrame {
             | ServerFrame::Unknown
             | ServerFrame::Typing { .. }
             | ServerFrame::Settings { .. }
+            | ServerFrame::Contact { .. }
             | ServerFrame::Resync => None,
         }
     }

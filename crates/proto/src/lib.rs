@@ -18,6 +18,7 @@ pub use content::{Content, FileInfo, Forwarded, SystemEvent, WAVEFORM_MAX};
 pub use frames::{ClientFrame, FEATURES, FrameEnvelope, PROTOCOL_VERSION, ServerFrame};
 pub use ids::{ConvId, FileId, SessionId, UserId};
 pub use model::{
-    ConversationKind, ConversationReceipts, ConversationSummary, Event, Limits, MemberRole,
-    NotifyLevel, Reactions, Receipt, UserProfile, UserSettings,
+    Audience, ContactChange, ContactRequest, ConversationKind, ConversationReceipts,
+    ConversationSummary, Event, Limits, MemberRole, NotifyLevel, Reactions, Receipt, UserProfile,
+    UserSettings,
 };

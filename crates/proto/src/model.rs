@@ -284,14 +284,78 @@ pub struct ConversationReceipts {
 pub struct UserSettings {
     /// Whether the other members see how far you have read. Off, you see theirs no more either.
     pub share_receipts: bool,
+    /// Who may open a direct conversation with you (one that exists stays open).
+    #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<Audience>", optional))]
+    pub direct_from: Audience,
+    /// Who may add you to a group.
+    #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<Audience>", optional))]
+    pub groups_from: Audience,
 }
 
 impl Default for UserSettings {
     fn default() -> Self {
         UserSettings {
             share_receipts: true,
+            direct_from: Audience::Everyone,
+            groups_from: Audience::Everyone,
         }
     }
+}
+
+/// Who may reach you in some way (a privacy setting).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    #[default]
+    Everyone,
+    /// Only your contacts.
+    Contacts,
+    /// A value this build does not know (from a newer server): treated as `contacts`.
+    #[serde(other)]
+    #[cfg_attr(feature = "typescript", ts(untagged, type = "string & {}"))]
+    Unknown,
+}
+
+impl Audience {
+    /// The value's name on the wire and in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Audience::Everyone => "everyone",
+            // Never stored: the server writes only the values it knows.
+            Audience::Contacts | Audience::Unknown => "contacts",
+        }
+    }
+}
+
+/// A request to become contacts, as its sender or its recipient sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct ContactRequest {
+    /// The other side: who asked (incoming) or whom you asked (outgoing).
+    pub user: UserProfile,
+    /// The note the sender wrote (may be empty).
+    pub note: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+/// What happened to your contacts, in a `contact` frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ContactChange {
+    /// `user` asks to become your contact (`note` says why).
+    Requested,
+    /// You and `user` are contacts now.
+    Added,
+    /// `user` is no longer your contact.
+    Removed,
+    #[serde(other)]
+    #[cfg_attr(feature = "typescript", ts(untagged, type = "string & {}"))]
+    Unknown,
 }
 
 /// Limits the server enforces, announced in `hello` so clients can check before sending.

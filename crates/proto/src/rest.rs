@@ -288,6 +288,33 @@ pub struct SettingsRequest {
     #[serde(default)]
     #[cfg_attr(feature = "typescript", ts(optional))]
     pub share_receipts: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub direct_from: Option<crate::model::Audience>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub groups_from: Option<crate::model::Audience>,
+}
+
+/// `POST /contacts/requests`: ask `user` to become your contact.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct ContactRequestBody {
+    pub user: UserId,
+    /// A short note for them (at most 200 characters).
+    #[serde(default)]
+    pub note: String,
+}
+
+/// `GET /contacts/requests`: the requests waiting for an answer.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct ContactRequests {
+    /// Others asking you, newest first.
+    pub incoming: Vec<crate::model::ContactRequest>,
+    /// You asking others, newest first.
+    pub outgoing: Vec<crate::model::ContactRequest>,
 }
 
 /// `GET /conversations/{id}/receipts`: the read positions of the members who share them.

@@ -6,8 +6,9 @@ use crate::content::{Content, FileInfo, Forwarded, SystemEvent};
 use crate::frames::{ClientFrame, Pinned, ServerFrame, Version};
 use crate::ids::{ConvId, FileId, SessionId, UserId};
 use crate::model::{
-    ConversationKind, ConversationReceipts, ConversationSummary, Event, Limits, MemberRole,
-    NotifyLevel, Reactions, Receipt, UserProfile, UserSettings,
+    Audience, ContactChange, ContactRequest, ConversationKind, ConversationReceipts,
+    ConversationSummary, Event, Limits, MemberRole, NotifyLevel, Reactions, Receipt, UserProfile,
+    UserSettings,
 };
 use crate::rest::*;
 use ts_rs::{Config, TS};
@@ -98,6 +99,11 @@ pub fn wire_ts() -> String {
         NicknameRequest,
         MemberPage,
         Announcement,
+        Audience,
+        ContactRequest,
+        ContactChange,
+        ContactRequestBody,
+        ContactRequests,
     );
     out.push_str("\n/** WebSocket close codes (docs/PROTOCOL.md, section 5). */\nexport const CloseCode = {\n");
     for (name, code) in CloseCode::ALL {

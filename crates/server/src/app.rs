@@ -142,6 +142,7 @@ impl App {
         let state = AppState::new(Services {
             accounts: Accounts::new(store.clone(), passwords, bus.clone(), receipts.clone()),
             conversations: Conversations::new(store.clone(), committer.clone(), receipts.clone()),
+            contacts: crate::contacts::Contacts::new(store.clone(), committer.clone(), bus.clone()),
             messages: Messages::new(
                 store.clone(),
                 committer.clone(),

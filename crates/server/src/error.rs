@@ -114,6 +114,8 @@ impl From<Refusal> for AppError {
                 );
             }
             Refusal::AllMuted => ErrorCode::Muted,
+            Refusal::Blocked => ErrorCode::Blocked,
+            Refusal::ContactsOnly(_) => ErrorCode::ContactsOnly,
             Refusal::NotGroup | Refusal::DirectWithSelf => ErrorCode::BadRequest,
             Refusal::ClientIdReused => ErrorCode::ClientIdReused,
             Refusal::GroupFull => ErrorCode::GroupFull,
@@ -140,7 +142,8 @@ fn status_of(code: ErrorCode) -> StatusCode {
         FileGone => StatusCode::GONE,
         RangeNotSatisfiable => StatusCode::RANGE_NOT_SATISFIABLE,
         Unauthorized | InvalidCredentials => StatusCode::UNAUTHORIZED,
-        Forbidden | NotMember | TooLate | Muted => StatusCode::FORBIDDEN,
+        Forbidden | NotMember | TooLate | Muted | Blocked | ContactsOnly => StatusCode::FORBIDDEN,
+        RateLimited => StatusCode::TOO_MANY_REQUESTS,
         NotFound => StatusCode::NOT_FOUND,
         UsernameTaken | ClientIdReused | GroupFull => StatusCode::CONFLICT,
         Unavailable => StatusCode::SERVICE_UNAVAILABLE,

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod app;
 pub mod config;
+pub mod contacts;
 pub mod conversations;
 pub mod delivery;
 pub mod error;

@@ -5,6 +5,7 @@ use crate::rows::{profile, session};
 use crate::sql::{Arg, Sql, args, stmt};
 use crate::{SessionRecord, StoreError, StoreResult, UserCredentials, now_ms};
 use async_trait::async_trait;
+use tern_proto::rest::SettingsRequest;
 use tern_proto::{FileId, SessionId, UserId, UserProfile, UserSettings};
 
 #[async_trait]
@@ -42,7 +43,7 @@ pub trait AccountStore: Send + Sync {
     async fn update_settings(
         &self,
         id: UserId,
-        share_receipts: Option<bool>,
+        change: SettingsRequest,
     ) -> StoreResult<UserSettings>;
     /// The users who do not share their read positions.
     async fn receipts_hidden(&self) -> StoreResult<Vec<UserId>>;
@@ -154,9 +155,9 @@ impl<B: Backend> AccountStore for B {
     async fn update_settings(
         &self,
         id: UserId,
-        share_receipts: Option<bool>,
+        change: SettingsRequest,
     ) -> StoreResult<UserSettings> {
-        self.write_job(move |sql| Box::pin(update_settings(sql, id, share_receipts)))
+        self.write_job(move |sql| Box::pin(update_settings(sql, id, change)))
             .await
     }
     async fn receipts_hidden(&self) -> StoreResult<Vec<UserId>> {
@@ -218,36 +219,44 @@ async fn with_settings(
 ) -> StoreResult<Option<(UserProfile, UserSettings)>> {
     sql.one(
         stmt!(
-            "SELECT id, username, display_name, created_at, avatar, share_receipts FROM users
+            "SELECT id, username, display_name, created_at, avatar, share_receipts, direct_from,
+                    groups_from FROM users
              WHERE id = $1"
         ),
         args![id.0],
-        |row| {
-            let settings = UserSettings {
-                share_receipts: row.flag("share_receipts")?,
-            };
-            Ok((profile(row)?, settings))
-        },
+        |row| Ok((profile(row)?, settings(row)?)),
     )
     .await
+}
+
+fn settings(row: &(impl crate::rows::Columns + ?Sized)) -> StoreResult<UserSettings> {
+    Ok(UserSettings {
+        share_receipts: row.flag("share_receipts")?,
+        direct_from: crate::rows::audience(&row.text("direct_from")?)?,
+        groups_from: crate::rows::audience(&row.text("groups_from")?)?,
+    })
 }
 
 async fn update_settings(
     sql: &mut impl Sql,
     id: UserId,
-    share_receipts: Option<bool>,
+    change: SettingsRequest,
 ) -> StoreResult<UserSettings> {
     sql.one(
         stmt!(
-            "UPDATE users SET share_receipts = COALESCE($1, share_receipts) WHERE id = $2
-             RETURNING share_receipts"
+            "UPDATE users SET share_receipts = COALESCE($1, share_receipts),
+                              direct_from = COALESCE($2, direct_from),
+                              groups_from = COALESCE($3, groups_from)
+              WHERE id = $4
+             RETURNING share_receipts, direct_from, groups_from"
         ),
-        args![Arg::OptBool(share_receipts), id.0],
-        |row| {
-            Ok(UserSettings {
-                share_receipts: row.flag("share_receipts")?,
-            })
-        },
+        args![
+            Arg::OptBool(change.share_receipts),
+            change.direct_from.map(|a| a.as_str()),
+            change.groups_from.map(|a| a.as_str()),
+            id.0
+        ],
+        |row| settings(row),
     )
     .await?
     .ok_or_else(|| StoreError::Internal(format!("user {} does not exist", id.0)))

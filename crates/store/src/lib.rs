@@ -7,6 +7,7 @@ mod accounts;
 mod backend;
 #[cfg(test)]
 mod conformance;
+mod contacts;
 mod conversations;
 mod error;
 mod events;
@@ -24,6 +25,7 @@ pub mod testing;
 mod write;
 
 pub use accounts::AccountStore;
+pub use contacts::{Asked, ContactStore};
 pub use conversations::ConversationStore;
 pub use events::{EventStore, PinRecord};
 pub use files::{BlobRecord, FileRecord, FileStore, PictureInfo, UploadRecord};
@@ -64,7 +66,14 @@ pub struct SummaryPage {
 /// `Backend`; a new aggregate is one more file and one more supertrait here.
 #[async_trait]
 pub trait Store:
-    AccountStore + ConversationStore + EventStore + FileStore + FollowerStore + ReceiptStore + 'static
+    AccountStore
+    + ContactStore
+    + ConversationStore
+    + EventStore
+    + FileStore
+    + FollowerStore
+    + ReceiptStore
+    + 'static
 {
     /// Answers when the database does.
     async fn ping(&self) -> StoreResult<()>;

@@ -34,6 +34,7 @@ migrations! {
     8 "0008" "receipts_and_reaction_order",
     9 "0009" "files",
     10 "0010" "group_administration",
+    11 "0011" "contacts_and_blocks",
 }
 
 /// One migration file: `NNNN_name.sql`.

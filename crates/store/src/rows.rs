@@ -86,6 +86,14 @@ pub(crate) fn role(stored: &str) -> StoreResult<MemberRole> {
     }
 }
 
+pub(crate) fn audience(stored: &str) -> StoreResult<tern_proto::Audience> {
+    match stored {
+        "everyone" => Ok(tern_proto::Audience::Everyone),
+        "contacts" => Ok(tern_proto::Audience::Contacts),
+        other => Err(StoreError::Internal(format!("unknown audience {other:?}"))),
+    }
+}
+
 pub(crate) fn notify(stored: &str) -> StoreResult<NotifyLevel> {
     match stored {
         "all" => Ok(NotifyLevel::All),

@@ -3,7 +3,7 @@
 import type { TernError } from "./errors.js";
 import type { ConversationView } from "./conversations.js";
 import type { PendingMessage } from "./outbox.js";
-import type { ConvId, Event, Limits, SessionId, UserId, UserProfile, UserSettings } from "./protocol.js";
+import type { ContactChange, ConvId, Event, Limits, SessionId, UserId, UserProfile, UserSettings } from "./protocol.js";
 import type { SocketFactory } from "./socket.js";
 import type { KeyValueStorage } from "./storage.js";
 import type { Timers } from "./timers.js";
@@ -79,6 +79,9 @@ export interface ClientEvents {
   receipts: { conv: ConvId };
   /** Your account settings changed (on this or another device). */
   settings: UserSettings;
+  /** Your contacts changed: `user` asked to become one (`requested`, with `note`), became one
+   * (`added`), or is one no more (`removed`). */
+  contact: { change: ContactChange; user: UserProfile; note?: string };
   /** A catch-up completed: everything committed before it has been delivered. */
   synced: undefined;
   /** The outbox changed (a send queued, acknowledged, failed, retried or discarded). */

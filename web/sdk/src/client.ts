@@ -582,6 +582,10 @@ export class TernClient extends Emitter<ClientEvents> {
       case "settings":
         this.applySettings(frame.settings);
         return;
+      case "contact":
+        this.emit("contact", { change: frame.change, user: frame.user, note: frame.note });
+        this.emit("change", undefined);
+        return;
       case "done":
       case "pins":
       case "versions":

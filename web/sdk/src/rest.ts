@@ -5,6 +5,7 @@ import { TernError } from "./errors.js";
 import type {
   ChangeResult,
   Content,
+  ContactRequests,
   ConversationDetail,
   ConversationSummary,
   ConvId,
@@ -90,6 +91,39 @@ export class Api {
   /** Sets a group's picture (owner or admin) to a picture you uploaded, or removes it (`null`). */
   setGroupAvatar(id: ConvId, file: FileId | null): Promise<number[]> {
     return this.change("PUT", `/conversations/${id}/avatar`, { avatar: file });
+  }
+
+  // --- contacts, blocks and privacy -------------------------------------------------------------
+
+  /** Asks `user` to become your contact; true when you are contacts now (they had asked you). */
+  async askContact(user: UserId, note = ""): Promise<boolean> {
+    return (await this.call<{ added: boolean }>("POST", "/contacts/requests", { user, note })).added;
+  }
+
+  /** Accepts or declines `from`'s request. */
+  answerContact(from: UserId, accept: boolean): Promise<void> {
+    return this.call("POST", `/contacts/requests/${from}/${accept ? "accept" : "decline"}`);
+  }
+
+  removeContact(user: UserId): Promise<void> {
+    return this.call("DELETE", `/contacts/${user}`);
+  }
+
+  contacts(): Promise<UserProfile[]> {
+    return this.call("GET", "/contacts");
+  }
+
+  contactRequests(): Promise<ContactRequests> {
+    return this.call("GET", "/contacts/requests");
+  }
+
+  /** Blocks `user` (true) or lifts the block. */
+  block(user: UserId, blocked: boolean): Promise<void> {
+    return this.call(blocked ? "PUT" : "DELETE", `/me/blocks/${user}`);
+  }
+
+  blocked(): Promise<UserProfile[]> {
+    return this.call("GET", "/me/blocks");
   }
 
   // --- administering a group: each answers with the seqs of its system events ---------------

@@ -333,7 +333,7 @@ export type ConversationSummary = {
    */
   all_muted?: boolean,
   /**
-   * The event at `last_seq`, as a preview.
+   * The event at `last_seq`, as a preview. (Boxed: it is most of a summary's size.)
    */
   last_event?: Event,
 };
@@ -373,6 +373,14 @@ export type UserSettings = {
    * Whether the other members see how far you have read. Off, you see theirs no more either.
    */
   share_receipts: boolean,
+  /**
+   * Who may open a direct conversation with you (one that exists stays open).
+   */
+  direct_from?: Audience,
+  /**
+   * Who may add you to a group.
+   */
+  groups_from?: Audience,
 };
 
 /**
@@ -414,7 +422,7 @@ export type Limits = {
  * Why a request failed. Serialized as snake_case strings; docs/PROTOCOL.md lists each with
  * its meaning and whether a retry can help.
  */
-export type ErrorCode = "bad_frame" | "unknown_type" | "frame_too_large" | "binary_not_supported" | "bad_request" | "unauthorized" | "forbidden" | "not_member" | "not_found" | "text_too_long" | "invalid_content" | "unsupported_content" | "client_id_reused" | "group_full" | "muted" | "invalid_target" | "too_late" | "invalid_reaction" | "file_too_large" | "quota_exceeded" | "offset_mismatch" | "link_expired" | "file_gone" | "range_not_satisfiable" | "username_taken" | "invalid_username" | "invalid_password" | "invalid_display_name" | "invalid_credentials" | "unavailable" | "internal" | string & {};
+export type ErrorCode = "bad_frame" | "unknown_type" | "frame_too_large" | "binary_not_supported" | "bad_request" | "unauthorized" | "forbidden" | "not_member" | "not_found" | "text_too_long" | "invalid_content" | "unsupported_content" | "client_id_reused" | "group_full" | "muted" | "blocked" | "contacts_only" | "rate_limited" | "invalid_target" | "too_late" | "invalid_reaction" | "file_too_large" | "quota_exceeded" | "offset_mismatch" | "link_expired" | "file_gone" | "range_not_satisfiable" | "username_taken" | "invalid_username" | "invalid_password" | "invalid_display_name" | "invalid_credentials" | "unavailable" | "internal" | string & {};
 
 /**
  * Frames a client sends.
@@ -628,6 +636,11 @@ export type ServerFrame = {
   "type": "settings",
   settings: UserSettings,
 } | {
+  "type": "contact",
+  change: ContactChange,
+  user: UserProfile,
+  note?: string,
+} | {
   "type": "typing",
   conv: ConvId,
   user: UserId,
@@ -715,6 +728,8 @@ export type UpdateProfileRequest = {
  */
 export type SettingsRequest = {
   share_receipts?: boolean,
+  direct_from?: Audience,
+  groups_from?: Audience,
 };
 
 /**
@@ -835,7 +850,7 @@ export type ConversationDetail = {
    */
   all_muted?: boolean,
   /**
-   * The event at `last_seq`, as a preview.
+   * The event at `last_seq`, as a preview. (Boxed: it is most of a summary's size.)
    */
   last_event?: Event,
 };
@@ -1095,6 +1110,59 @@ export type Announcement = {
    * Unix milliseconds.
    */
   ts: number,
+};
+
+/**
+ * Who may reach you in some way (a privacy setting).
+ */
+export type Audience = "everyone" | "contacts" | string & {};
+
+/**
+ * A request to become contacts, as its sender or its recipient sees it.
+ */
+export type ContactRequest = {
+  /**
+   * The other side: who asked (incoming) or whom you asked (outgoing).
+   */
+  user: UserProfile,
+  /**
+   * The note the sender wrote (may be empty).
+   */
+  note: string,
+  /**
+   * Unix milliseconds.
+   */
+  created_at: number,
+};
+
+/**
+ * What happened to your contacts, in a `contact` frame.
+ */
+export type ContactChange = "requested" | "added" | "removed" | string & {};
+
+/**
+ * `POST /contacts/requests`: ask `user` to become your contact.
+ */
+export type ContactRequestBody = {
+  user: UserId,
+  /**
+   * A short note for them (at most 200 characters).
+   */
+  note: string,
+};
+
+/**
+ * `GET /contacts/requests`: the requests waiting for an answer.
+ */
+export type ContactRequests = {
+  /**
+   * Others asking you, newest first.
+   */
+  incoming: Array<ContactRequest>,
+  /**
+   * You asking others, newest first.
+   */
+  outgoing: Array<ContactRequest>,
 };
 
 /** WebSocket close codes (docs/PROTOCOL.md, section 5). */

@@ -1,5 +1,6 @@
 //! The HTTP API, one method per endpoint; administering a group in `groups`.
 
+mod contacts;
 mod groups;
 
 use crate::error::{SdkError, SdkResult};
@@ -98,7 +99,11 @@ impl Api {
 
     /// Changes the settings given (`None` leaves one as it is); returns them as they now stand.
     pub async fn update_settings(&self, share_receipts: Option<bool>) -> SdkResult<UserSettings> {
-        let body = SettingsRequest { share_receipts };
+        let body = SettingsRequest {
+            share_receipts,
+            direct_from: None,
+            groups_from: None,
+        };
         self.call(Method::PATCH, "/me/settings", Some(&body)).await
     }
 

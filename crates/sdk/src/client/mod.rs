@@ -82,6 +82,13 @@ pub enum ClientEvent {
     },
     /// Your account settings changed (on this or another device).
     Settings(UserSettings),
+    /// Your contacts changed: `user` asked to become one (`Requested`, with `note`), became one
+    /// (`Added`) or is one no more (`Removed`).
+    Contact {
+        change: tern_proto::ContactChange,
+        user: Box<UserProfile>,
+        note: Option<String>,
+    },
     /// Catch-up after a (re)connect is complete: everything committed before it was delivered.
     Synced,
     /// The connection dropped; `code` is the WebSocket close code if the server sent one. The

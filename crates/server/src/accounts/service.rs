@@ -8,7 +8,7 @@ use std::sync::Arc;
 use tern_proto::rest::{
     LoginRequest, LoginResponse, RegisterRequest, SessionInfo, SettingsRequest,
 };
-use tern_proto::{ErrorCode, FileId, SessionId, UserId, UserProfile, UserSettings};
+use tern_proto::{Audience, ErrorCode, FileId, SessionId, UserId, UserProfile, UserSettings};
 use tern_store::Store;
 
 /// Who is making a request: established from a bearer token.
@@ -192,7 +192,13 @@ impl Accounts {
         req: SettingsRequest,
     ) -> AppResult<UserSettings> {
         let before = self.settings(user).await?;
-        let settings = self.store.update_settings(user, req.share_receipts).await?;
+        if req.direct_from == Some(Audience::Unknown) || req.groups_from == Some(Audience::Unknown)
+        {
+            return Err(AppError::bad_request(
+                "direct_from and groups_from are \"everyone\" or \"contacts\"",
+            ));
+        }
+        let settings = self.store.update_settings(user, req).await?;
         let publication = Publication::Settings { user, settings };
         self.bus.publish(publication, None).await;
         if settings.share_receipts != before.share_receipts {

@@ -44,6 +44,7 @@ impl std::ops::Deref for AppState {
 pub struct Services {
     pub accounts: Accounts,
     pub conversations: Conversations,
+    pub contacts: crate::contacts::Contacts,
     pub messages: Messages,
     pub receipts: Receipts,
     pub files: Files,
@@ -58,6 +59,7 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .merge(crate::accounts::http::router())
         .merge(crate::conversations::http::router())
+        .merge(crate::contacts::http::router())
         .merge(crate::messages::http::router())
         .merge(crate::receipts::http::router());
     Router::new()

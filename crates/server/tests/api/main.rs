@@ -8,6 +8,7 @@ mod chaos;
 mod cluster;
 mod cluster_files;
 mod connection;
+mod contacts;
 mod conversations;
 mod delivery;
 mod disk;

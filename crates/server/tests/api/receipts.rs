@@ -103,7 +103,10 @@ async fn a_group_lists_who_read_a_message_and_who_did_not() {
         })
         .await;
     let (_, hello) = RawWs::connect(&server, &carol.token).await;
-    assert_eq!(hello["settings"], json!({"share_receipts": false}));
+    assert_eq!(
+        hello["settings"],
+        json!({"share_receipts": false, "direct_from": "everyone", "groups_from": "everyone"})
+    );
     assert!(!carol.api.settings().await.unwrap().share_receipts);
     let without_carol = alice.api.receipts(conv).await.unwrap();
     assert_eq!(

@@ -30,7 +30,10 @@ async fn hello_ack_event_and_replies_have_the_documented_shape() {
             "user"
         ]
     );
-    assert_eq!(hello["settings"], json!({"share_receipts": true}));
+    assert_eq!(
+        hello["settings"],
+        json!({"share_receipts": true, "direct_from": "everyone", "groups_from": "everyone"})
+    );
     assert_eq!(
         keys(&hello["user"]),
         ["created_at", "display_name", "id", "username"]
@@ -46,7 +49,8 @@ async fn hello_ack_event_and_replies_have_the_documented_shape() {
             "message_actions",
             "receipts",
             "files",
-            "group_admin"
+            "group_admin",
+            "contacts"
         ])
     );
     assert_eq!(

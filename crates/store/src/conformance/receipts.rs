@@ -26,9 +26,12 @@ pub async fn receipts_list_the_members_who_share_them(store: &dyn Store) {
     assert_eq!(store.receipts(conv).await.unwrap(), everyone);
     assert!(store.receipts_hidden().await.unwrap().is_empty());
 
-    let hidden = store.update_settings(c, Some(false)).await.unwrap();
+    let hidden = store
+        .update_settings(c, sharing(Some(false)))
+        .await
+        .unwrap();
     assert!(!hidden.share_receipts);
-    let unchanged = store.update_settings(c, None).await.unwrap();
+    let unchanged = store.update_settings(c, sharing(None)).await.unwrap();
     assert!(!unchanged.share_receipts, "a setting left out stays");
     assert!(!store.settings(c).await.unwrap().unwrap().share_receipts);
     assert_eq!(store.receipts(conv).await.unwrap(), everyone[..2]);
@@ -65,7 +68,10 @@ pub async fn receipts_since_report_what_others_read(store: &dyn Store) {
     let conv = group(store, a, &[b, c]).await;
     store.write(vec![append(conv, a, "1")]).await.unwrap();
     let (_, pos) = store.summaries(a, None, None).await.unwrap();
-    store.update_settings(c, Some(false)).await.unwrap();
+    store
+        .update_settings(c, sharing(Some(false)))
+        .await
+        .unwrap();
     store
         .write(vec![read(conv, b, 2), read(conv, c, 2)])
         .await
@@ -116,4 +122,12 @@ pub async fn receipts_since_are_bounded_per_conversation(store: &dyn Store) {
     assert_eq!(moved.len(), 1);
     assert_eq!(moved[0].receipts.len(), RECEIPTS_SYNC_MAX);
     assert!(moved[0].partial, "{} moved", readers.len());
+}
+
+fn sharing(share_receipts: Option<bool>) -> tern_proto::rest::SettingsRequest {
+    tern_proto::rest::SettingsRequest {
+        share_receipts,
+        direct_from: None,
+        groups_from: None,
+    }
 }

@@ -80,6 +80,6 @@ fn op_conv(op: &WriteOp) -> Option<ConvId> {
         | WriteOp::Dissolve { conv, .. }
         // A forward changes only the conversation it copies into.
         | WriteOp::Forward { conv, .. } => Some(*conv),
-        WriteOp::OpenDirect { .. } | WriteOp::CreateGroup { .. } => None,
+        WriteOp::OpenDirect { .. } | WriteOp::CreateGroup { .. } | WriteOp::Block { .. } => None,
     }
 }

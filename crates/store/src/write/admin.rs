@@ -295,26 +295,37 @@ impl<S: Sql> Batch<'_, S> {
             .sql
             .one(
                 stmt!(
-                    "SELECT m.role, m.left_seq, m.muted_until, c.all_muted FROM members m
+                    "SELECT m.role, m.left_seq, m.muted_until, c.all_muted, c.blocked FROM members m
                        JOIN conversations c ON c.id = m.conv_id
                       WHERE m.conv_id = $1 AND m.user_id = $2"
                 ),
                 args![conv.0, user.0],
                 |row| {
-                    Ok((
-                        crate::rows::role(&row.text("role")?)?,
-                        row.opt_int("left_seq")?,
-                        row.opt_int("muted_until")?,
-                        row.flag("all_muted")?,
-                    ))
+                    Ok(Poster {
+                        role: crate::rows::role(&row.text("role")?)?,
+                        active: row.opt_int("left_seq")?.is_none(),
+                        muted_until: row.opt_int("muted_until")?,
+                        all_muted: row.flag("all_muted")?,
+                        blocked: row.flag("blocked")?,
+                    })
                 },
             )
             .await?;
-        Ok(match found {
-            None | Some((_, Some(_), _, _)) => Err(Refusal::NotMember),
-            Some((_, None, Some(until), _)) if until > self.now => Err(Refusal::Muted { until }),
-            Some((MemberRole::Member, None, _, true)) => Err(Refusal::AllMuted),
-            Some(_) => Ok(()),
+        let Some(poster) = found.filter(|p| p.active) else {
+            return Ok(Err(Refusal::NotMember));
+        };
+        Ok(match poster {
+            Poster { blocked: true, .. } => Err(Refusal::Blocked),
+            Poster {
+                muted_until: Some(until),
+                ..
+            } if until > self.now => Err(Refusal::Muted { until }),
+            Poster {
+                role: MemberRole::Member,
+                all_muted: true,
+                ..
+            } => Err(Refusal::AllMuted),
+            _ => Ok(()),
         })
     }
 
@@ -378,6 +389,15 @@ impl<S: Sql> Batch<'_, S> {
             _ => Err(Refusal::TargetNotMember(user)),
         })
     }
+}
+
+/// A member as the rules of posting see them.
+struct Poster {
+    role: MemberRole,
+    active: bool,
+    muted_until: Option<i64>,
+    all_muted: bool,
+    blocked: bool,
 }
 
 fn changed(events: Vec<tern_proto::Event>) -> WriteOutcome {

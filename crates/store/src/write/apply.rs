@@ -104,6 +104,11 @@ impl<S: Sql> Batch<'_, S> {
                 nickname,
             } => self.nickname(conv, user, nickname).await,
             WriteOp::Dissolve { conv, by } => self.dissolve(conv, by).await,
+            WriteOp::Block {
+                user,
+                other,
+                blocked,
+            } => self.block(user, other, blocked).await,
         }
     }
 
@@ -140,6 +145,7 @@ impl<S: Sql> Batch<'_, S> {
                      SELECT c.id, c.last_seq + 1, $1, $2, $3, $4, $5, $6, $8 FROM conversations c
                       WHERE c.id = $7 AND EXISTS (SELECT 1 FROM members m WHERE m.conv_id = c.id
                                                     AND m.user_id = $2 AND m.left_seq IS NULL
+                              AND NOT c.blocked
                               AND (m.muted_until IS NULL OR m.muted_until <= $6)
                               AND (NOT c.all_muted OR m.role <> 'member'))
                      ON CONFLICT (sender_id, cmid) WHERE cmid IS NOT NULL DO NOTHING
@@ -150,6 +156,7 @@ impl<S: Sql> Batch<'_, S> {
                        SELECT c.id, c.last_seq + 1, $1, $2, $3, $4, $5, $6, $8 FROM conversations c
                         WHERE c.id = $7 AND EXISTS (SELECT 1 FROM members m WHERE m.conv_id = c.id
                                                       AND m.user_id = $2 AND m.left_seq IS NULL
+                                AND NOT c.blocked
                                 AND (m.muted_until IS NULL OR m.muted_until <= $6)
                                 AND (NOT c.all_muted OR m.role <> 'member'))
                        ON CONFLICT (sender_id, cmid) WHERE cmid IS NOT NULL DO NOTHING
@@ -239,7 +246,7 @@ impl<S: Sql> Batch<'_, S> {
         if let Some(missing) = self.first_missing_user(&[a, b]).await? {
             return Ok(Err(Refusal::UserNotFound(missing)));
         }
-        let key = format!("{}:{}", a.0.min(b.0), a.0.max(b.0));
+        let key = super::reach::direct_key(a, b);
         let existing = self
             .sql
             .one(
@@ -253,6 +260,9 @@ impl<S: Sql> Batch<'_, S> {
                 conv,
                 created: false,
             }));
+        }
+        if let Err(refusal) = self.may_open_direct(a, b).await? {
+            return Ok(Err(refusal));
         }
         let conv = self.insert_conversation("direct", None, Some(&key)).await?;
         self.add_rows(conv, &[a, b], 0).await?;
@@ -274,6 +284,9 @@ impl<S: Sql> Batch<'_, S> {
         }
         if let Some(missing) = self.first_missing_user(&all).await? {
             return Ok(Err(Refusal::UserNotFound(missing)));
+        }
+        if let Err(refusal) = self.may_add_to_groups(owner, &all).await? {
+            return Ok(Err(refusal));
         }
         let conv = self.insert_conversation("group", Some(&name), None).await?;
         let content = Content::System(SystemEvent::GroupCreated {
@@ -305,6 +318,9 @@ impl<S: Sql> Batch<'_, S> {
         };
         if added.is_empty() {
             return Ok(Ok(WriteOutcome::Unchanged));
+        }
+        if let Err(refusal) = self.may_add_to_groups(by, &added).await? {
+            return Ok(Err(refusal));
         }
         let content = Content::System(SystemEvent::MembersAdded {
             users: added.clone(),
@@ -619,7 +635,10 @@ impl<S: Sql> Batch<'_, S> {
     }
 
     /// One of `users` that does not exist, if any: one statement for the whole list.
-    async fn first_missing_user(&mut self, users: &[UserId]) -> StoreResult<Option<UserId>> {
+    pub(super) async fn first_missing_user(
+        &mut self,
+        users: &[UserId],
+    ) -> StoreResult<Option<UserId>> {
         let ids: Vec<i64> = users.iter().map(|u| u.0).collect();
         self.sql
             .one(

@@ -297,6 +297,10 @@ impl<S: Sql> Batch<'_, S> {
         if let Err(refusal) = self.actor(conv, by).await? {
             return Ok(Err(refusal));
         }
+        // A reaction reaches the other side as much as a message does.
+        if self.closed_by_block(conv).await? {
+            return Ok(Err(Refusal::Blocked));
+        }
         if self.message(conv, target).await?.is_none() {
             return Ok(Err(Refusal::InvalidTarget));
         }

@@ -5,6 +5,7 @@
 mod admin;
 pub(crate) mod apply;
 mod changes;
+mod reach;
 pub(crate) mod rules;
 
 pub use admin::{GroupChange, MUTED_UNTIL_LIFTED};
@@ -135,6 +136,12 @@ pub enum WriteOp {
     },
     /// The owner dissolves the group.
     Dissolve { conv: ConvId, by: UserId },
+    /// `user` blocks `other`, or lifts the block (`blocked` false).
+    Block {
+        user: UserId,
+        other: UserId,
+        blocked: bool,
+    },
     /// Copy the messages at `seqs` of `from` into `conv` as `by`'s, attributed to their
     /// authors, with client ids `<cmid>/1`, `<cmid>/2`, ...
     Forward {
@@ -215,6 +222,10 @@ pub enum Refusal {
     Muted { until: i64 },
     #[error("only the group's owner and admins may post while everyone is muted")]
     AllMuted,
+    #[error("you cannot reach this user")]
+    Blocked,
+    #[error("user {0} accepts this only from their contacts")]
+    ContactsOnly(UserId),
     #[error("this is not a group conversation")]
     NotGroup,
     #[error("no such user: {0}")]

@@ -484,6 +484,10 @@ impl Driver {
                 self.emit(moved).await;
             }
             ServerFrame::Settings { settings } => self.emit(ClientEvent::Settings(settings)).await,
+            ServerFrame::Contact { change, user, note } => {
+                let user = Box::new(user);
+                self.emit(ClientEvent::Contact { change, user, note }).await;
+            }
             ServerFrame::Resync => {
                 if self.sync_rid.is_none() {
                     self.start_sync();
