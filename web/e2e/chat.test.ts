@@ -101,7 +101,7 @@ describe("web client", () => {
     await info.getByRole("button", { name: "Close" }).click();
     await carol.online();
     const failed = carol.page.locator(".msg.failed", { hasText: "count me in for Sunday" });
-    await failed.locator(".failed-reason", { hasText: "Not sent" }).waitFor();
+    await failed.locator(".failed-reason", { hasText: "You are not a member of this conversation." }).waitFor();
     await failed.getByRole("button", { name: "Retry" }).waitFor();
     await failed.getByRole("button", { name: "Delete" }).click();
     await failed.waitFor({ state: "detached" });

@@ -2,7 +2,7 @@
 // a busy group would: the page keeps only a few screens of messages in the DOM however many are
 // loaded, and frames stay smooth while loading back and while scrolling through all of them
 // again: their 99th percentile under 50 ms, or, on a machine where even a short conversation
-// (every message in the DOM) does not scroll that smoothly, within twice what that one does.
+// (every message in the DOM) does not scroll that smoothly, within three times what that one does.
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -117,9 +117,10 @@ describe("a long conversation", () => {
     await recordFrames(bob.page);
     for (let i = 0; i < 5; i += 1) await scrollThrough(list);
     const baseline = await p99(bob.page);
-    // Twice the short one, and a frame: windowing keeps 10,000 close to 250 (without it, every
-    // frame would lay out 10,000 rows and take seconds).
-    const bound = Math.max(50, baseline.p99 * 2 + 17);
+    // Three times the short one, and a frame: windowing keeps 10,000 close to 250 (without it,
+    // every frame would lay out 10,000 rows and take seconds). A p99 is a handful of frames, each
+    // a whole number of display refreshes, so the margin is wide.
+    const bound = Math.max(50, baseline.p99 * 3 + 17);
     assert.ok(loading.p99 < bound, `loading back: p99 frame ${loading.p99.toFixed(1)} ms over ${loading.frames} frames (bound ${bound.toFixed(1)} ms)`);
     assert.ok(scrolling.p99 < bound, `scrolling: p99 frame ${scrolling.p99.toFixed(1)} ms over ${scrolling.frames} frames (bound ${bound.toFixed(1)} ms)`);
     console.log(`${MESSAGES} messages: p99 frame ${loading.p99.toFixed(1)} ms loading back, ${scrolling.p99.toFixed(1)} ms scrolling; ${rows} in the DOM; ${SHORT} messages: p99 ${baseline.p99.toFixed(1)} ms scrolling`);

@@ -10,6 +10,7 @@ import { Uploads } from "../lib/uploads";
 import { ChatView } from "./ChatView";
 import { GroupInfo } from "./GroupInfo";
 import { Logo } from "./icons";
+import { ContactsDialog } from "./ContactsDialog";
 import { NewChatDialog, NewGroupDialog } from "./NewConversation";
 import { Sidebar } from "./Sidebar";
 import { Notice } from "./Notice";
@@ -18,7 +19,7 @@ export function ChatShell({ client, api, me, onLogout }: { client: TernClient; a
   useClientVersion(client);
   const route = useRoute();
   const narrow = useNarrow();
-  const [dialog, setDialog] = useState<"chat" | "group" | null>(null);
+  const [dialog, setDialog] = useState<"chat" | "group" | "contacts" | null>(null);
   const [infoOpen, setInfoOpen] = useState(false);
   const [details, setDetails] = useState(() => new Map<ConvId, ConversationDetail>());
   const inflight = useRef(new Map<ConvId, Promise<ConversationDetail | undefined>>());
@@ -82,7 +83,7 @@ export function ChatShell({ client, api, me, onLogout }: { client: TernClient; a
   return (
     <ChatContext.Provider value={chat}>
       <div class={`shell ${showChat ? "chat-open" : "list-open"} ${narrow ? "narrow" : "wide"}`}>
-        <Sidebar selected={selected} onNewChat={() => setDialog("chat")} onNewGroup={() => setDialog("group")} onLogout={onLogout} />
+        <Sidebar selected={selected} onNewChat={() => setDialog("chat")} onNewGroup={() => setDialog("group")} onContacts={() => setDialog("contacts")} onLogout={onLogout} />
         <main class="main" aria-label={conversation === undefined ? t("appName") : undefined}>
           {selected !== null ? (
             <ChatView key={selected} conv={selected} onBack={() => navigate("")} />
@@ -96,6 +97,7 @@ export function ChatShell({ client, api, me, onLogout }: { client: TernClient; a
         </main>
         {dialog === "chat" && <NewChatDialog onClose={() => setDialog(null)} />}
         {dialog === "group" && <NewGroupDialog onClose={() => setDialog(null)} />}
+        {dialog === "contacts" && <ContactsDialog onClose={() => setDialog(null)} />}
         {infoOpen && selected !== null && <GroupInfo conv={selected} onClose={() => setInfoOpen(false)} />}
         <Notice />
       </div>

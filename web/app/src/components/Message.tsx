@@ -6,6 +6,7 @@ import { asMedia, asRecalled, asText, forwardedOf, targetOf, textOf } from "@ter
 import { useMemo, useState } from "preact/hooks";
 import { useChat } from "../context";
 import { t } from "../i18n";
+import { failureReason } from "../lib/errors";
 import { describeSystem, mediaLabel } from "../lib/describe";
 import { fullTime, timeOfDay } from "../lib/format";
 import { isEmojiOnly, linkify } from "../lib/linkify";
@@ -191,7 +192,7 @@ export function PendingBubble({ message }: { message: PendingMessage }) {
       </div>
       {failed && (
         <div class="failed-actions" role="group" aria-label={t("failed")}>
-          <span class="failed-reason">{t("failed")}</span>
+          <span class="failed-reason">{failureReason(message.error)}</span>
           <button type="button" class="button small" onClick={() => void client.retry(message.cmid)}>
             {t("retry")}
           </button>

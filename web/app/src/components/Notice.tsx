@@ -8,7 +8,11 @@ const listeners = new Set<(text: string) => void>();
 
 /** Shows why `error` happened. */
 export function notify(error: unknown): void {
-  const text = errorText(error);
+  say(errorText(error));
+}
+
+/** Shows `text` as it is (a confirmation rather than an error). */
+export function say(text: string): void {
   for (const listener of listeners) listener(text);
 }
 

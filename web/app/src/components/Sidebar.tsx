@@ -11,7 +11,7 @@ import { CheckIcon, CloseIcon, DoubleCheckIcon, GlobeIcon, LogoutIcon, Logo, Pen
 import { Menu } from "./Menu";
 import { notify } from "./Notice";
 
-export function Sidebar({ selected, onNewChat, onNewGroup, onLogout }: { selected: ConvId | null; onNewChat(): void; onNewGroup(): void; onLogout(): void }) {
+export function Sidebar({ selected, onNewChat, onNewGroup, onContacts, onLogout }: { selected: ConvId | null; onNewChat(): void; onNewGroup(): void; onContacts(): void; onLogout(): void }) {
   const { client, api, me: signedIn } = useChat();
   // As it stands now (a new profile picture), not as it was at sign-in.
   const me = client.profile(signedIn.id) ?? client.user ?? signedIn;
@@ -45,6 +45,7 @@ export function Sidebar({ selected, onNewChat, onNewGroup, onLogout }: { selecte
             </div>
           }
           items={[
+            { label: t("contacts"), icon: <UsersIcon size={18} />, onSelect: onContacts },
             { label: t("changePicture"), icon: <UserIcon size={18} />, onSelect: () => picker.current?.click() },
             ...(me.avatar !== undefined ? [{ label: t("removePicture"), icon: <CloseIcon size={18} />, onSelect: () => void setPicture(null) }] : []),
             ...LANGUAGES.map((l) => ({

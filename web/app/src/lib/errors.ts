@@ -12,3 +12,10 @@ export function errorText(error: unknown): string {
   }
   return t("err_generic", { message: error instanceof Error ? error.message : String(error) });
 }
+
+/** Why a send failed, in words: the error's own sentence when there is one (muted, blocked,
+ * ...), else the plain "not sent". */
+export function failureReason(error: { code: string } | undefined): string {
+  const key = `err_${error?.code ?? ""}`;
+  return key in en && key !== "err_generic" ? t(key as StringKey) : t("failed");
+}
