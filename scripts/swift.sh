@@ -110,17 +110,26 @@ EOF
         "swift-$name-server" "$STATE/$name-server.conf" >"$STATE/log/$name.log" 2>&1 &
         echo $! > "$STATE/$name.pid"
     done
-    for _ in $(seq 1 100); do
+    # Just installed, on a slow machine, Swift's first start takes a while: up to a minute.
+    for _ in $(seq 1 300); do
         if curl -sf "http://127.0.0.1:$proxy/healthcheck" >/dev/null 2>&1; then break; fi
         sleep 0.2
     done
     curl -sf "http://127.0.0.1:$proxy/healthcheck" >/dev/null || { echo "swift.sh: Swift did not start; see $STATE/log" >&2; exit 1; }
-    # The bucket is a Swift container, made through Swift's own API.
-    local auth token url
-    auth=$(curl -si -H "X-Auth-User: test:tester" -H "X-Auth-Key: testing" "http://127.0.0.1:$proxy/auth/v1.0")
-    token=$(printf '%s' "$auth" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-auth-token" { print $2 }')
-    url=$(printf '%s' "$auth" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-storage-url" { print $2 }')
-    curl -sf -X PUT -H "X-Auth-Token: $token" "$url/tern-files" >/dev/null
+    # The bucket is a Swift container, made through Swift's own API. The proxy answers before
+    # the account and container servers do: try until they take it (up to a minute).
+    local auth token url made=""
+    for _ in $(seq 1 60); do
+        auth=$(curl -si -H "X-Auth-User: test:tester" -H "X-Auth-Key: testing" "http://127.0.0.1:$proxy/auth/v1.0" || true)
+        token=$(printf '%s' "$auth" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-auth-token" { print $2 }')
+        url=$(printf '%s' "$auth" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-storage-url" { print $2 }')
+        if [ -n "$token" ] && curl -sf -X PUT -H "X-Auth-Token: $token" "$url/tern-files" >/dev/null 2>&1; then
+            made=yes
+            break
+        fi
+        sleep 1
+    done
+    [ -n "$made" ] || { echo "swift.sh: Swift did not take the bucket; see $STATE/log" >&2; exit 1; }
     cat <<EOF
 export TERN_TEST_S3_ENDPOINT=http://127.0.0.1:$proxy
 export TERN_TEST_S3_BUCKET=tern-files
